@@ -1,0 +1,172 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# vfiohook: plain GNU make.
+#
+#   make              library (shared + static + .pc), hook, CLI
+#   make check        the same built with -Werror, ASan and UBSan into
+#                     tests/build, then every test tier (unit, real kernel)
+#   make bench        benchmarks, figures against a baseline in the same run
+#   make install      honours DESTDIR and PREFIX
+#   make uninstall
+#   make clean
+
+VERSION   := 0.1.0
+SOVERSION := 0
+
+PREFIX     ?= /usr/local
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+SBINDIR    ?= $(PREFIX)/sbin
+MANDIR     ?= $(PREFIX)/share/man
+DOCDIR     ?= $(PREFIX)/share/doc/vfiohook
+# libvirt reads hooks from /etc whatever the prefix; AppArmor lets libvirtd
+# run what is below /etc/libvirt/hooks, so the hook is installed there as a
+# file, never as a symlink into $(PREFIX).
+HOOKDIR    ?= /etc/libvirt/hooks
+DESTDIR    ?=
+
+CC         ?= cc
+AR         ?= ar
+PKG_CONFIG ?= pkg-config
+INSTALL    ?= install
+
+# O: where objects go.  "." (beside the sources) for a normal build,
+# tests/build for the sanitized test build that `make check` makes.
+O       ?= .
+VARIANT ?= release
+
+CFLAGS   ?= -O2 -g
+WARN     := -Wall -Wextra -Wformat=2 -Wshadow -Wmissing-prototypes \
+	    -Wstrict-prototypes -Wno-unused-parameter
+ifeq ($(VARIANT),check)
+SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all
+CFLAGS   := -O1 -g -fno-omit-frame-pointer $(SAN)
+WARN     += -Werror
+CPPFLAGS += -DVFH_TEST_BUILD
+LDFLAGS  += $(SAN)
+endif
+CPPFLAGS += -D_GNU_SOURCE -DVFH_VERSION='"$(VERSION)"' -Ilib
+ALL_CFLAGS = -std=gnu11 $(WARN) -fPIC -fvisibility=hidden $(CFLAGS)
+
+# ---------------------------------------------------------------- deps --
+# Each pkg-config module with the Debian package that provides it.
+DEPS_LIB  := libpci:libpci-dev libudev:libudev-dev libkmod:libkmod-dev \
+	     libsystemd:libsystemd-dev
+DEPS_HOOK := inih:libinih-dev libxml-2.0:libxml2-dev
+DEPS_TEST := cmocka:libcmocka-dev
+
+pc_mod = $(word 1,$(subst :, ,$(1)))
+pc_deb = $(word 2,$(subst :, ,$(1)))
+need = $(if $(shell command -v $(PKG_CONFIG)),,$(error pkg-config not found: \
+	apt-get install pkg-config))$(foreach d,$(1),$(if $(shell $(PKG_CONFIG) \
+	--exists $(call pc_mod,$(d)) && echo y),,$(error $(call pc_mod,$(d)) not \
+	found by pkg-config: apt-get install $(call pc_deb,$(d)))))
+
+NOT_BUILDING := $(filter clean uninstall help,$(MAKECMDGOALS))
+ifeq ($(NOT_BUILDING),)
+$(call need,$(DEPS_LIB) $(DEPS_HOOK))
+LIB_CFLAGS  := $(shell $(PKG_CONFIG) --cflags libpci libudev libkmod libsystemd)
+LIB_LIBS    := $(shell $(PKG_CONFIG) --libs libpci libudev libkmod libsystemd)
+HOOK_CFLAGS := $(shell $(PKG_CONFIG) --cflags inih libxml-2.0)
+HOOK_LIBS   := $(shell $(PKG_CONFIG) --libs inih libxml-2.0)
+endif
+
+# -------------------------------------------------------------- sources --
+LIB_SRC := ctx.c path.c pciaddr.c pcidev.c pcinames.c iommu.c wait.c bind.c \
+	   rescan.c suspend.c module.c vtcon.c platform.c unit.c hostneeds.c
+LIB_OBJ := $(addprefix $(O)/lib/,$(LIB_SRC:.c=.o))
+SONAME  := libvfiohook.so.$(SOVERSION)
+LIB_SO  := $(O)/lib/libvfiohook.so.$(VERSION)
+LIB_A   := $(O)/lib/libvfiohook.a
+
+ENGINE_SRC := config.c domxml.c plan.c steps.c journal.c lock.c log.c names.c
+ENGINE_OBJ := $(addprefix $(O)/hooks/,$(ENGINE_SRC:.c=.o))
+ENGINE_A   := $(O)/hooks/libengine.a
+HOOK_BIN   := $(O)/hooks/vfiohook-qemu
+TOOL_BIN   := $(O)/tools/vfiohook
+
+PROGS := $(LIB_SO) $(LIB_A) $(HOOK_BIN) $(TOOL_BIN)
+
+.PHONY: all check bench install uninstall clean help unit vm summary
+.DEFAULT_GOAL := all
+
+all: $(PROGS) $(O)/lib/libvfiohook.pc
+
+$(O)/lib/%.o: lib/%.c lib/vfiohook.h lib/internal.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LIB_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIB_SO): $(LIB_OBJ) lib/libvfiohook.sym
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=lib/libvfiohook.sym \
+		-Wl,--no-undefined -Wl,-z,defs $(LDFLAGS) -o $@ $(LIB_OBJ) $(LIB_LIBS)
+	ln -sf $(notdir $@) $(O)/lib/$(SONAME)
+	ln -sf $(SONAME) $(O)/lib/libvfiohook.so
+
+$(LIB_A): $(LIB_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(O)/lib/libvfiohook.pc: lib/libvfiohook.pc.in Makefile
+	sed -e 's|@prefix@|$(PREFIX)|' -e 's|@libdir@|$(LIBDIR)|' \
+		-e 's|@includedir@|$(INCLUDEDIR)|' -e 's|@version@|$(VERSION)|' $< > $@
+
+$(O)/hooks/%.o: hooks/%.c hooks/engine.h lib/vfiohook.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Ihooks $(ALL_CFLAGS) $(HOOK_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(ENGINE_A): $(ENGINE_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+# hook and CLI carry the library statically: libvirtd's AppArmor profile and
+# a missing ldconfig cannot leave the hook without its library
+$(HOOK_BIN): $(O)/hooks/main.o $(ENGINE_A) $(LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $^ $(HOOK_LIBS) $(LIB_LIBS)
+
+$(O)/tools/%.o: tools/%.c hooks/engine.h lib/vfiohook.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Ihooks $(ALL_CFLAGS) $(HOOK_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(TOOL_BIN): $(O)/tools/vfiohook.o $(ENGINE_A) $(LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $^ $(HOOK_LIBS) $(LIB_LIBS)
+
+-include $(LIB_OBJ:.o=.d) $(ENGINE_OBJ:.o=.d) $(O)/hooks/main.d $(O)/tools/vfiohook.d
+
+include tests/tests.mk
+
+# ------------------------------------------------------------- install --
+install: all
+	$(INSTALL) -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) \
+		$(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DOCDIR)/examples \
+		$(DESTDIR)$(HOOKDIR)/qemu.d
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(HOOKDIR)/vfiohook
+	$(INSTALL) -m 0755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
+	ln -sf libvfiohook.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libvfiohook.so
+	$(INSTALL) -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
+	$(INSTALL) -m 0644 lib/vfiohook.h $(DESTDIR)$(INCLUDEDIR)/
+	$(INSTALL) -m 0644 $(O)/lib/libvfiohook.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	$(INSTALL) -m 0755 $(TOOL_BIN) $(DESTDIR)$(SBINDIR)/vfiohook
+	$(INSTALL) -m 0755 $(HOOK_BIN) $(DESTDIR)$(HOOKDIR)/qemu.d/vfiohook
+	$(INSTALL) -m 0644 lib/libvfiohook.3 $(DESTDIR)$(MANDIR)/man3/
+	$(INSTALL) -m 0644 hooks/vfiohook.ini.5 $(DESTDIR)$(MANDIR)/man5/
+	$(INSTALL) -m 0644 hooks/vfiohook-hook.8 tools/vfiohook.8 $(DESTDIR)$(MANDIR)/man8/
+	$(INSTALL) -m 0644 conf/*.ini $(DESTDIR)$(DOCDIR)/examples/
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libvfiohook.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME) \
+		$(DESTDIR)$(LIBDIR)/libvfiohook.so $(DESTDIR)$(LIBDIR)/libvfiohook.a \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/libvfiohook.pc $(DESTDIR)$(INCLUDEDIR)/vfiohook.h \
+		$(DESTDIR)$(SBINDIR)/vfiohook $(DESTDIR)$(HOOKDIR)/qemu.d/vfiohook \
+		$(DESTDIR)$(MANDIR)/man3/libvfiohook.3 $(DESTDIR)$(MANDIR)/man5/vfiohook.ini.5 \
+		$(DESTDIR)$(MANDIR)/man8/vfiohook-hook.8 $(DESTDIR)$(MANDIR)/man8/vfiohook.8
+	rm -rf $(DESTDIR)$(DOCDIR)
+	@echo "kept $(DESTDIR)$(HOOKDIR)/vfiohook/ (your domain files), if any"
+
+clean:
+	rm -f lib/*.o lib/*.d lib/*.a lib/*.so* lib/*.pc hooks/*.o hooks/*.d hooks/*.a \
+		tools/*.o tools/*.d $(HOOK_BIN) $(TOOL_BIN)
+	rm -rf tests/build tests/out
+
+help:
+	@sed -n '2,12p' Makefile

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* Moving a PCI device between drivers the way the kernel intends:
+ * driver_override + unbind + drivers_probe, each change verified on the
+ * driver link, and undone when the next one fails. */
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+struct want_driver {
+	const char *addr;
+	const char *driver;	/* "" = unbound */
+};
+
+static int driver_is(struct vfh_ctx *ctx, const void *data)
+{
+	const struct want_driver *w = data;
+	char cur[VFH_NAME_MAX];
+	int r = vfh_pci_driver(ctx, w->addr, cur, sizeof(cur));
+
+	if (r < 0)
+		return r == -ENOENT ? 0 : r;
+	return strcmp(cur, w->driver) == 0;
+}
+
+static const char *shown(const char *driver)
+{
+	return *driver ? driver : "no driver";
+}
+
+int vfh_pci_driver_ensure(struct vfh_ctx *ctx, const char *driver)
+{
+	int r = vfh_exists(ctx, VFH_ROOT_SYS, "bus/pci/drivers/%s", driver);
+
+	if (r != 0)
+		return r < 0 ? r : 0;
+	r = vfh_module_load(ctx, driver);
+	if (r < 0)
+		return r;
+	r = vfh_exists(ctx, VFH_ROOT_SYS, "bus/pci/drivers/%s", driver);
+	if (r == 0)
+		return vfh_fail(ctx, -ENOENT, "module %s loaded but registered no PCI driver "
+				"named %s", driver, driver);
+	return r < 0 ? r : 0;
+}
+
+/* Unbinds addr from `from` and waits for the link to go. */
+static int unbind_from(struct vfh_ctx *ctx, const char *addr, const char *from)
+{
+	struct want_driver w = { addr, "" };
+	int r;
+
+	vfh_wait_arm(ctx);
+	r = vfh_write_str(ctx, VFH_ROOT_SYS, addr, "bus/pci/drivers/%s/unbind", from);
+	if (r < 0) {
+		vfh_wait_disarm(ctx);
+		return vfh_fail(ctx, r, "unbinding %s from %s failed: %s", addr, from, strerror(-r));
+	}
+	r = vfh_wait_until(ctx, driver_is, &w);
+	if (r == -ETIMEDOUT)
+		return vfh_fail(ctx, r, "%s was still on %s %u ms after unbind (the wait bound)",
+				addr, from, ctx->wait_ms);
+	return r < 0 ? vfh_fail(ctx, r, "waiting for %s to leave %s: %s", addr, from,
+				strerror(-r)) : 0;
+}
+
+static int write_override(struct vfh_ctx *ctx, const char *addr, const char *val)
+{
+	/* "\n" is how the kernel is told to clear it */
+	int r = vfh_write_str(ctx, VFH_ROOT_SYS, *val ? val : "\n",
+			      PCI_DEV_FMT "/driver_override", addr);
+
+	if (r == -ENOENT)
+		return vfh_fail(ctx, -EOPNOTSUPP, "%s has no driver_override (kernel older "
+				"than 3.16?)", addr);
+	if (r < 0)
+		return vfh_fail(ctx, r, "writing driver_override of %s failed: %s", addr,
+				strerror(-r));
+	return 0;
+}
+
+/* Probe (drivers_probe, or the driver's bind file when `explicit`) and wait
+ * for the link to name `driver`. */
+static int probe_to(struct vfh_ctx *ctx, const char *addr, const char *driver,
+		    bool explicit)
+{
+	struct want_driver w = { addr, driver };
+	char now[VFH_NAME_MAX];
+	int r;
+
+	vfh_wait_arm(ctx);
+	if (explicit)
+		r = vfh_write_str(ctx, VFH_ROOT_SYS, addr, "bus/pci/drivers/%s/bind", driver);
+	else
+		r = vfh_write_str(ctx, VFH_ROOT_SYS, addr, "bus/pci/drivers_probe");
+	if (r < 0) {
+		vfh_wait_disarm(ctx);
+		return vfh_fail(ctx, r, "%s to %s refused: %s (see the kernel log: "
+				"journalctl -k)", addr, driver, strerror(-r));
+	}
+	r = vfh_wait_until(ctx, driver_is, &w);
+	if (r == -ETIMEDOUT) {
+		if (vfh_pci_driver(ctx, addr, now, sizeof(now)) < 0)
+			now[0] = '\0';
+		return vfh_fail(ctx, r, "%s was not on %s within %u ms (the wait bound); it is "
+				"on %s (the driver's probe may have failed: journalctl -k)",
+				addr, driver, ctx->wait_ms, shown(now));
+	}
+	return r < 0 ? vfh_fail(ctx, r, "waiting for %s to reach %s: %s", addr, driver,
+				strerror(-r)) : 0;
+}
+
+/* Puts addr back to `prior` after a failed change; best effort, the first
+ * error is what the caller reports. */
+static void roll_back(struct vfh_ctx *ctx, const char *addr,
+		      const struct vfh_pci_binding *prior)
+{
+	char saved[sizeof(ctx->errmsg)];
+	char now[VFH_NAME_MAX];
+
+	memcpy(saved, ctx->errmsg, sizeof(saved));
+	write_override(ctx, addr, prior->driver_override);
+	if (vfh_pci_driver(ctx, addr, now, sizeof(now)) == 0 &&
+	    strcmp(now, prior->driver) != 0) {
+		if (*now)
+			unbind_from(ctx, addr, now);
+		if (*prior->driver)
+			probe_to(ctx, addr, prior->driver, true);
+	}
+	memcpy(ctx->errmsg, saved, sizeof(saved));
+}
+
+VFH_EXPORT int vfh_pci_bind(struct vfh_ctx *ctx, const struct vfh_pci_addr *pa,
+			    const char *driver, struct vfh_pci_binding *prior)
+{
+	struct vfh_pci_binding cur;
+	char addr[VFH_PCI_ADDR_MAX];
+	int r;
+
+	if (!driver || !*driver || strchr(driver, '/') || strlen(driver) >= VFH_NAME_MAX)
+		return vfh_fail(ctx, -EINVAL, "invalid driver name '%s'", driver ? driver : "");
+	vfh_addr_str(pa, addr);
+	r = vfh_pci_binding_read(ctx, pa, &cur);
+	if (r < 0)
+		return r;
+	if (prior)
+		*prior = cur;
+	if (strcmp(cur.driver, driver) == 0) {
+		vfh_dbg(ctx, "%s already on %s", addr, driver);
+		return 0;
+	}
+	r = vfh_pci_driver_ensure(ctx, driver);
+	if (r < 0)
+		return r;
+	vfh_info(ctx, "%s: %s -> %s", addr, shown(cur.driver), driver);
+	r = write_override(ctx, addr, driver);
+	if (r < 0)
+		return r;
+	if (*cur.driver) {
+		r = unbind_from(ctx, addr, cur.driver);
+		if (r < 0)
+			goto fail;
+	}
+	r = probe_to(ctx, addr, driver, false);
+	if (r < 0)
+		goto fail;
+	return 0;
+fail:
+	roll_back(ctx, addr, &cur);
+	return r;
+}
+
+VFH_EXPORT int vfh_pci_restore(struct vfh_ctx *ctx, const struct vfh_pci_addr *pa,
+			       const struct vfh_pci_binding *prior)
+{
+	struct vfh_pci_binding cur;
+	char addr[VFH_PCI_ADDR_MAX];
+	int r;
+
+	if (strchr(prior->driver, '/'))
+		return vfh_fail(ctx, -EINVAL, "invalid driver name '%s'", prior->driver);
+	vfh_addr_str(pa, addr);
+	r = vfh_pci_binding_read(ctx, pa, &cur);
+	if (r < 0)
+		return r;
+	if (strcmp(cur.driver, prior->driver) == 0 &&
+	    strcmp(cur.driver_override, prior->driver_override) == 0)
+		return 0;
+	vfh_info(ctx, "%s: %s -> %s", addr, shown(cur.driver), shown(prior->driver));
+	if (strcmp(cur.driver_override, prior->driver_override) != 0) {
+		r = write_override(ctx, addr, prior->driver_override);
+		if (r < 0)
+			return r;
+	}
+	if (strcmp(cur.driver, prior->driver) == 0)
+		return 0;
+	if (*cur.driver) {
+		r = unbind_from(ctx, addr, cur.driver);
+		if (r < 0)
+			return r;
+	}
+	if (!*prior->driver)
+		return 0;
+	r = vfh_pci_driver_ensure(ctx, prior->driver);
+	if (r < 0)
+		return r;
+	/* the recorded driver by name, not whatever drivers_probe would pick
+	 * first (nouveau and nvidia both loaded, say) */
+	r = probe_to(ctx, addr, prior->driver, true);
+	if (r == -ENODEV || r == -EINVAL) {
+		/* the driver would not take it by name (dynamic id gone): let the
+		 * core choose, then check it chose right */
+		r = probe_to(ctx, addr, prior->driver, false);
+	}
+	return r;
+}
+
+VFH_EXPORT int vfh_pci_unbind(struct vfh_ctx *ctx, const struct vfh_pci_addr *pa)
+{
+	char addr[VFH_PCI_ADDR_MAX], cur[VFH_NAME_MAX];
+	int r;
+
+	vfh_addr_str(pa, addr);
+	r = vfh_pci_driver(ctx, addr, cur, sizeof(cur));
+	if (r < 0)
+		return vfh_fail(ctx, r, "cannot read the driver of %s: %s", addr, strerror(-r));
+	if (!*cur)
+		return 0;
+	return unbind_from(ctx, addr, cur);
+}

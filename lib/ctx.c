@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* The context: roots, logging, the last error line, lazily opened handles. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libkmod.h>
+#include <libudev.h>
+#include <pci/pci.h>
+#include <systemd/sd-bus.h>
+
+#include "internal.h"
+
+static const char *const default_roots[VFH_ROOT__COUNT] = {
+	[VFH_ROOT_SYS] = "/sys",
+	[VFH_ROOT_PROC] = "/proc",
+	[VFH_ROOT_DEV] = "/dev",
+	[VFH_ROOT_RUN] = "/run",
+	[VFH_ROOT_CGROUP] = "/sys/fs/cgroup",
+	[VFH_ROOT_ETC] = "/etc",
+};
+
+static int priority_from_string(const char *s)
+{
+	static const char *const names[] = {
+		"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug",
+	};
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*s && *end == '\0' && v >= 0 && v <= LOG_DEBUG)
+		return (int)v;
+	for (size_t i = 0; i < VFH_ARRAY_SIZE(names); i++)
+		if (strcasecmp(s, names[i]) == 0)
+			return (int)i;
+	if (strcasecmp(s, "error") == 0)
+		return LOG_ERR;
+	return -1;
+}
+
+VFH_EXPORT struct vfh_ctx *vfh_ctx_new(void)
+{
+	struct vfh_ctx *ctx = calloc(1, sizeof(*ctx));
+	const char *env;
+
+	if (!ctx)
+		return NULL;
+	ctx->refcount = 1;
+	ctx->log_priority = LOG_ERR;
+	ctx->wait_ms = 10000;
+	for (int i = 0; i < VFH_ROOT__COUNT; i++) {
+		ctx->root[i] = strdup(default_roots[i]);
+		if (!ctx->root[i])
+			return vfh_ctx_unref(ctx);
+	}
+	env = secure_getenv("VFIOHOOK_LOG");
+	if (env && priority_from_string(env) >= 0)
+		ctx->log_priority = priority_from_string(env);
+	return ctx;
+}
+
+VFH_EXPORT struct vfh_ctx *vfh_ctx_ref(struct vfh_ctx *ctx)
+{
+	if (ctx)
+		ctx->refcount++;
+	return ctx;
+}
+
+VFH_EXPORT struct vfh_ctx *vfh_ctx_unref(struct vfh_ctx *ctx)
+{
+	if (!ctx || --ctx->refcount > 0)
+		return NULL;
+	vfh_wait_disarm(ctx);
+	if (ctx->udev)
+		udev_unref(ctx->udev);
+	if (ctx->pacc)
+		pci_cleanup(ctx->pacc);
+	if (ctx->kmod)
+		kmod_unref(ctx->kmod);
+	if (ctx->bus)
+		sd_bus_flush_close_unref(ctx->bus);
+	for (int i = 0; i < VFH_ROOT__COUNT; i++)
+		free(ctx->root[i]);
+	free(ctx);
+	return NULL;
+}
+
+VFH_EXPORT int vfh_ctx_set_root(struct vfh_ctx *ctx, enum vfh_root root,
+				const char *path)
+{
+	char *copy;
+	size_t len;
+
+	if ((unsigned)root >= VFH_ROOT__COUNT || !path || path[0] != '/')
+		return -EINVAL;
+	copy = strdup(path);
+	if (!copy)
+		return -ENOMEM;
+	/* "/sys/" and "/sys" name the same root; keep one spelling so paths
+	 * and vfh_ctx_is_live() compare simply. */
+	len = strlen(copy);
+	while (len > 1 && copy[len - 1] == '/')
+		copy[--len] = '\0';
+	free(ctx->root[root]);
+	ctx->root[root] = copy;
+	if (root == VFH_ROOT_SYS && ctx->pacc) {
+		/* libpci captured the old sysfs path: reopen on next use */
+		pci_cleanup(ctx->pacc);
+		ctx->pacc = NULL;
+	}
+	return 0;
+}
+
+VFH_EXPORT int vfh_ctx_set_prefix(struct vfh_ctx *ctx, const char *prefix)
+{
+	char buf[VFH_PATH_MAX];
+	size_t plen;
+
+	if (!prefix || prefix[0] != '/')
+		return -EINVAL;
+	plen = strlen(prefix);
+	while (plen > 0 && prefix[plen - 1] == '/')
+		plen--;
+	for (int i = 0; i < VFH_ROOT__COUNT; i++) {
+		int n = snprintf(buf, sizeof(buf), "%.*s%s", (int)plen, prefix,
+				 default_roots[i]);
+		int r;
+
+		if (n < 0 || (size_t)n >= sizeof(buf))
+			return -ENAMETOOLONG;
+		r = vfh_ctx_set_root(ctx, (enum vfh_root)i, buf);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+VFH_EXPORT const char *vfh_ctx_get_root(const struct vfh_ctx *ctx,
+					enum vfh_root root)
+{
+	if ((unsigned)root >= VFH_ROOT__COUNT)
+		return NULL;
+	return ctx->root[root];
+}
+
+VFH_EXPORT bool vfh_ctx_is_live(const struct vfh_ctx *ctx)
+{
+	for (int i = 0; i < VFH_ROOT__COUNT; i++)
+		if (strcmp(ctx->root[i], default_roots[i]) != 0)
+			return false;
+	return true;
+}
+
+VFH_EXPORT int vfh_ctx_path(const struct vfh_ctx *ctx, enum vfh_root root,
+			    char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vfh_vpath(ctx, root, buf, len, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+VFH_EXPORT void vfh_ctx_set_log_fn(struct vfh_ctx *ctx, vfh_log_fn fn, void *data)
+{
+	ctx->log_fn = fn;
+	ctx->log_data = data;
+}
+
+VFH_EXPORT void vfh_ctx_set_log_priority(struct vfh_ctx *ctx, int priority)
+{
+	ctx->log_priority = priority;
+}
+
+VFH_EXPORT int vfh_ctx_get_log_priority(const struct vfh_ctx *ctx)
+{
+	return ctx->log_priority;
+}
+
+VFH_EXPORT int vfh_ctx_set_wait_ms(struct vfh_ctx *ctx, unsigned int ms)
+{
+	if (ms == 0)
+		return -EINVAL;
+	ctx->wait_ms = ms;
+	return 0;
+}
+
+VFH_EXPORT unsigned int vfh_ctx_get_wait_ms(const struct vfh_ctx *ctx)
+{
+	return ctx->wait_ms;
+}
+
+VFH_EXPORT const char *vfh_ctx_errmsg(const struct vfh_ctx *ctx)
+{
+	return ctx->errmsg;
+}
+
+VFH_EXPORT void vfh_ctx_clear_error(struct vfh_ctx *ctx)
+{
+	ctx->errmsg[0] = '\0';
+}
+
+void vfh_ctx_set_test_ops(struct vfh_ctx *ctx, const struct vfh_test_ops *ops,
+			  void *data)
+{
+	ctx->test_ops = ops;
+	ctx->test_data = data;
+}
+
+void vfh_log(struct vfh_ctx *ctx, int prio, const char *file, int line,
+	     const char *fn, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!ctx->log_fn || prio > ctx->log_priority)
+		return;
+	va_start(ap, fmt);
+	ctx->log_fn(ctx->log_data, prio, file, line, fn, fmt, ap);
+	va_end(ap);
+}
+
+int vfh_fail_at(struct vfh_ctx *ctx, int err, const char *file, int line,
+		const char *fn, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ctx->errmsg, sizeof(ctx->errmsg), fmt, ap);
+	va_end(ap);
+	vfh_log(ctx, LOG_ERR, file, line, fn, "%s", ctx->errmsg);
+	return err;
+}

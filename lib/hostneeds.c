@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* What the host cannot give away: the controllers behind its mounted
+ * filesystems and swap, the NICs carrying its default routes, its last
+ * display. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+struct needs {
+	struct vfh_host_need *v;
+	size_t n, cap;
+};
+
+static int need_add(struct needs *nd, const struct vfh_pci_addr *a, const char *why)
+{
+	for (size_t i = 0; i < nd->n; i++)
+		if (vfh_pci_addr_eq(&nd->v[i].addr, a))
+			return 0;
+	if (nd->n == nd->cap) {
+		size_t cap = nd->cap ? nd->cap * 2 : 4;
+		struct vfh_host_need *nv = realloc(nd->v, cap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		nd->v = nv;
+		nd->cap = cap;
+	}
+	nd->v[nd->n].addr = *a;
+	snprintf(nd->v[nd->n].why, sizeof(nd->v[nd->n].why), "%s", why);
+	nd->n++;
+	return 0;
+}
+
+/* The PCI device closest to a sysfs object: the last PCI address among the
+ * components of its resolved path.  0 found, -ENOENT none. */
+static int pci_of_sysfs(struct vfh_ctx *ctx, const char *rel, struct vfh_pci_addr *out)
+{
+	char path[VFH_PATH_MAX], real[PATH_MAX], *save, *tok;
+	bool found = false;
+
+	if (vfh_ctx_path(ctx, VFH_ROOT_SYS, path, sizeof(path), "%s", rel) < 0 ||
+	    !realpath(path, real))
+		return -ENOENT;
+	for (tok = strtok_r(real, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
+		struct vfh_pci_addr a;
+
+		if (vfh_pci_addr_parse(tok, &a) == 0) {
+			*out = a;
+			found = true;
+		}
+	}
+	return found ? 0 : -ENOENT;
+}
+
+/* A block device by "major:minor", following dm/md slaves to the disks. */
+static int add_block(struct vfh_ctx *ctx, struct needs *nd, const char *rel,
+		     const char *why, int depth)
+{
+	struct vfh_pci_addr a;
+	struct dirent *de;
+	DIR *d;
+	int r = 0;
+
+	if (depth > 8)
+		return 0;
+	d = vfh_opendir(ctx, VFH_ROOT_SYS, "%s/slaves", rel);
+	if (d) {
+		bool any = false;
+
+		while ((de = readdir(d)) && r == 0) {
+			char sub[VFH_PATH_MAX];
+
+			if (de->d_name[0] == '.')
+				continue;
+			any = true;
+			snprintf(sub, sizeof(sub), "class/block/%s", de->d_name);
+			r = add_block(ctx, nd, sub, why, depth + 1);
+		}
+		closedir(d);
+		if (any || r < 0)
+			return r;
+	}
+	if (pci_of_sysfs(ctx, rel, &a) == 0)
+		return need_add(nd, &a, why);
+	return 0;
+}
+
+/* A virtio-9p or virtiofs mount names its device by tag. */
+static int add_virtio_tag(struct vfh_ctx *ctx, struct needs *nd, const char *tag,
+			  const char *why)
+{
+	struct dirent *de;
+	DIR *d = vfh_opendir(ctx, VFH_ROOT_SYS, "bus/virtio/devices");
+	int r = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d)) && r == 0) {
+		char t[256];
+		struct vfh_pci_addr a;
+		char rel[VFH_PATH_MAX];
+
+		if (de->d_name[0] == '.')
+			continue;
+		if (vfh_read_str(ctx, VFH_ROOT_SYS, t, sizeof(t), "bus/virtio/devices/%s/mount_tag",
+				 de->d_name) < 0 &&
+		    vfh_read_str(ctx, VFH_ROOT_SYS, t, sizeof(t), "bus/virtio/devices/%s/tag",
+				 de->d_name) < 0)
+			continue;
+		if (strcmp(t, tag) != 0)
+			continue;
+		snprintf(rel, sizeof(rel), "bus/virtio/devices/%s", de->d_name);
+		if (pci_of_sysfs(ctx, rel, &a) == 0)
+			r = need_add(nd, &a, why);
+	}
+	closedir(d);
+	return r;
+}
+
+/* mountinfo: "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw" */
+static int mounts(struct vfh_ctx *ctx, struct needs *nd)
+{
+	char path[VFH_PATH_MAX], line[4096];
+	FILE *f;
+	int r = 0;
+
+	if (vfh_ctx_path(ctx, VFH_ROOT_PROC, path, sizeof(path), "self/mountinfo") < 0)
+		return -ENAMETOOLONG;
+	f = fopen(path, "re");
+	if (!f)
+		return vfh_fail(ctx, -errno, "cannot read %s: %s", path, strerror(errno));
+	while (r == 0 && fgets(line, sizeof(line), f)) {
+		char mnt[1024], fstype[64], source[1024], why[1100], rel[64];
+		unsigned int maj, min;
+		const char *dash = strstr(line, " - ");
+
+		if (sscanf(line, "%*u %*u %u:%u %*s %1023s", &maj, &min, mnt) != 3 || !dash ||
+		    sscanf(dash + 3, "%63s %1023s", fstype, source) != 2)
+			continue;
+		snprintf(why, sizeof(why), "mounted %s", mnt);
+		if (maj != 0) {
+			snprintf(rel, sizeof(rel), "dev/block/%u:%u", maj, min);
+			r = add_block(ctx, nd, rel, why, 0);
+		} else if (strcmp(fstype, "9p") == 0 || strcmp(fstype, "virtiofs") == 0) {
+			r = add_virtio_tag(ctx, nd, source, why);
+		}
+	}
+	fclose(f);
+	return r;
+}
+
+/* /proc/swaps: "/dev/sda2 partition 8388604 0 -2" */
+static int swaps(struct vfh_ctx *ctx, struct needs *nd)
+{
+	char path[VFH_PATH_MAX], line[1024];
+	FILE *f;
+	int r = 0;
+
+	if (vfh_ctx_path(ctx, VFH_ROOT_PROC, path, sizeof(path), "swaps") < 0)
+		return -ENAMETOOLONG;
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (r == 0 && fgets(line, sizeof(line), f)) {
+		char dev[512], rel[600], why[600];
+		const char *base;
+
+		if (sscanf(line, "%511s partition", dev) != 1 || strncmp(dev, "/dev/", 5) != 0)
+			continue;
+		base = strrchr(dev, '/') + 1;
+		if (strncmp(dev, "/dev/mapper/", 12) == 0) {
+			char target[64];
+
+			if (vfh_read_link_name(ctx, VFH_ROOT_DEV, target, sizeof(target), "%s",
+					       dev + 5) < 0)
+				continue;
+			base = target;
+			snprintf(rel, sizeof(rel), "class/block/%s", target);
+		} else {
+			snprintf(rel, sizeof(rel), "class/block/%s", base);
+		}
+		snprintf(why, sizeof(why), "swap on %s", dev);
+		r = add_block(ctx, nd, rel, why, 0);
+	}
+	fclose(f);
+	return r;
+}
+
+/* A NIC, or for a bridge/bond/vlan the NICs below it. */
+static int add_netdev(struct vfh_ctx *ctx, struct needs *nd, const char *ifname,
+		      const char *why, int depth)
+{
+	struct vfh_pci_addr a;
+	struct dirent *de;
+	char rel[VFH_PATH_MAX];
+	DIR *d;
+	int r = 0;
+
+	if (depth > 8 || strchr(ifname, '/') || ifname[0] == '.')
+		return 0;
+	snprintf(rel, sizeof(rel), "class/net/%s/device", ifname);
+	if (pci_of_sysfs(ctx, rel, &a) == 0)
+		return need_add(nd, &a, why);
+	d = vfh_opendir(ctx, VFH_ROOT_SYS, "class/net/%s", ifname);
+	if (!d)
+		return 0;
+	while ((de = readdir(d)) && r == 0)
+		if (strncmp(de->d_name, "lower_", 6) == 0)
+			r = add_netdev(ctx, nd, de->d_name + 6, why, depth + 1);
+	closedir(d);
+	return r;
+}
+
+static int default_routes(struct vfh_ctx *ctx, struct needs *nd)
+{
+	char path[VFH_PATH_MAX], line[512];
+	FILE *f;
+	int r = 0;
+
+	/* "Iface Destination Gateway Flags RefCnt Use Metric Mask ..." */
+	if (vfh_ctx_path(ctx, VFH_ROOT_PROC, path, sizeof(path), "net/route") == 0 &&
+	    (f = fopen(path, "re"))) {
+		while (r == 0 && fgets(line, sizeof(line), f)) {
+			char ifname[64], dest[16], mask[16], why[128];
+
+			if (sscanf(line, "%63s %15s %*s %*s %*s %*s %*s %15s", ifname, dest, mask) != 3)
+				continue;
+			if (strcmp(dest, "00000000") != 0 || strcmp(mask, "00000000") != 0)
+				continue;
+			snprintf(why, sizeof(why), "default route via %s", ifname);
+			r = add_netdev(ctx, nd, ifname, why, 0);
+		}
+		fclose(f);
+	}
+	/* "dest plen src slen nexthop metric refcnt use flags ifname" */
+	if (r == 0 && vfh_ctx_path(ctx, VFH_ROOT_PROC, path, sizeof(path), "net/ipv6_route") == 0 &&
+	    (f = fopen(path, "re"))) {
+		while (r == 0 && fgets(line, sizeof(line), f)) {
+			char dest[40], plen[4], ifname[64], why[128];
+
+			if (sscanf(line, "%39s %3s %*s %*s %*s %*s %*s %*s %*s %63s", dest, plen,
+				   ifname) != 3)
+				continue;
+			if (strspn(dest, "0") != 32 || strcmp(plen, "00") != 0 ||
+			    strcmp(ifname, "lo") == 0)
+				continue;
+			snprintf(why, sizeof(why), "default route via %s", ifname);
+			r = add_netdev(ctx, nd, ifname, why, 0);
+		}
+		fclose(f);
+	}
+	return r;
+}
+
+VFH_EXPORT int vfh_host_needs(struct vfh_ctx *ctx, struct vfh_host_need **out, size_t *n)
+{
+	struct needs nd = { 0 };
+	int r;
+
+	*out = NULL;
+	*n = 0;
+	r = mounts(ctx, &nd);
+	if (r == 0)
+		r = swaps(ctx, &nd);
+	if (r == 0)
+		r = default_routes(ctx, &nd);
+	if (r < 0) {
+		free(nd.v);
+		return r;
+	}
+	*out = nd.v;
+	*n = nd.n;
+	return 0;
+}
+
+VFH_EXPORT int vfh_displays_remaining(struct vfh_ctx *ctx,
+				      const struct vfh_pci_addr *leaving, size_t n)
+{
+	struct vfh_pci_addr *all;
+	size_t nall;
+	int count = 0, r;
+
+	r = vfh_pci_list(ctx, &all, &nall);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < nall; i++) {
+		struct vfh_pci_info info;
+
+		if (vfh_addrs_has(leaving, n, &all[i]))
+			continue;
+		if (vfh_pci_info_read(ctx, &all[i], &info) < 0)
+			continue;
+		if (info.is_display && *info.driver && !vfh_driver_is_vfio_ok(info.driver))
+			count++;
+	}
+	free(all);
+	return count;
+}

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Internal to libvfiohook: not installed, not exported from the .so. */
+#ifndef VFH_INTERNAL_H
+#define VFH_INTERNAL_H
+
+#include <dirent.h>
+#include <errno.h>
+#include <syslog.h>
+#include <sys/types.h>
+
+#include "vfiohook.h"
+
+#define VFH_EXPORT __attribute__((visibility("default")))
+#define VFH_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define VFH_PATH_MAX 4096
+
+/* Test seam: a fabricated tree has no kernel behind it.  The unit tests
+ * install these to play the kernel's part (bind on drivers_probe, unlink
+ * on unbind, count a suspend).  Never set outside tests. */
+struct vfh_test_ops {
+	/* Called after a successful write of val to ROOT/rel; a negative
+	 * return becomes the write's result, as the kernel's would. */
+	int (*write)(void *data, enum vfh_root root, const char *rel,
+		     const char *val);
+	/* Module load (load=true) or unload; stands in for libkmod. */
+	int (*module)(void *data, const char *name, bool load);
+	/* Unit start/stop/is-active; stands in for systemd. */
+	int (*unit)(void *data, const char *unit, const char *verb);
+};
+
+struct pci_access;
+struct udev;
+struct udev_monitor;
+
+struct vfh_ctx {
+	int refcount;
+	char *root[VFH_ROOT__COUNT];
+	vfh_log_fn log_fn;
+	void *log_data;
+	int log_priority;
+	unsigned int wait_ms;
+	char errmsg[512];
+	struct pci_access *pacc;
+	struct udev *udev;
+	struct udev_monitor *mon;
+	struct kmod_ctx *kmod;
+	struct sd_bus *bus;
+	const struct vfh_test_ops *test_ops;
+	void *test_data;
+};
+
+/* Exposed to the unit tests through the static archive only. */
+void vfh_ctx_set_test_ops(struct vfh_ctx *ctx, const struct vfh_test_ops *ops,
+			  void *data);
+
+void vfh_log(struct vfh_ctx *ctx, int prio, const char *file, int line,
+	     const char *fn, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+#define vfh_dbg(ctx, ...) do { if ((ctx)->log_priority >= LOG_DEBUG) \
+	vfh_log(ctx, LOG_DEBUG, __FILE__, __LINE__, __func__, __VA_ARGS__); } while (0)
+#define vfh_info(ctx, ...) do { if ((ctx)->log_priority >= LOG_INFO) \
+	vfh_log(ctx, LOG_INFO, __FILE__, __LINE__, __func__, __VA_ARGS__); } while (0)
+#define vfh_warn(ctx, ...) do { if ((ctx)->log_priority >= LOG_WARNING) \
+	vfh_log(ctx, LOG_WARNING, __FILE__, __LINE__, __func__, __VA_ARGS__); } while (0)
+
+/* Records the failure as the context's error line, logs it at LOG_ERR and
+ * returns err (a negative errno) so callers can `return vfh_fail(...)`. */
+int vfh_fail_at(struct vfh_ctx *ctx, int err, const char *file, int line,
+		const char *fn, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+#define vfh_fail(ctx, err, ...) \
+	vfh_fail_at(ctx, err, __FILE__, __LINE__, __func__, __VA_ARGS__)
+
+/* ---- path layer: the only place that turns a root + relative path into a
+ * file name.  Every reader returns 0 or -errno and never logs (callers know
+ * what a missing file means). */
+int vfh_vpath(const struct vfh_ctx *ctx, enum vfh_root root, char *buf,
+	      size_t len, const char *fmt, va_list ap);
+int vfh_read_str(struct vfh_ctx *ctx, enum vfh_root root, char *buf,
+		 size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+int vfh_read_u64(struct vfh_ctx *ctx, enum vfh_root root, uint64_t *val,
+		 const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+int vfh_read_int(struct vfh_ctx *ctx, enum vfh_root root, int *val,
+		 const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Writes val in one write(2); the kernel's answer is the result. */
+int vfh_write_str(struct vfh_ctx *ctx, enum vfh_root root, const char *val,
+		  const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Last component of a symlink's target: "vfio-pci" for .../driver.
+ * -ENOENT when there is no link. */
+int vfh_read_link_name(struct vfh_ctx *ctx, enum vfh_root root, char *buf,
+		       size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+int vfh_exists(const struct vfh_ctx *ctx, enum vfh_root root,
+	       const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* opendir() on a rooted path; NULL with errno set. */
+DIR *vfh_opendir(const struct vfh_ctx *ctx, enum vfh_root root,
+				const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Device directory relative to the sys root: "bus/pci/devices/0000:01:00.0" */
+#define PCI_DEV_FMT "bus/pci/devices/%s"
+
+/* ---- waiting for the kernel.  vfh_wait_arm() starts listening for kernel
+ * uevents BEFORE the write that will cause them; vfh_wait_until() then
+ * checks cond after every uevent until it holds or the context's bound
+ * expires (-ETIMEDOUT).  cond returns 1 (done), 0 (not yet) or -errno. */
+typedef int (*vfh_cond_fn)(struct vfh_ctx *ctx, const void *data);
+void vfh_wait_arm(struct vfh_ctx *ctx);
+int vfh_wait_until(struct vfh_ctx *ctx, vfh_cond_fn cond, const void *data);
+void vfh_wait_disarm(struct vfh_ctx *ctx);
+
+/* ---- misc */
+void vfh_strip(char *s);
+int vfh_addr_str(const struct vfh_pci_addr *a, char buf[VFH_PCI_ADDR_MAX]);
+/* Appends to a growable array of addresses. */
+int vfh_addrs_push(struct vfh_pci_addr **v, size_t *n, size_t *cap,
+		   const struct vfh_pci_addr *a);
+bool vfh_addrs_has(const struct vfh_pci_addr *v, size_t n,
+		   const struct vfh_pci_addr *a);
+/* The driver bound to a PCI device, "" when none. */
+int vfh_pci_driver(struct vfh_ctx *ctx, const char *addr, char *buf,
+		   size_t len);
+/* Ensure a PCI driver is registered, loading a module of that name. */
+int vfh_pci_driver_ensure(struct vfh_ctx *ctx, const char *driver);
+
+#endif

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* Taking devices off the bus and bringing them back, and the kernel's own
+ * function reset. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+struct presence {
+	const struct vfh_pci_removed *devs;
+	size_t n;
+	bool present;		/* wait for all present, or all gone */
+	size_t first_missing;	/* out: the first device not as wanted */
+};
+
+static int devices_are(struct vfh_ctx *ctx, const void *data)
+{
+	struct presence *p = (struct presence *)data;
+
+	for (size_t i = 0; i < p->n; i++) {
+		char a[VFH_PCI_ADDR_MAX];
+		int r;
+
+		vfh_addr_str(&p->devs[i].addr, a);
+		r = vfh_exists(ctx, VFH_ROOT_SYS, PCI_DEV_FMT, a);
+		if (r < 0)
+			return r;
+		if ((r == 1) != p->present) {
+			p->first_missing = i;
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* The slot's functions in removal order: highest function first, so a
+ * multi-function device loses function 0 last. */
+static int targets(struct vfh_ctx *ctx, const struct vfh_pci_addr *addr,
+		   unsigned int flags, struct vfh_pci_removed **out, size_t *n)
+{
+	struct vfh_pci_addr *others = NULL;
+	size_t nothers = 0;
+	struct vfh_pci_removed *v;
+	int r;
+
+	if (flags & VFH_REMOVE_SLOT) {
+		r = vfh_pci_companions(ctx, addr, &others, &nothers);
+		if (r < 0)
+			return r;
+	}
+	v = calloc(nothers + 1, sizeof(*v));
+	if (!v) {
+		free(others);
+		return -ENOMEM;
+	}
+	v[0].addr = *addr;
+	for (size_t i = 0; i < nothers; i++)
+		v[i + 1].addr = others[i];
+	free(others);
+	*n = nothers + 1;
+	for (size_t i = 0; i < *n; i++)
+		for (size_t j = i + 1; j < *n; j++)
+			if (vfh_pci_addr_cmp(&v[j].addr, &v[i].addr) > 0) {
+				struct vfh_pci_removed t = v[i];
+
+				v[i] = v[j];
+				v[j] = t;
+			}
+	for (size_t i = 0; i < *n; i++) {
+		r = vfh_pci_binding_read(ctx, &v[i].addr, &v[i].binding);
+		if (r < 0) {
+			free(v);
+			return r;
+		}
+	}
+	*out = v;
+	return 0;
+}
+
+VFH_EXPORT int vfh_pci_remove(struct vfh_ctx *ctx, const struct vfh_pci_addr *addr,
+			      unsigned int flags, struct vfh_pci_removed **removed,
+			      size_t *n_removed)
+{
+	struct vfh_pci_removed *v;
+	size_t n, done = 0;
+	int r;
+
+	if (removed) {
+		*removed = NULL;
+		*n_removed = 0;
+	}
+	r = targets(ctx, addr, flags, &v, &n);
+	if (r < 0)
+		return r;
+	for (; done < n; done++) {
+		struct presence gone = { &v[done], 1, false, 0 };
+		char a[VFH_PCI_ADDR_MAX];
+
+		vfh_addr_str(&v[done].addr, a);
+		vfh_wait_arm(ctx);
+		r = vfh_write_str(ctx, VFH_ROOT_SYS, "1", PCI_DEV_FMT "/remove", a);
+		if (r < 0) {
+			vfh_wait_disarm(ctx);
+			r = vfh_fail(ctx, r, "removing %s from the bus failed: %s", a, strerror(-r));
+			break;
+		}
+		r = vfh_wait_until(ctx, devices_are, &gone);
+		if (r < 0) {
+			r = vfh_fail(ctx, r, "%s was still on the bus %u ms after remove (the "
+				     "wait bound)", a, ctx->wait_ms);
+			break;
+		}
+		vfh_info(ctx, "removed %s (was on %s)", a,
+			 *v[done].binding.driver ? v[done].binding.driver : "no driver");
+	}
+	if (r < 0) {
+		/* nothing half-done: bring back what went */
+		char saved[sizeof(ctx->errmsg)];
+
+		memcpy(saved, ctx->errmsg, sizeof(saved));
+		if (done > 0)
+			vfh_pci_rescan(ctx, v, done);
+		memcpy(ctx->errmsg, saved, sizeof(saved));
+		free(v);
+		return r;
+	}
+	if (removed) {
+		*removed = v;
+		*n_removed = n;
+	} else {
+		free(v);
+	}
+	return 0;
+}
+
+VFH_EXPORT int vfh_pci_rescan(struct vfh_ctx *ctx, const struct vfh_pci_removed *devs,
+			      size_t n)
+{
+	struct presence back = { devs, n, true, 0 };
+	int r, first_err = 0;
+
+	vfh_wait_arm(ctx);
+	r = vfh_write_str(ctx, VFH_ROOT_SYS, "1", "bus/pci/rescan");
+	if (r < 0) {
+		vfh_wait_disarm(ctx);
+		return vfh_fail(ctx, r, "rescanning the PCI bus failed: %s", strerror(-r));
+	}
+	r = vfh_wait_until(ctx, devices_are, &back);
+	if (r < 0) {
+		char a[VFH_PCI_ADDR_MAX];
+
+		vfh_addr_str(&devs[back.first_missing].addr, a);
+		return vfh_fail(ctx, r, "%s did not come back within %u ms of the rescan (the "
+				"wait bound); check journalctl -k, a reboot may be needed", a,
+				ctx->wait_ms);
+	}
+	/* back in increasing function order, then each on its old driver */
+	for (size_t i = n; i-- > 0;) {
+		r = vfh_pci_restore(ctx, &devs[i].addr, &devs[i].binding);
+		if (r < 0 && !first_err)
+			first_err = r;
+	}
+	if (first_err)
+		return first_err;
+	return 0;
+}
+
+VFH_EXPORT int vfh_pci_reset(struct vfh_ctx *ctx, const struct vfh_pci_addr *pa)
+{
+	char addr[VFH_PCI_ADDR_MAX];
+	int r;
+
+	vfh_addr_str(pa, addr);
+	r = vfh_exists(ctx, VFH_ROOT_SYS, PCI_DEV_FMT "/reset", addr);
+	if (r == 0)
+		return vfh_fail(ctx, -ENOTTY, "%s has no reset method the kernel can use "
+				"(no FLR, PM or bus reset); consider reset = suspend", addr);
+	if (r < 0)
+		return vfh_fail(ctx, r, "%s: %s", addr, strerror(-r));
+	r = vfh_write_str(ctx, VFH_ROOT_SYS, "1", PCI_DEV_FMT "/reset", addr);
+	if (r < 0)
+		return vfh_fail(ctx, r, "resetting %s failed: %s%s", addr, strerror(-r),
+				r == -ENOTTY ? " (no usable reset method; consider reset = suspend)" : "");
+	vfh_info(ctx, "reset %s", addr);
+	return 0;
+}

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* The framebuffer console (vtconsole): on a single-GPU host it holds the
+ * GPU until it is unbound. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static int vtcon_index(const char *name)
+{
+	char *end;
+	long v;
+
+	if (strncmp(name, "vtcon", 5) != 0 || !name[5])
+		return -1;
+	v = strtol(name + 5, &end, 10);
+	return (*end || v < 0 || v > 63) ? -1 : (int)v;
+}
+
+static int by_index(const void *a, const void *b)
+{
+	return ((const struct vfh_vtcon *)a)->index - ((const struct vfh_vtcon *)b)->index;
+}
+
+VFH_EXPORT int vfh_vtcon_list(struct vfh_ctx *ctx, struct vfh_vtcon **cons, size_t *n)
+{
+	struct vfh_vtcon *v = NULL;
+	size_t cnt = 0, cap = 0;
+	struct dirent *de;
+	DIR *d;
+	int r = 0;
+
+	*cons = NULL;
+	*n = 0;
+	d = vfh_opendir(ctx, VFH_ROOT_SYS, "class/vtconsole");
+	if (!d)
+		return errno == ENOENT ? 0 : vfh_fail(ctx, -errno, "cannot list vtconsoles: %s",
+						      strerror(errno));
+	while ((de = readdir(d))) {
+		struct vfh_vtcon c = { 0 };
+		int bound;
+
+		c.index = vtcon_index(de->d_name);
+		if (c.index < 0)
+			continue;
+		r = vfh_read_str(ctx, VFH_ROOT_SYS, c.name, sizeof(c.name),
+				 "class/vtconsole/%s/name", de->d_name);
+		if (r < 0)
+			break;
+		r = vfh_read_int(ctx, VFH_ROOT_SYS, &bound, "class/vtconsole/%s/bind", de->d_name);
+		if (r < 0)
+			break;
+		c.bound = bound != 0;
+		c.is_framebuffer = strstr(c.name, "frame buffer") != NULL;
+		if (cnt == cap) {
+			struct vfh_vtcon *nv = realloc(v, (cap = cap ? cap * 2 : 4) * sizeof(*v));
+
+			if (!nv) {
+				r = -ENOMEM;
+				break;
+			}
+			v = nv;
+		}
+		v[cnt++] = c;
+	}
+	closedir(d);
+	if (r < 0) {
+		free(v);
+		return vfh_fail(ctx, r, "cannot read vtconsoles: %s", strerror(-r));
+	}
+	qsort(v, cnt, sizeof(*v), by_index);
+	*cons = v;
+	*n = cnt;
+	return 0;
+}
+
+VFH_EXPORT int vfh_vtcon_set_bound(struct vfh_ctx *ctx, int index, bool bound)
+{
+	int now, r;
+
+	r = vfh_write_str(ctx, VFH_ROOT_SYS, bound ? "1" : "0", "class/vtconsole/vtcon%d/bind", index);
+	if (r < 0)
+		return vfh_fail(ctx, r, "%s vtcon%d failed: %s", bound ? "binding" : "unbinding",
+				index, strerror(-r));
+	/* the console layer can decline without an error (a console in use by
+	 * the only vt): believe the attribute, not the write */
+	r = vfh_read_int(ctx, VFH_ROOT_SYS, &now, "class/vtconsole/vtcon%d/bind", index);
+	if (r < 0)
+		return vfh_fail(ctx, r, "cannot read vtcon%d/bind: %s", index, strerror(-r));
+	if ((now != 0) != bound)
+		return vfh_fail(ctx, -EIO, "vtcon%d is still %s after writing %d to its bind file",
+				index, now ? "bound" : "unbound", bound);
+	vfh_info(ctx, "vtcon%d %s", index, bound ? "bound" : "unbound");
+	return 0;
+}

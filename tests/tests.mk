@@ -1,0 +1,54 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Test tiers, included by the top Makefile.
+#
+#   unit: cmocka programs against fabricated sysfs trees (tests/unit)
+#   vm:   the real kernel and a real libvirtd in a QEMU guest (tests/vm)
+#
+# Both write TAP into tests/out/; tests/summary counts them and prints the
+# closing "N passed, N failed" line.
+
+TB := tests/build
+
+UNIT_SUPPORT_SRC := $(filter-out tests/unit/test-%.c,$(wildcard tests/unit/*.c))
+UNIT_SUPPORT_OBJ := $(patsubst tests/unit/%.c,$(O)/tests/unit/%.o,$(UNIT_SUPPORT_SRC))
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(O)/tests/unit/%,$(wildcard tests/unit/test-*.c))
+
+ifeq ($(NOT_BUILDING),)
+ifneq ($(filter check unit vm,$(MAKECMDGOALS))$(filter check,$(VARIANT)),)
+$(call need,$(DEPS_TEST))
+TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags cmocka)
+TEST_LIBS   := $(shell $(PKG_CONFIG) --libs cmocka)
+endif
+endif
+
+$(O)/tests/unit/%.o: tests/unit/%.c $(wildcard tests/unit/*.h) lib/vfiohook.h lib/internal.h hooks/engine.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Ihooks -Itests/unit $(ALL_CFLAGS) $(LIB_CFLAGS) $(HOOK_CFLAGS) \
+		$(TEST_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(O)/tests/unit/test-%: $(O)/tests/unit/test-%.o $(UNIT_SUPPORT_OBJ) $(ENGINE_A) $(LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(HOOK_LIBS) $(LIB_LIBS)
+
+test-programs: all $(UNIT_TESTS)
+
+-include $(UNIT_TESTS:=.d) $(UNIT_SUPPORT_OBJ:.o=.d)
+
+.PHONY: test-programs check-build
+
+# The release build must also stand -Werror; the test build is separate.
+check-build:
+	$(MAKE) --no-print-directory WARN='$(WARN) -Werror' all
+	$(MAKE) --no-print-directory O=$(TB) VARIANT=check test-programs
+
+unit: check-build
+	tests/unit/run $(TB) tests/out/unit.tap
+
+vm: check-build
+	tests/vm/run $(TB) tests/out/vm.tap
+
+# Every tier runs even when one fails; the summary decides.
+check: check-build
+	@rm -rf tests/out; mkdir -p tests/out
+	-tests/unit/run $(TB) tests/out/unit.tap
+	-tests/vm/run $(TB) tests/out/vm.tap
+	@tests/summary tests/out/unit.tap tests/out/vm.tap
