@@ -29,7 +29,14 @@ $(O)/tests/unit/%.o: tests/unit/%.c $(wildcard tests/unit/*.h) lib/vfiohook.h li
 $(O)/tests/unit/test-%: $(O)/tests/unit/test-%.o $(UNIT_SUPPORT_OBJ) $(ENGINE_A) $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(HOOK_LIBS) $(LIB_LIBS)
 
-test-programs: all $(UNIT_TESTS)
+# small programs the real-kernel tier runs inside the guest
+VM_PROGS := $(O)/tests/vm/vfio-group-status
+
+$(O)/tests/vm/%: tests/vm/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
+
+test-programs: all $(UNIT_TESTS) $(VM_PROGS)
 
 -include $(UNIT_TESTS:=.d) $(UNIT_SUPPORT_OBJ:.o=.d)
 

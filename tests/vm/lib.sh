@@ -1,0 +1,99 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Helpers for tests/vm/t-*.sh, sourced by guest.sh inside the test guest.
+# Every check writes one TAP line to ttyS1; checks look at real state
+# (driver links, sysfs attributes, /dev/vfio, what virsh reports).
+
+RESULTS=${RESULTS:-/dev/ttyS1}
+report() { printf '%s\n' "$*" > "$RESULTS"; }
+pass() { report "ok - $1"; }
+fail() { report "not ok - $1${2:+: $2}"; }
+
+# check NAME CMD...: passes when CMD succeeds; its output goes to the log
+check() {
+	n=$1; shift
+	if out=$("$@" 2>&1); then pass "$n"; else fail "$n" "$(echo "$out" | tail -3 | tr '\n' ' ')"; fi
+	echo "[$n] $*: $out"
+}
+# refuse NAME CMD...: passes when CMD fails
+refuse() {
+	n=$1; shift
+	if out=$("$@" 2>&1); then fail "$n" "succeeded: $(echo "$out" | tail -2 | tr '\n' ' ')"; else pass "$n"; fi
+	echo "[$n] $*: $out"
+	LAST_OUT=$out
+}
+# same NAME GOT WANT (multi-line values: the first differing line is shown,
+# the whole diff goes to the log)
+same() {
+	if [ "$2" = "$3" ]; then pass "$1"; return; fi
+	case "$2$3" in
+	*"
+"*)	printf '%s\n' "$3" > /tmp/.want; printf '%s\n' "$2" > /tmp/.got
+		echo "[$1] diff want got:"; diff /tmp/.want /tmp/.got
+		fail "$1" "$(diff /tmp/.want /tmp/.got | grep '^[<>]' | head -2 | tr '\n' ' ')" ;;
+	*)	fail "$1" "got '$2', want '$3'" ;;
+	esac
+}
+# has NAME HAYSTACK NEEDLE
+has() {
+	case "$2" in *"$3"*) pass "$1" ;; *) fail "$1" "'$3' not in: $(echo "$2" | head -3 | tr '\n' ' ')" ;; esac
+}
+
+D=/sys/bus/pci/devices
+drv() { if [ -e $D/$1/driver ]; then basename "$(readlink $D/$1/driver)"; else echo -; fi; }
+ovr() { v=$(cat $D/$1/driver_override); [ "$v" = "(null)" ] && v=-; echo "$v"; }
+grp() { basename "$(readlink $D/$1/iommu_group)"; }
+# devs VENDOR:DEVICE [CLASS-PREFIX]: every matching address
+devs() {
+	for d in $D/*; do
+		[ "$(cat $d/vendor):$(cat $d/device)" = "0x${1%%:*}:0x${1##*:}" ] || continue
+		[ -z "${2:-}" ] || case $(cat $d/class) in 0x$2*) ;; *) continue ;; esac
+		basename $d
+	done
+}
+dev() { devs "$@" | head -1; }
+# settle: every PCI device with a loaded matching driver is bound (bare
+# guest: modprobe binds synchronously; systemd guest: wait for udev)
+settle() { command -v udevadm >/dev/null && [ -S /run/udev/control ] && udevadm settle -t 30; true; }
+
+# the state a test must leave as it found it: driver, override of every
+# PCI device, vtconsole binds, /dev/vfio
+snapshot() {
+	for d in $D/*; do a=$(basename $d); echo "$a $(drv $a) $(ovr $a)"; done
+	for v in /sys/class/vtconsole/vtcon*; do echo "$(basename $v) $(cat $v/bind)"; done
+	# group nodes only: /dev/vfio/vfio stays once the module is loaded
+	ls /dev/vfio 2>/dev/null | grep -v '^vfio$' | tr '\n' ' '; echo
+}
+
+GPU=$(dev 1234:1111 0300) AUDIO=${GPU%.*}.1
+NIC1=$(devs 8086:10d3 | sed -n 1p) NIC2=$(devs 8086:10d3 | sed -n 2p)
+E1000_1=$(devs 8086:100e | sed -n 1p) E1000_2=$(devs 8086:100e | sed -n 2p)
+
+# the kernel's own verdict on a VFIO group
+KSTATUS=$VFH_BUILD/tests/vm/vfio-group-status
+
+# stage DIR BIN...: a tmpfs root with busybox, BINs and their libraries and
+# this file, for what must run after a suspend to RAM: virtio-9p (the shared
+# root, the tree) does not survive S3, and anything touching it hangs.
+stage() {
+	r=$1; shift
+	mkdir -p $r && mount -t tmpfs tmpfs $r || return 1
+	mkdir -p $r/bin $r/proc $r/sys $r/dev $r/tmp
+	cp /bin/busybox $r/bin/ || return 1
+	for a in $(/bin/busybox --list); do [ $a = busybox ] || ln -sf busybox $r/bin/$a; done
+	for b in "$@"; do
+		cp "$b" $r/bin/ || return 1
+		for l in $(ldd "$b" | grep -o '/[^ ]*'); do
+			mkdir -p $r$(dirname $l) && cp -L $l $r$l || return 1
+		done
+	done
+	cp "$VFH_TREE/tests/vm/lib.sh" $r/lib.sh
+	mount --bind /proc $r/proc && mount --rbind /sys $r/sys && mount --bind /dev $r/dev
+}
+# quit: end the guest from anywhere (no 9p needed): QEMU's isa-debug-exit
+quit() { printf '\001' | dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null; }
+
+# mark ADDR / fresh ADDR: broken_parity_status is 0 on a new pci_dev; a 1
+# written to the old one tells a device re-created by remove + rescan from
+# one that stayed
+mark() { echo 1 > $D/$1/broken_parity_status; }
+fresh() { [ "$(cat $D/$1/broken_parity_status)" = 0 ]; }
