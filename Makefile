@@ -78,13 +78,23 @@ SONAME  := libvfiohook.so.$(SOVERSION)
 LIB_SO  := $(O)/lib/libvfiohook.so.$(VERSION)
 LIB_A   := $(O)/lib/libvfiohook.a
 
-ENGINE_SRC := config.c domxml.c plan.c steps.c journal.c lock.c log.c names.c
+ENGINE_SRC := config.c domxml.c plan.c steps.c journal.c lock.c log.c names.c run.c
 ENGINE_OBJ := $(addprefix $(O)/hooks/,$(ENGINE_SRC:.c=.o))
 ENGINE_A   := $(O)/hooks/libengine.a
+ENGINE_SO  := $(O)/hooks/vfiohook-engine.so
 HOOK_BIN   := $(O)/hooks/vfiohook-qemu
 TOOL_BIN   := $(O)/tools/vfiohook
+ENGINEDIR  ?= $(LIBDIR)/vfiohook
 
-PROGS := $(LIB_SO) $(LIB_A) $(HOOK_BIN) $(TOOL_BIN)
+# The hook's front loads the engine from an absolute path: the installed
+# one, or for the test build the one in the build tree.
+ifeq ($(VARIANT),check)
+ENGINE_PATH := $(abspath $(ENGINE_SO))
+else
+ENGINE_PATH := $(ENGINEDIR)/vfiohook-engine.so
+endif
+
+PROGS := $(LIB_SO) $(LIB_A) $(ENGINE_SO) $(HOOK_BIN) $(TOOL_BIN)
 
 .PHONY: all check bench install uninstall clean help unit vm summary
 .DEFAULT_GOAL := all
@@ -117,10 +127,18 @@ $(ENGINE_A): $(ENGINE_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-# hook and CLI carry the library statically: libvirtd's AppArmor profile and
-# a missing ldconfig cannot leave the hook without its library
-$(HOOK_BIN): $(O)/hooks/main.o $(ENGINE_A) $(LIB_A)
-	$(CC) $(LDFLAGS) -o $@ $^ $(HOOK_LIBS) $(LIB_LIBS)
+# The hook is two pieces: a front that needs only libc (for the domains it
+# does not manage it must exit at once, without loading libxml2, libkmod,
+# libsystemd...) and the engine it dlopen()s for the others.  Engine and CLI
+# carry the library statically: no ldconfig, no search path involved.
+$(O)/hooks/main.o: CPPFLAGS += -DVFH_ENGINE_PATH='"$(ENGINE_PATH)"'
+$(O)/hooks/main.o: Makefile
+
+$(HOOK_BIN): $(O)/hooks/main.o $(O)/hooks/names.o
+	$(CC) $(LDFLAGS) -o $@ $^
+
+$(ENGINE_SO): $(O)/hooks/entry.o $(ENGINE_A) $(LIB_A)
+	$(CC) -shared -Wl,--no-undefined -Wl,-z,defs $(LDFLAGS) -o $@ $^ $(HOOK_LIBS) $(LIB_LIBS)
 
 $(O)/tools/%.o: tools/%.c hooks/engine.h lib/vfiohook.h
 	@mkdir -p $(@D)
@@ -129,7 +147,8 @@ $(O)/tools/%.o: tools/%.c hooks/engine.h lib/vfiohook.h
 $(TOOL_BIN): $(O)/tools/vfiohook.o $(ENGINE_A) $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(HOOK_LIBS) $(LIB_LIBS)
 
--include $(LIB_OBJ:.o=.d) $(ENGINE_OBJ:.o=.d) $(O)/hooks/main.d $(O)/tools/vfiohook.d
+-include $(LIB_OBJ:.o=.d) $(ENGINE_OBJ:.o=.d) $(O)/hooks/main.d $(O)/hooks/entry.d \
+	$(O)/tools/vfiohook.d
 
 include tests/tests.mk
 
@@ -147,6 +166,8 @@ install: all
 	$(INSTALL) -m 0644 lib/vfiohook.h $(DESTDIR)$(INCLUDEDIR)/
 	$(INSTALL) -m 0644 $(O)/lib/libvfiohook.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
 	$(INSTALL) -m 0755 $(TOOL_BIN) $(DESTDIR)$(SBINDIR)/vfiohook
+	$(INSTALL) -d $(DESTDIR)$(ENGINEDIR)
+	$(INSTALL) -m 0755 $(ENGINE_SO) $(DESTDIR)$(ENGINEDIR)/
 	$(INSTALL) -m 0755 $(HOOK_BIN) $(DESTDIR)$(HOOKDIR)/qemu.d/vfiohook
 	$(INSTALL) -m 0644 lib/libvfiohook.3 $(DESTDIR)$(MANDIR)/man3/
 	$(INSTALL) -m 0644 hooks/vfiohook.ini.5 $(DESTDIR)$(MANDIR)/man5/
@@ -158,14 +179,16 @@ uninstall:
 		$(DESTDIR)$(LIBDIR)/libvfiohook.so $(DESTDIR)$(LIBDIR)/libvfiohook.a \
 		$(DESTDIR)$(LIBDIR)/pkgconfig/libvfiohook.pc $(DESTDIR)$(INCLUDEDIR)/vfiohook.h \
 		$(DESTDIR)$(SBINDIR)/vfiohook $(DESTDIR)$(HOOKDIR)/qemu.d/vfiohook \
+		$(DESTDIR)$(ENGINEDIR)/vfiohook-engine.so \
 		$(DESTDIR)$(MANDIR)/man3/libvfiohook.3 $(DESTDIR)$(MANDIR)/man5/vfiohook.ini.5 \
 		$(DESTDIR)$(MANDIR)/man8/vfiohook-hook.8 $(DESTDIR)$(MANDIR)/man8/vfiohook.8
 	rm -rf $(DESTDIR)$(DOCDIR)
+	-rmdir $(DESTDIR)$(ENGINEDIR) 2>/dev/null
 	@echo "kept $(DESTDIR)$(HOOKDIR)/vfiohook/ (your domain files), if any"
 
 clean:
 	rm -f lib/*.o lib/*.d lib/*.a lib/*.so* lib/*.pc hooks/*.o hooks/*.d hooks/*.a \
-		tools/*.o tools/*.d $(HOOK_BIN) $(TOOL_BIN)
+		hooks/*.so tools/*.o tools/*.d $(HOOK_BIN) $(TOOL_BIN)
 	rm -rf tests/build tests/out
 
 help:

@@ -1,2 +1,140 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-int main(void) { return 0; }
+/* The libvirt hook: /etc/libvirt/hooks/qemu.d/vfiohook (or hooks/qemu).
+ *
+ *   qemu DOMAIN OP SUBOP EXTRA   with the domain XML on stdin
+ *
+ * This front needs nothing but libc, so for the many domains vfiohook does
+ * not manage it drains stdin and exits at once.  For a domain with an INI
+ * file it loads the engine (libxml2, libudev, sd-bus...) and hands over.
+ * It never prints to stdout (libvirt parses it for migrate and restore),
+ * never starts a process, never calls back into libvirt. */
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "engine.h"
+
+#ifndef VFH_ENGINE_PATH
+#error "VFH_ENGINE_PATH: the engine's absolute path, set by the Makefile"
+#endif
+
+#define XML_MAX (64u << 20)
+
+typedef int (*engine_fn)(int argc, char **argv, const char *xml, size_t len);
+
+/* libvirt waits for the hook to read all it writes */
+static void drain(void)
+{
+	char buf[65536];
+
+	for (;;) {
+		ssize_t r = read(STDIN_FILENO, buf, sizeof(buf));
+
+		if (r > 0 || (r < 0 && errno == EINTR))
+			continue;
+		break;
+	}
+}
+
+static char *slurp(size_t *len)
+{
+	size_t cap = 65536, n = 0;
+	char *buf = malloc(cap + 1);
+
+	if (!buf)
+		return NULL;
+	for (;;) {
+		ssize_t r;
+
+		if (n == cap) {
+			char *nb;
+
+			if (cap >= XML_MAX) {
+				drain();
+				break;	/* the engine reports it as too large */
+			}
+			nb = realloc(buf, cap * 2 + 1);
+			if (!nb) {
+				free(buf);
+				return NULL;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		r = read(STDIN_FILENO, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+static bool engine_op(const char *op)
+{
+	return strcmp(op, "prepare") == 0 || strcmp(op, "stopped") == 0 ||
+	       strcmp(op, "release") == 0 || strcmp(op, "reconnect") == 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *etc = "/etc";
+	char ini[512], root_etc[512];
+	struct stat st;
+	engine_fn fn;
+	void *engine;
+	size_t len = 0;
+	char *xml;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: %s DOMAIN OPERATION [SUBOPERATION [EXTRA]]\n"
+			"vfiohook's libvirt hook: libvirt runs it; see vfiohook-hook(8).\n", argv[0]);
+		return 2;
+	}
+#ifdef VFH_TEST_BUILD
+	{
+		const char *root = secure_getenv("VFIOHOOK_ROOT");
+
+		if (root && *root) {
+			snprintf(root_etc, sizeof(root_etc), "%s/etc", root);
+			etc = root_etc;
+		}
+	}
+#else
+	(void)root_etc;
+#endif
+	/* not ours: a name we would not put in a path, no INI file, or an op
+	 * the engine has nothing to do in */
+	if (!hook_domain_ok(argv[1]) || !engine_op(argv[2]) ||
+	    hook_ini_path(etc, argv[1], ini, sizeof(ini)) < 0 ||
+	    (lstat(ini, &st) < 0 && errno == ENOENT)) {
+		drain();
+		return 0;
+	}
+	xml = slurp(&len);
+	if (!xml) {
+		fprintf(stderr, "vfiohook: %s: out of memory reading the domain XML\n", argv[1]);
+		return 1;
+	}
+	engine = dlopen(VFH_ENGINE_PATH, RTLD_NOW | RTLD_LOCAL);
+	fn = engine ? (engine_fn)dlsym(engine, VFH_ENGINE_SYMBOL) : NULL;
+	if (!fn) {
+		fprintf(stderr, "vfiohook: %s: cannot load %s (%s); reinstall vfiohook\n", argv[1],
+			VFH_ENGINE_PATH, dlerror());
+		free(xml);
+		return 1;
+	}
+	{
+		int rc = fn(argc, argv, xml, len);
+
+		free(xml);
+		return rc;
+	}
+}

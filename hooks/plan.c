@@ -1,2 +1,365 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+/* prepare's plan: which devices go (with their IOMMU groups and slot
+ * companions), what must let go of them first, and the safety checks that
+ * refuse to take what the host needs. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "engine.h"
+
+struct builder {
+	struct vfh_ctx *ctx;
+	const struct hook_config *cfg;
+	struct plan *plan;
+	char *err;
+	size_t errlen;
+	struct vfh_pci_addr *devs;	/* the set going to the VM */
+	size_t n, cap;
+};
+
+static int berr(struct builder *b, int r, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static bool has(const struct vfh_pci_addr *v, size_t n, const struct vfh_pci_addr *a)
+{
+	for (size_t i = 0; i < n; i++)
+		if (vfh_pci_addr_eq(&v[i], a))
+			return true;
+	return false;
+}
+
+static int berr(struct builder *b, int r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(b->err, b->errlen, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+static struct step *add_step(struct builder *b, enum step_kind kind, const char *what,
+			     const char *target)
+{
+	struct step *ns = realloc(b->plan->steps, (b->plan->n + 1) * sizeof(*ns));
+
+	if (!ns)
+		return NULL;
+	b->plan->steps = ns;
+	ns += b->plan->n++;
+	memset(ns, 0, sizeof(*ns));
+	ns->kind = kind;
+	snprintf(ns->what, sizeof(ns->what), "%s", what);
+	snprintf(ns->target, sizeof(ns->target), "%s", target ? target : "");
+	return ns;
+}
+
+/* Adds a device, then (as configured) the rest of its IOMMU group and the
+ * other functions of its slot, until nothing new comes in. */
+static int take(struct builder *b, const struct vfh_pci_addr *a, const char *why)
+{
+	struct vfh_pci_info info;
+	char s[VFH_PCI_ADDR_MAX];
+	int r;
+
+	if (has(b->devs, b->n, a))
+		return 0;
+	vfh_pci_addr_format(a, s, sizeof(s));
+	r = vfh_pci_info_read(b->ctx, a, &info);
+	if (r == -ENODEV)
+		return berr(b, r, "%s (%s) is not on this host: check the address with lspci -D",
+			    s, why);
+	if (r < 0)
+		return berr(b, r, "%s", vfh_ctx_errmsg(b->ctx));
+	if (info.iommu_group < 0)
+		return berr(b, -ENODEV, "%s has no IOMMU group: turn the IOMMU on (VT-d/AMD-Vi in "
+			    "the firmware, intel_iommu=on or amd_iommu=on on the kernel command line)",
+			    s);
+	/* bridges stay with the host: VFIO accepts them in a group as they are */
+	if (info.is_bridge)
+		return 0;
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 8;
+		struct vfh_pci_addr *nv = realloc(b->devs, cap * sizeof(*nv));
+
+		if (!nv)
+			return berr(b, -ENOMEM, "out of memory");
+		b->devs = nv;
+		b->cap = cap;
+	}
+	b->devs[b->n++] = *a;
+
+	if (b->cfg->take_group) {
+		struct vfh_pci_addr *m;
+		size_t nm;
+		char whybuf[64];
+
+		r = vfh_iommu_group_members(b->ctx, info.iommu_group, &m, &nm);
+		if (r < 0)
+			return berr(b, r, "%s", vfh_ctx_errmsg(b->ctx));
+		snprintf(whybuf, sizeof(whybuf), "IOMMU group %d of %s", info.iommu_group, s);
+		for (size_t i = 0; i < nm && r == 0; i++)
+			r = take(b, &m[i], whybuf);
+		free(m);
+		if (r < 0)
+			return r;
+	}
+	if (b->cfg->take_companions) {
+		struct vfh_pci_addr *c;
+		size_t nc;
+		char whybuf[64];
+
+		r = vfh_pci_companions(b->ctx, a, &c, &nc);
+		if (r < 0)
+			return berr(b, r, "%s", vfh_ctx_errmsg(b->ctx));
+		snprintf(whybuf, sizeof(whybuf), "in the slot of %s", s);
+		for (size_t i = 0; i < nc && r == 0; i++)
+			r = take(b, &c[i], whybuf);
+		free(c);
+	}
+	return r;
+}
+
+/* Refuses what the host needs: its disks' and mounts' controllers, its
+ * default-route NICs. */
+static int check_host_needs(struct builder *b)
+{
+	struct vfh_host_need *needs;
+	size_t n;
+	int r = vfh_host_needs(b->ctx, &needs, &n);
+
+	if (r < 0)
+		return berr(b, r, "%s", vfh_ctx_errmsg(b->ctx));
+	for (size_t i = 0; i < n; i++) {
+		char s[VFH_PCI_ADDR_MAX];
+
+		if (!has(b->devs, b->n, &needs[i].addr))
+			continue;
+		vfh_pci_addr_format(&needs[i].addr, s, sizeof(s));
+		r = berr(b, -EBUSY, "refused: %s would go to the VM with the devices in %s, but "
+			 "the host needs it (%s); pass through a device in another IOMMU group",
+			 s, b->cfg->path, needs[i].why);
+		break;
+	}
+	free(needs);
+	return r;
+}
+
+/* The boot display only goes when the INI says the host gives up its
+ * console ([single-gpu]); a second GPU left on the host is fine. */
+static int check_boot_display(struct builder *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		struct vfh_pci_info info;
+		char s[VFH_PCI_ADDR_MAX];
+		int left;
+
+		/* a boot VGA already off the host's drivers is not showing the
+		 * host's console */
+		if (vfh_pci_info_read(b->ctx, &b->devs[i], &info) < 0 || info.boot_vga != 1 ||
+		    vfh_driver_is_vfio_ok(info.driver))
+			continue;
+		if (b->cfg->single_gpu)
+			return 0;
+		left = vfh_displays_remaining(b->ctx, b->devs, b->n);
+		if (left < 0)
+			return berr(b, left, "%s", vfh_ctx_errmsg(b->ctx));
+		if (left > 0)
+			return 0;
+		vfh_pci_addr_format(&b->devs[i], s, sizeof(s));
+		return berr(b, -EBUSY, "refused: %s is the host's boot display and no other GPU "
+			    "would be left; add a [single-gpu] section to %s to hand the host's "
+			    "only GPU to the VM", s, b->cfg->path);
+	}
+	return 0;
+}
+
+static int check_groups_viable(struct builder *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		struct vfh_pci_addr *bl;
+		struct vfh_pci_info info;
+		size_t nb;
+		int r;
+
+		if (vfh_pci_info_read(b->ctx, &b->devs[i], &info) < 0)
+			continue;
+		r = vfh_iommu_group_viable(b->ctx, info.iommu_group, b->devs, b->n, &bl, &nb);
+		if (r < 0)
+			return berr(b, r, "%s", vfh_ctx_errmsg(b->ctx));
+		if (r == 0) {
+			char s[VFH_PCI_ADDR_MAX], o[VFH_PCI_ADDR_MAX];
+
+			vfh_pci_addr_format(&b->devs[i], s, sizeof(s));
+			vfh_pci_addr_format(&bl[0], o, sizeof(o));
+			free(bl);
+			return berr(b, -EBUSY, "refused: IOMMU group %d of %s also holds %s, which "
+				    "would stay on its host driver and make the group unusable; set "
+				    "take_group = yes in %s or list it in passthrough",
+				    info.iommu_group, s, o, b->cfg->path);
+		}
+		free(bl);
+	}
+	return 0;
+}
+
+static int check_not_held(struct builder *b, const char *domain)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		char holder[VFH_DOMAIN_MAX + 1], s[VFH_PCI_ADDR_MAX];
+		int r = journal_holder(b->ctx, domain, &b->devs[i], holder, sizeof(holder));
+
+		if (r < 0)
+			return berr(b, r, "cannot read the other domains' journals: %s",
+				    strerror(-r));
+		if (!*holder)
+			continue;
+		vfh_pci_addr_format(&b->devs[i], s, sizeof(s));
+		return berr(b, -EBUSY, "refused: %s is held by domain '%s' (its journal in "
+			    "/run/vfiohook/%s); shut that domain down first", s, holder, holder);
+	}
+	return 0;
+}
+
+static int single_gpu_release_steps(struct builder *b)
+{
+	const struct hook_config *c = b->cfg;
+	int r;
+
+	for (size_t i = 0; i < c->n_units; i++)
+		if (!add_step(b, STEP_UNIT_STOP, c->stop_units[i], NULL))
+			return berr(b, -ENOMEM, "out of memory");
+	if (c->unbind_vtconsoles) {
+		struct vfh_vtcon *cons;
+		size_t n;
+
+		r = vfh_vtcon_list(b->ctx, &cons, &n);
+		if (r < 0)
+			return berr(b, r, "%s", vfh_ctx_errmsg(b->ctx));
+		for (size_t i = 0; i < n; i++) {
+			char what[16];
+
+			if (!cons[i].is_framebuffer)
+				continue;
+			snprintf(what, sizeof(what), "vtcon%d", cons[i].index);
+			if (!add_step(b, STEP_VTCON_UNBIND, what, NULL)) {
+				free(cons);
+				return berr(b, -ENOMEM, "out of memory");
+			}
+		}
+		free(cons);
+	}
+	if (c->unbind_framebuffers) {
+		struct vfh_platform_dev *devs;
+		size_t n;
+
+		r = vfh_fb_platform_list(b->ctx, &devs, &n);
+		if (r < 0)
+			return berr(b, r, "%s", vfh_ctx_errmsg(b->ctx));
+		for (size_t i = 0; i < n; i++)
+			if (!add_step(b, STEP_FB_UNBIND, devs[i].device, devs[i].driver)) {
+				free(devs);
+				return berr(b, -ENOMEM, "out of memory");
+			}
+		free(devs);
+	}
+	return 0;
+}
+
+int plan_build(struct vfh_ctx *ctx, const char *domain, const struct hook_config *cfg,
+	       const struct domain_xml *dom, struct plan *plan, char *err, size_t errlen)
+{
+	struct builder b = { ctx, cfg, plan, err, errlen, NULL, 0, 0 };
+	int r = 0;
+
+	memset(plan, 0, sizeof(*plan));
+	for (size_t i = 0; i < cfg->n_listed && r == 0; i++) {
+		char why[600];
+
+		snprintf(why, sizeof(why), "passthrough in %s:%d", cfg->path, cfg->listed_line[i]);
+		r = take(&b, &cfg->listed[i], why);
+	}
+	if (cfg->from_xml && dom)
+		for (size_t i = 0; i < dom->n_hostdevs && r == 0; i++)
+			r = take(&b, &dom->hostdevs[i].addr, "a <hostdev> of the domain");
+	if (r < 0)
+		goto fail;
+	qsort(b.devs, b.n, sizeof(*b.devs), vfh_pci_addr_cmp);
+
+	if ((r = check_host_needs(&b)) < 0 || (r = check_boot_display(&b)) < 0 ||
+	    (r = check_groups_viable(&b)) < 0 || (r = check_not_held(&b, domain)) < 0)
+		goto fail;
+
+	/* free the devices from the host's hold, then move them, then unload
+	 * what held them, then reset */
+	if (cfg->single_gpu && (r = single_gpu_release_steps(&b)) < 0)
+		goto fail;
+	for (size_t i = 0; i < b.n; i++) {
+		struct dev_conf d;
+		char s[VFH_PCI_ADDR_MAX];
+
+		config_device(cfg, &b.devs[i], &d);
+		vfh_pci_addr_format(&b.devs[i], s, sizeof(s));
+		if (!add_step(&b, STEP_PCI_BIND, s, d.driver)) {
+			r = berr(&b, -ENOMEM, "out of memory");
+			goto fail;
+		}
+	}
+	for (size_t i = 0; cfg->single_gpu && i < cfg->n_modules; i++)
+		if (!add_step(&b, STEP_MODULE_UNLOAD, cfg->unload_modules[i], NULL)) {
+			r = berr(&b, -ENOMEM, "out of memory");
+			goto fail;
+		}
+	for (size_t i = 0; i < b.n; i++) {
+		struct dev_conf d;
+		struct step *s;
+		char a[VFH_PCI_ADDR_MAX];
+		bool dup = false;
+
+		config_device(cfg, &b.devs[i], &d);
+		if (d.reset == RESET_NONE)
+			continue;
+		/* a suspend reset takes the whole slot: once per slot */
+		for (size_t j = 0; d.reset == RESET_SUSPEND && j < i; j++) {
+			struct dev_conf o;
+
+			config_device(cfg, &b.devs[j], &o);
+			dup |= o.reset == RESET_SUSPEND && vfh_pci_addr_same_slot(&b.devs[j], &b.devs[i]);
+		}
+		if (dup)
+			continue;
+		vfh_pci_addr_format(&b.devs[i], a, sizeof(a));
+		s = add_step(&b, STEP_RESET, a, NULL);
+		if (!s) {
+			r = berr(&b, -ENOMEM, "out of memory");
+			goto fail;
+		}
+		s->reset = d.reset;
+		s->reset_at = d.reset_at;
+		s->seconds = d.suspend_seconds;
+		s->attempts = d.suspend_attempts;
+		if (d.reset == RESET_SUSPEND && vfh_power_can_deep_sleep(ctx) == 0) {
+			r = berr(&b, -EOPNOTSUPP, "refused: %s asks for reset = suspend but this host "
+				 "cannot suspend to RAM (no 'deep' in /sys/power/mem_sleep); enable S3 "
+				 "in the firmware and boot with mem_sleep_default=deep, or choose "
+				 "another reset in %s", a, cfg->path);
+			goto fail;
+		}
+	}
+	free(b.devs);
+	return 0;
+fail:
+	free(b.devs);
+	plan_free(plan);
+	return r;
+}
+
+void plan_free(struct plan *plan)
+{
+	free(plan->steps);
+	plan->steps = NULL;
+	plan->n = 0;
+}

@@ -441,6 +441,187 @@ static int cmd_reset(struct vfh_ctx *ctx, int argc, char **argv, const struct co
 	return 0;
 }
 
+/* ---- domains */
+
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "re");
+	size_t cap = 65536, n = 0;
+	char *buf;
+
+	if (!f)
+		die("%s: %s", path, strerror(errno));
+	buf = malloc(cap);
+	if (!buf)
+		die("out of memory");
+	for (size_t got; (got = fread(buf + n, 1, cap - n, f)) > 0;) {
+		n += got;
+		if (n == cap && !(buf = realloc(buf, cap *= 2)))
+			die("out of memory");
+	}
+	if (f != stdin)
+		fclose(f);
+	*len = n;
+	return buf;
+}
+
+static void domain_arg(const char *name)
+{
+	if (!hook_domain_ok(name))
+		die("'%s' is not a domain name vfiohook manages (letters, digits, _ . + : @ -; "
+		    "no leading . or -)", name);
+}
+
+/* Loads DOMAIN's INI and, with --xml, its domain XML. */
+static void load_domain(struct vfh_ctx *ctx, const char *domain, const struct config *cfg,
+			struct hook_config *hc, struct domain_xml *dom, bool *have_dom)
+{
+	char err[1024];
+	int r;
+
+	domain_arg(domain);
+	r = config_load(ctx, domain, hc, err, sizeof(err));
+	if (r == -ENOENT) {
+		char path[512];
+
+		hook_ini_path(vfh_ctx_get_root(ctx, VFH_ROOT_ETC), domain, path, sizeof(path));
+		die("%s: no INI file (%s): vfiohook leaves this domain alone", domain, path);
+	}
+	if (r < 0)
+		die("%s", err);
+	*have_dom = false;
+	if (cfg->xml) {
+		size_t len;
+		char *xml = read_file(cfg->xml, &len);
+
+		r = domxml_parse(xml, len, dom, err, sizeof(err));
+		free(xml);
+		if (r < 0)
+			die("%s: %s", cfg->xml, err);
+		*have_dom = true;
+	} else if (hc->from_xml) {
+		fprintf(stderr, "%s: %s says passthrough = auto: without --xml only the devices it "
+			"lists are planned\n", prog, hc->path);
+	}
+}
+
+static int cmd_plan(struct vfh_ctx *ctx, int argc, char **argv, const struct config *cfg)
+{
+	struct hook_config hc;
+	struct domain_xml dom = { 0 };
+	struct plan plan;
+	bool have_dom;
+	char err[1024];
+	int r;
+
+	need_args(argc, 2, 2, "plan DOMAIN [--xml FILE]");
+	load_domain(ctx, argv[1], cfg, &hc, &dom, &have_dom);
+	r = plan_build(ctx, argv[1], &hc, have_dom ? &dom : NULL, &plan, err, sizeof(err));
+	if (r < 0)
+		die("%s", err);
+	printf("%s: prepare would take %zu step%s (release undoes them in reverse):\n", argv[1],
+	       plan.n, plan.n == 1 ? "" : "s");
+	for (size_t i = 0; i < plan.n; i++) {
+		char desc[256];
+
+		/* capture only reads: it shows what each step would replace */
+		step_capture(ctx, &plan.steps[i]);
+		step_describe(&plan.steps[i], desc, sizeof(desc));
+		printf("%3zu. %s\n", i + 1, desc);
+	}
+	plan_free(&plan);
+	config_free(&hc);
+	domxml_free(&dom);
+	return 0;
+}
+
+static int cmd_check(struct vfh_ctx *ctx, int argc, char **argv, const struct config *cfg)
+{
+	struct hook_config hc;
+	struct domain_xml dom = { 0 };
+	struct plan plan;
+	bool have_dom;
+	char err[1024];
+	int r;
+
+	need_args(argc, 2, 2, "check DOMAIN [--xml FILE]");
+	load_domain(ctx, argv[1], cfg, &hc, &dom, &have_dom);
+	printf("%s: valid\n", hc.path);
+	r = plan_build(ctx, argv[1], &hc, have_dom ? &dom : NULL, &plan, err, sizeof(err));
+	if (r < 0)
+		die("%s", err);
+	printf("%s: this host can run its plan (%zu steps; 'vfiohook plan %s' lists them)\n",
+	       argv[1], plan.n, argv[1]);
+	plan_free(&plan);
+	config_free(&hc);
+	domxml_free(&dom);
+	return 0;
+}
+
+static void print_journal(struct vfh_ctx *ctx, const char *domain)
+{
+	struct journal j;
+	int r = journal_open(ctx, domain, false, &j);
+
+	if (r == -ENOENT) {
+		printf("%s: no journal (nothing held)\n", domain);
+		return;
+	}
+	if (r < 0) {
+		printf("%s: journal unreadable: %s\n", domain, strerror(-r));
+		return;
+	}
+	printf("%s: %s, %zu step%s to undo\n", domain, j.prepared ? "prepared" : "prepare did not "
+	       "finish", journal_pending(&j), journal_pending(&j) == 1 ? "" : "s");
+	for (size_t i = 0; i < j.n; i++) {
+		char desc[256];
+
+		step_describe(&j.e[i].step, desc, sizeof(desc));
+		printf("%3zu. %-7s %s\n", i + 1, j.e[i].undone ? "undone" : j.e[i].done ? "done" :
+		       "begun", desc);
+	}
+	journal_close(&j);
+}
+
+static int cmd_status(struct vfh_ctx *ctx, int argc, char **argv, const struct config *cfg)
+{
+	char **doms;
+	size_t n;
+	int r;
+
+	(void)cfg;
+	need_args(argc, 1, 2, "status [DOMAIN]");
+	if (argc == 2) {
+		domain_arg(argv[1]);
+		print_journal(ctx, argv[1]);
+		return 0;
+	}
+	r = journal_list(ctx, &doms, &n);
+	if (r < 0)
+		die("cannot list journals: %s", strerror(-r));
+	if (n == 0)
+		printf("no journals: vfiohook holds nothing\n");
+	for (size_t i = 0; i < n; i++)
+		print_journal(ctx, doms[i]);
+	free(doms);
+	return 0;
+}
+
+static int cmd_recover(struct vfh_ctx *ctx, int argc, char **argv, const struct config *cfg)
+{
+	struct run_result res;
+
+	(void)cfg;
+	need_args(argc, 2, 2, "recover DOMAIN");
+	domain_arg(argv[1]);
+	hook_log_open(ctx);
+	vfh_ctx_set_log_fn(ctx, log_stderr, NULL);
+	if (run_release(ctx, argv[1], &res) < 0)
+		die("%s", res.msg);
+	printf("%s: nothing left to undo\n", argv[1]);
+	return 0;
+}
+
 struct command {
 	const char *name;
 	int (*run)(struct vfh_ctx *ctx, int argc, char **argv, const struct config *cfg);
@@ -455,6 +636,10 @@ static const struct command commands[] = {
 	{ "unbind", cmd_unbind },
 	{ "remove-rescan", cmd_remove_rescan },
 	{ "reset", cmd_reset },
+	{ "plan", cmd_plan },
+	{ "check", cmd_check },
+	{ "status", cmd_status },
+	{ "recover", cmd_recover },
 };
 
 int main(int argc, char **argv)

@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* The phases: prepare applies the plan step by step, journaling each before
+ * it happens and undoing everything on the first failure; stopped and
+ * release replay the journal backwards; reconnect only looks. */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "engine.h"
+
+static void say(struct run_result *res, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void say(struct run_result *res, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	res->err = err;
+	va_start(ap, fmt);
+	vsnprintf(res->msg, sizeof(res->msg), fmt, ap);
+	va_end(ap);
+}
+
+void faults_load(struct vfh_ctx *ctx, struct faults *f)
+{
+	memset(f, 0, sizeof(*f));
+#ifdef VFH_TEST_BUILD
+	char path[512], buf[64];
+	FILE *fp;
+
+	if (vfh_ctx_path(ctx, VFH_ROOT_RUN, path, sizeof(path), "vfiohook-test.fault") < 0)
+		return;
+	fp = fopen(path, "re");
+	if (!fp)
+		return;
+	while (fgets(buf, sizeof(buf), fp)) {
+		sscanf(buf, "fail-at=%d", &f->fail_at);
+		sscanf(buf, "kill-at=%d", &f->kill_at);
+	}
+	fclose(fp);
+	hook_log(LOG_WARNING, "test build: fault injection fail-at=%d kill-at=%d", f->fail_at,
+		 f->kill_at);
+#else
+	(void)ctx;
+#endif
+}
+
+/* The library's line for the last failure, or strerror. */
+static const char *why(struct vfh_ctx *ctx, int err)
+{
+	const char *m = vfh_ctx_errmsg(ctx);
+
+	return *m ? m : strerror(-err);
+}
+
+/* Undoes the journal's pending entries from the end.  With only_stopped,
+ * stops at the first entry that does not belong to `stopped`.  Returns 0,
+ * or the first error with its description in `failed`. */
+static int replay(struct vfh_ctx *ctx, struct journal *j, const char *phase, bool only_stopped,
+		  char *failed, size_t flen)
+{
+	int first = 0;
+
+	for (size_t i = j->n; i-- > 0;) {
+		struct journal_entry *e = &j->e[i];
+		char desc[256];
+		double t0;
+		int r;
+
+		if (!e->begun || e->undone)
+			continue;
+		if (only_stopped && !step_undo_at_stopped(&e->step))
+			break;
+		step_describe(&e->step, desc, sizeof(desc));
+		t0 = hook_now_ms();
+		vfh_ctx_clear_error(ctx);
+		r = step_undo(ctx, &e->step);
+		if (r == 0)
+			r = journal_undone(j, i);
+		if (r < 0) {
+			hook_log(LOG_ERR, "%s %s: undo step %zu (%s) failed after %.1f ms: %s", j->domain,
+				 phase, i + 1, desc, hook_now_ms() - t0, why(ctx, r));
+			if (!first) {
+				first = r;
+				snprintf(failed, flen, "undoing step %zu (%s) failed: %s", i + 1, desc,
+					 why(ctx, r));
+			}
+			continue;
+		}
+		hook_log(LOG_INFO, "%s %s: undo step %zu (%s): done in %.1f ms", j->domain, phase,
+			 i + 1, desc, hook_now_ms() - t0);
+	}
+	return first;
+}
+
+/* Leaves no journal behind once nothing is pending. */
+static int finish(struct journal *j)
+{
+	int r = 0;
+
+	if (journal_pending(j) == 0)
+		r = journal_remove(j);
+	journal_close(j);
+	return r;
+}
+
+int run_prepare(struct vfh_ctx *ctx, const char *domain, const struct hook_config *cfg,
+		const struct domain_xml *dom, struct run_result *res)
+{
+	struct plan plan;
+	struct journal j;
+	struct faults faults;
+	char err[1024];
+	double start = hook_now_ms();
+	int lock, r;
+
+	memset(res, 0, sizeof(*res));
+	lock = hook_lock(ctx, err, sizeof(err));
+	if (lock < 0) {
+		say(res, lock, "%s: %s", domain, err);
+		return lock;
+	}
+	/* a journal left by an earlier start that never released (the host
+	 * was not rebooted in between): put that back before anything else */
+	r = journal_open(ctx, domain, true, &j);
+	if (r == 0) {
+		hook_log(LOG_WARNING, "%s prepare: a journal from an earlier start is still there; "
+			 "undoing it first", domain);
+		r = replay(ctx, &j, "prepare", false, err, sizeof(err));
+		if (r == 0)
+			r = finish(&j);
+		else
+			journal_close(&j);
+		if (r < 0) {
+			say(res, r, "%s: the journal of an earlier start could not be undone (%s); fix "
+			    "that, then run 'vfiohook recover %s'", domain, err, domain);
+			goto out;
+		}
+	} else if (r != -ENOENT) {
+		say(res, r, "%s: cannot read its journal in /run/vfiohook/%s (%s); inspect it, "
+		    "then run 'vfiohook recover %s'", domain, domain, strerror(-r), domain);
+		goto out;
+	}
+
+	r = plan_build(ctx, domain, cfg, dom, &plan, err, sizeof(err));
+	if (r < 0) {
+		say(res, r, "%s: %s", domain, err);
+		goto out;
+	}
+	if (plan.n == 0) {
+		hook_log(LOG_INFO, "%s prepare: nothing to do", domain);
+		plan_free(&plan);
+		goto out;
+	}
+	r = journal_create(ctx, domain, &j);
+	if (r < 0) {
+		say(res, r, "%s: cannot create its journal in /run/vfiohook: %s", domain,
+		    strerror(-r));
+		plan_free(&plan);
+		goto out;
+	}
+	faults_load(ctx, &faults);
+	for (size_t i = 0; i < plan.n; i++) {
+		struct step *s = &plan.steps[i];
+		char desc[256];
+		double t0 = hook_now_ms();
+
+		vfh_ctx_clear_error(ctx);
+		r = step_capture(ctx, s);
+		if (r == 0)
+			r = journal_begin(&j, s);
+		step_describe(s, desc, sizeof(desc));
+		if (r == 0) {
+			if (faults.fail_at == (int)i + 1) {
+				r = -EIO;
+				snprintf(err, sizeof(err), "injected failure (test build)");
+			} else {
+				r = step_apply(ctx, s);
+				snprintf(err, sizeof(err), "%s", why(ctx, r));
+			}
+		} else {
+			snprintf(err, sizeof(err), "%s", why(ctx, r));
+		}
+		if (r == 0)
+			r = journal_done(&j, j.n - 1);
+		if (r < 0) {
+			char undo[512] = "";
+			int u;
+
+			hook_log(LOG_ERR, "%s prepare: step %zu/%zu (%s) failed after %.1f ms: %s", domain,
+				 i + 1, plan.n, desc, hook_now_ms() - t0, err);
+			u = replay(ctx, &j, "prepare", false, undo, sizeof(undo));
+			if (u == 0)
+				u = finish(&j);
+			else
+				journal_close(&j);
+			if (u == 0)
+				say(res, r, "%s: step %zu of %zu (%s) failed: %s; the host was put back as "
+				    "it was", domain, i + 1, plan.n, desc, err);
+			else
+				say(res, r, "%s: step %zu of %zu (%s) failed: %s; and %s: run 'vfiohook "
+				    "recover %s' once fixed", domain, i + 1, plan.n, desc, err, undo,
+				    domain);
+			plan_free(&plan);
+			goto out;
+		}
+		hook_log(LOG_INFO, "%s prepare: step %zu/%zu %s: done in %.1f ms", domain, i + 1,
+			 plan.n, desc, hook_now_ms() - t0);
+		if (faults.kill_at == (int)i + 1) {
+			hook_log(LOG_WARNING, "%s prepare: test build: SIGKILL after step %zu", domain,
+				 i + 1);
+			raise(SIGKILL);
+		}
+	}
+	r = journal_prepared(&j);
+	journal_close(&j);
+	if (r < 0)
+		say(res, r, "%s: cannot write its journal: %s", domain, strerror(-r));
+	else
+		hook_log(LOG_INFO, "%s prepare: %zu steps in %.1f ms", domain, plan.n,
+			 hook_now_ms() - start);
+	plan_free(&plan);
+out:
+	hook_unlock(lock);
+	return res->err;
+}
+
+static int replay_phase(struct vfh_ctx *ctx, const char *domain, const char *phase,
+			bool only_stopped, struct run_result *res)
+{
+	struct journal j;
+	char err[1024] = "";
+	int lock, r;
+
+	memset(res, 0, sizeof(*res));
+	lock = hook_lock(ctx, err, sizeof(err));
+	if (lock < 0) {
+		say(res, lock, "%s: %s", domain, err);
+		return lock;
+	}
+	r = journal_open(ctx, domain, true, &j);
+	if (r == -ENOENT) {
+		/* a second release, a release after a failed prepare that was
+		 * rolled back, a domain started before vfiohook: nothing of ours */
+		hook_log(LOG_DEBUG, "%s %s: no journal, nothing to undo", domain, phase);
+		hook_unlock(lock);
+		return 0;
+	}
+	if (r < 0) {
+		say(res, r, "%s: its journal in /run/vfiohook/%s cannot be read (%s); the devices "
+		    "may still be on vfio-pci: inspect it, fix or remove it, then run 'vfiohook "
+		    "recover %s'", domain, domain, strerror(-r), domain);
+		hook_unlock(lock);
+		return r;
+	}
+	r = replay(ctx, &j, phase, only_stopped, err, sizeof(err));
+	if (!only_stopped) {
+		int f = finish(&j);
+
+		if (r == 0 && f < 0)
+			snprintf(err, sizeof(err), "removing the journal failed: %s", strerror(-f));
+		if (r == 0)
+			r = f;
+	} else {
+		journal_close(&j);
+	}
+	if (r < 0)
+		say(res, r, "%s: %s: %s; what is left is kept in /run/vfiohook/%s: run 'vfiohook "
+		    "recover %s' once fixed", domain, phase, err, domain, domain);
+	else
+		hook_log(LOG_INFO, "%s %s: done", domain, phase);
+	hook_unlock(lock);
+	return r;
+}
+
+int run_stopped(struct vfh_ctx *ctx, const char *domain, struct run_result *res)
+{
+	return replay_phase(ctx, domain, "stopped", true, res);
+}
+
+int run_release(struct vfh_ctx *ctx, const char *domain, struct run_result *res)
+{
+	return replay_phase(ctx, domain, "release", false, res);
+}
+
+int run_reconnect(struct vfh_ctx *ctx, const char *domain, const struct hook_config *cfg,
+		  struct run_result *res)
+{
+	struct journal j;
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	r = journal_open(ctx, domain, false, &j);
+	if (r == -ENOENT) {
+		if (cfg && (cfg->n_listed || cfg->from_xml || cfg->single_gpu))
+			hook_log(LOG_WARNING, "%s reconnect: running without a vfiohook journal (started "
+				 "before vfiohook was installed, or /run was cleared); nothing will be "
+				 "put back when it stops", domain);
+		return 0;
+	}
+	if (r < 0) {
+		hook_log(LOG_WARNING, "%s reconnect: its journal cannot be read (%s)", domain,
+			 strerror(-r));
+		return 0;
+	}
+	if (!j.prepared)
+		hook_log(LOG_WARNING, "%s reconnect: its journal says prepare never finished", domain);
+	for (size_t i = 0; i < j.n; i++) {
+		const struct step *s = &j.e[i].step;
+		struct vfh_pci_addr a;
+		struct vfh_pci_binding now;
+
+		if (s->kind != STEP_PCI_BIND || j.e[i].undone || vfh_pci_addr_parse(s->what, &a) < 0)
+			continue;
+		if (vfh_pci_binding_read(ctx, &a, &now) < 0 || strcmp(now.driver, s->target) != 0)
+			hook_log(LOG_WARNING, "%s reconnect: %s is on %s, the journal says %s", domain,
+				 s->what, *now.driver ? now.driver : "no driver", s->target);
+	}
+	journal_close(&j);
+	hook_log(LOG_INFO, "%s reconnect: journal consistent, nothing changed", domain);
+	return 0;
+}
