@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "engine.h"
@@ -184,6 +185,37 @@ int step_apply(struct vfh_ctx *ctx, struct step *s)
 	}
 }
 
+/* fbcon unregisters itself when the last framebuffer goes and comes back
+ * (maybe under another vtconN) when one is registered again: bind the
+ * framebuffer console wherever it now is. */
+static int rebind_fbcon(struct vfh_ctx *ctx, const struct step *s)
+{
+	struct vfh_vtcon *cons;
+	size_t n;
+	int idx = -1, r;
+
+	r = vfh_vtcon_list(ctx, &cons, &n);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n; i++) {
+		if (!cons[i].is_framebuffer)
+			continue;
+		if (idx < 0 || cons[i].index == vtcon_index(s->what))
+			idx = cons[i].index;
+		if (cons[i].bound && cons[i].index == idx) {
+			free(cons);
+			return 0;	/* the kernel bound it already */
+		}
+	}
+	free(cons);
+	if (idx < 0) {
+		hook_log(LOG_WARNING, "no framebuffer console to bind back (was %s): is the GPU's "
+			 "driver back?", s->what);
+		return 0;
+	}
+	return vfh_vtcon_set_bound(ctx, idx, true);
+}
+
 int step_undo(struct vfh_ctx *ctx, const struct step *s)
 {
 	struct vfh_pci_addr a;
@@ -198,7 +230,7 @@ int step_undo(struct vfh_ctx *ctx, const struct step *s)
 		r = vfh_unit_is_active(ctx, s->what);
 		return r == 1 ? 0 : r < 0 ? r : vfh_unit_start(ctx, s->what);
 	case STEP_VTCON_UNBIND:
-		return s->was_on ? vfh_vtcon_set_bound(ctx, vtcon_index(s->what), true) : 0;
+		return s->was_on ? rebind_fbcon(ctx, s) : 0;
 	case STEP_FB_UNBIND: {
 		char path[512];
 

@@ -45,6 +45,7 @@ struct vfh_ctx {
 	struct udev_monitor *mon;
 	struct kmod_ctx *kmod;
 	struct sd_bus *bus;
+	bool bus_subscribed;	/* Subscribe() is once per connection */
 	const struct vfh_test_ops *test_ops;
 	void *test_data;
 };

@@ -148,9 +148,11 @@ static int unit_job(struct vfh_ctx *ctx, const char *unit, const char *method,
 	/* listen before asking, so a fast job cannot finish unseen */
 	r = sd_bus_match_signal(ctx->bus, &slot, SD_DEST, SD_PATH, SD_MANAGER, "JobRemoved",
 				on_job_removed, &w);
-	if (r >= 0)
+	if (r >= 0 && !ctx->bus_subscribed) {
 		r = sd_bus_call_method(ctx->bus, SD_DEST, SD_PATH, SD_MANAGER, "Subscribe", &err,
 				       NULL, "");
+		ctx->bus_subscribed = r >= 0;
+	}
 	if (r >= 0)
 		r = sd_bus_call_method(ctx->bus, SD_DEST, SD_PATH, SD_MANAGER, method, &err,
 				       &reply, "ss", unit, "replace");

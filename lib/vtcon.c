@@ -75,19 +75,59 @@ VFH_EXPORT int vfh_vtcon_list(struct vfh_ctx *ctx, struct vfh_vtcon **cons, size
 	return 0;
 }
 
+static int write_bind(struct vfh_ctx *ctx, int index, bool bound, int *now)
+{
+	int r = vfh_write_str(ctx, VFH_ROOT_SYS, bound ? "1" : "0",
+			      "class/vtconsole/vtcon%d/bind", index);
+
+	if (r < 0)
+		return vfh_fail(ctx, r, "%s vtcon%d failed: %s", bound ? "binding" : "unbinding",
+				index, strerror(-r));
+	/* the console layer declines without an error: believe the
+	 * attribute, not the write */
+	r = vfh_read_int(ctx, VFH_ROOT_SYS, now, "class/vtconsole/vtcon%d/bind", index);
+	if (r < 0)
+		return vfh_fail(ctx, r, "cannot read vtcon%d/bind: %s", index, strerror(-r));
+	return 0;
+}
+
+/* Binding a console driver only takes the VTs the default console holds.
+ * After fbcon was unbound, another modular driver (dummycon) holds them,
+ * and writing 1 to fbcon's bind does nothing: unbinding that driver hands
+ * the VTs back.  (Why "echo 1 > vtcon0/bind" leaves so many hosts without
+ * a console.) */
+static int release_other_consoles(struct vfh_ctx *ctx, int index)
+{
+	struct vfh_vtcon *cons;
+	size_t n;
+	int r = vfh_vtcon_list(ctx, &cons, &n);
+
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n && r == 0; i++) {
+		int now;
+
+		if (cons[i].index == index || !cons[i].bound || cons[i].is_framebuffer)
+			continue;
+		vfh_info(ctx, "vtcon%d (%s) holds the VTs: unbinding it", cons[i].index, cons[i].name);
+		r = write_bind(ctx, cons[i].index, false, &now);
+	}
+	free(cons);
+	return r;
+}
+
 VFH_EXPORT int vfh_vtcon_set_bound(struct vfh_ctx *ctx, int index, bool bound)
 {
 	int now, r;
 
-	r = vfh_write_str(ctx, VFH_ROOT_SYS, bound ? "1" : "0", "class/vtconsole/vtcon%d/bind", index);
+	r = write_bind(ctx, index, bound, &now);
+	if (r == 0 && bound && !now) {
+		r = release_other_consoles(ctx, index);
+		if (r == 0)
+			r = vfh_read_int(ctx, VFH_ROOT_SYS, &now, "class/vtconsole/vtcon%d/bind", index);
+	}
 	if (r < 0)
-		return vfh_fail(ctx, r, "%s vtcon%d failed: %s", bound ? "binding" : "unbinding",
-				index, strerror(-r));
-	/* the console layer can decline without an error (a console in use by
-	 * the only vt): believe the attribute, not the write */
-	r = vfh_read_int(ctx, VFH_ROOT_SYS, &now, "class/vtconsole/vtcon%d/bind", index);
-	if (r < 0)
-		return vfh_fail(ctx, r, "cannot read vtcon%d/bind: %s", index, strerror(-r));
+		return r;
 	if ((now != 0) != bound)
 		return vfh_fail(ctx, -EIO, "vtcon%d is still %s after writing %d to its bind file",
 				index, now ? "bound" : "unbound", bound);

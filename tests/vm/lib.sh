@@ -9,17 +9,20 @@ pass() { report "ok - $1"; }
 fail() { report "not ok - $1${2:+: $2}"; }
 
 # check NAME CMD...: passes when CMD succeeds; its output goes to the log
+# and stays in $LAST_OUT.  (Helpers use _-prefixed names: shell variables
+# are global, and tests have their own.)
 check() {
-	n=$1; shift
-	if out=$("$@" 2>&1); then pass "$n"; else fail "$n" "$(echo "$out" | tail -3 | tr '\n' ' ')"; fi
-	echo "[$n] $*: $out"
+	_n=$1; shift
+	if _o=$("$@" 2>&1); then pass "$_n"; else fail "$_n" "$(echo "$_o" | tail -3 | tr '\n' ' ')"; fi
+	echo "[$_n] $*: $_o"
+	LAST_OUT=$_o
 }
 # refuse NAME CMD...: passes when CMD fails
 refuse() {
-	n=$1; shift
-	if out=$("$@" 2>&1); then fail "$n" "succeeded: $(echo "$out" | tail -2 | tr '\n' ' ')"; else pass "$n"; fi
-	echo "[$n] $*: $out"
-	LAST_OUT=$out
+	_n=$1; shift
+	if _o=$("$@" 2>&1); then fail "$_n" "succeeded: $(echo "$_o" | tail -2 | tr '\n' ' ')"; else pass "$_n"; fi
+	echo "[$_n] $*: $_o"
+	LAST_OUT=$_o
 }
 # same NAME GOT WANT (multi-line values: the first differing line is shown,
 # the whole diff goes to the log)
@@ -127,18 +130,18 @@ ini() { cat > /etc/libvirt/hooks/vfiohook/$1.ini; chmod 644 /etc/libvirt/hooks/v
 
 # domain NAME ADDR...: defines a small TCG domain with managed PCI hostdevs
 domain() {
-	name=$1; shift
+	_d=$1; shift
 	{
-		echo "<domain type='qemu'><name>$name</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>"
+		echo "<domain type='qemu'><name>$_d</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>"
 		echo "<os><type arch='x86_64' machine='q35'>hvm</type></os><devices>"
 		for a in "$@"; do
-			b=$(echo $a | cut -d: -f2); s=$(echo $a | cut -d: -f3 | cut -d. -f1); f=${a##*.}
+			_b=$(echo $a | cut -d: -f2); _s=$(echo $a | cut -d: -f3 | cut -d. -f1); _f=${a##*.}
 			echo "<hostdev mode='subsystem' type='pci' managed='yes'><source>"
-			echo "<address domain='0x0000' bus='0x$b' slot='0x$s' function='0x$f'/></source></hostdev>"
+			echo "<address domain='0x0000' bus='0x$_b' slot='0x$_s' function='0x$_f'/></source></hostdev>"
 		done
 		echo "</devices></domain>"
-	} > /tmp/$name.xml
-	virsh -q define /tmp/$name.xml > /dev/null
+	} > /tmp/$_d.xml
+	virsh -q define /tmp/$_d.xml > /dev/null
 }
 state() { virsh -q domstate "$1" 2>/dev/null | head -1; }
 journal_of() { cat /run/vfiohook/$1/journal 2>/dev/null; }

@@ -15,8 +15,8 @@ before=\$(snapshot)
 success=\$(cat /sys/power/suspend_stats/success)
 mark \$GPU; mark \$AUDIO
 check "suspend reset of \$GPU" \$VFIOHOOK -v reset --method suspend --seconds 2 \$GPU
-has "the CLI reports the suspend" "\$out" "suspended=yes"
-has "two functions removed and restored" "\$out" "functions=2 restored=2"
+has "the CLI reports the suspend" "\$LAST_OUT" "suspended=yes"
+has "two functions removed and restored" "\$LAST_OUT" "functions=2 restored=2"
 same "suspend_stats/success moved by one" "\$(cat /sys/power/suspend_stats/success)" "\$((success + 1))"
 check "\$GPU was re-created" fresh \$GPU
 check "\$AUDIO was re-created" fresh \$AUDIO
