@@ -93,6 +93,8 @@ static int probe_to(struct vfh_ctx *ctx, const char *addr, const char *driver,
 		r = vfh_write_str(ctx, VFH_ROOT_SYS, addr, "bus/pci/drivers/%s/bind", driver);
 	else
 		r = vfh_write_str(ctx, VFH_ROOT_SYS, addr, "bus/pci/drivers_probe");
+	if (r == -EBUSY && driver_is(ctx, &w) == 1)
+		r = 0;	/* something bound it there first: where we want it */
 	if (r < 0) {
 		vfh_wait_disarm(ctx);
 		return vfh_fail(ctx, r, "%s to %s refused: %s (see the kernel log: "
@@ -203,6 +205,15 @@ VFH_EXPORT int vfh_pci_restore(struct vfh_ctx *ctx, const struct vfh_pci_addr *p
 		return 0;
 	r = vfh_pci_driver_ensure(ctx, prior->driver);
 	if (r < 0)
+		return r;
+	/* loading the module lets the kernel probe the now free device at
+	 * once: it may already be where it belongs, or on another driver */
+	r = vfh_pci_driver(ctx, addr, cur.driver, sizeof(cur.driver));
+	if (r < 0)
+		return vfh_fail(ctx, r, "cannot read the driver of %s: %s", addr, strerror(-r));
+	if (strcmp(cur.driver, prior->driver) == 0)
+		return 0;
+	if (*cur.driver && (r = unbind_from(ctx, addr, cur.driver)) < 0)
 		return r;
 	/* the recorded driver by name, not whatever drivers_probe would pick
 	 * first (nouveau and nvidia both loaded, say) */

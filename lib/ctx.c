@@ -115,24 +115,36 @@ VFH_EXPORT int vfh_ctx_set_root(struct vfh_ctx *ctx, enum vfh_root root,
 
 VFH_EXPORT int vfh_ctx_set_prefix(struct vfh_ctx *ctx, const char *prefix)
 {
-	char buf[VFH_PATH_MAX];
+	char *roots[VFH_ROOT__COUNT] = { 0 };
 	size_t plen;
+	int r = 0;
 
 	if (!prefix || prefix[0] != '/')
 		return -EINVAL;
 	plen = strlen(prefix);
 	while (plen > 0 && prefix[plen - 1] == '/')
 		plen--;
+	/* all or nothing: build every root before replacing any */
+	for (int i = 0; i < VFH_ROOT__COUNT && r == 0; i++) {
+		if (plen + strlen(default_roots[i]) >= VFH_PATH_MAX)
+			r = -ENAMETOOLONG;
+		else if (asprintf(&roots[i], "%.*s%s", (int)plen, prefix, default_roots[i]) < 0) {
+			roots[i] = NULL;
+			r = -ENOMEM;
+		}
+	}
+	if (r < 0) {
+		for (int i = 0; i < VFH_ROOT__COUNT; i++)
+			free(roots[i]);
+		return r;
+	}
 	for (int i = 0; i < VFH_ROOT__COUNT; i++) {
-		int n = snprintf(buf, sizeof(buf), "%.*s%s", (int)plen, prefix,
-				 default_roots[i]);
-		int r;
-
-		if (n < 0 || (size_t)n >= sizeof(buf))
-			return -ENAMETOOLONG;
-		r = vfh_ctx_set_root(ctx, (enum vfh_root)i, buf);
-		if (r < 0)
-			return r;
+		free(ctx->root[i]);
+		ctx->root[i] = roots[i];
+	}
+	if (ctx->pacc) {
+		pci_cleanup(ctx->pacc);
+		ctx->pacc = NULL;
 	}
 	return 0;
 }

@@ -120,6 +120,24 @@ static int add_virtio_tag(struct vfh_ctx *ctx, struct needs *nd, const char *tag
 	return r;
 }
 
+/* A block device by its /dev name ("/dev/nvme0n1p2", "/dev/mapper/root"). */
+static int add_dev_node(struct vfh_ctx *ctx, struct needs *nd, const char *dev,
+			const char *why)
+{
+	char rel[600], target[64];
+	const char *base = strrchr(dev, '/') + 1;
+
+	if (strncmp(dev, "/dev/mapper/", 12) == 0 || strncmp(dev, "/dev/disk/", 10) == 0) {
+		if (vfh_read_link_name(ctx, VFH_ROOT_DEV, target, sizeof(target), "%s", dev + 5) < 0)
+			return 0;
+		base = target;
+	}
+	if (!*base || strcmp(base, "..") == 0 || strcmp(base, ".") == 0)
+		return 0;
+	snprintf(rel, sizeof(rel), "class/block/%s", base);
+	return add_block(ctx, nd, rel, why, 0);
+}
+
 /* mountinfo: "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw" */
 static int mounts(struct vfh_ctx *ctx, struct needs *nd)
 {
@@ -146,6 +164,10 @@ static int mounts(struct vfh_ctx *ctx, struct needs *nd)
 			r = add_block(ctx, nd, rel, why, 0);
 		} else if (strcmp(fstype, "9p") == 0 || strcmp(fstype, "virtiofs") == 0) {
 			r = add_virtio_tag(ctx, nd, source, why);
+		} else if (strncmp(source, "/dev/", 5) == 0) {
+			/* btrfs (and others) show an anonymous device number:
+			 * the source names the disk */
+			r = add_dev_node(ctx, nd, source, why);
 		}
 	}
 	fclose(f);
@@ -165,25 +187,12 @@ static int swaps(struct vfh_ctx *ctx, struct needs *nd)
 	if (!f)
 		return 0;
 	while (r == 0 && fgets(line, sizeof(line), f)) {
-		char dev[512], rel[600], why[600];
-		const char *base;
+		char dev[512], why[600];
 
 		if (sscanf(line, "%511s partition", dev) != 1 || strncmp(dev, "/dev/", 5) != 0)
 			continue;
-		base = strrchr(dev, '/') + 1;
-		if (strncmp(dev, "/dev/mapper/", 12) == 0) {
-			char target[64];
-
-			if (vfh_read_link_name(ctx, VFH_ROOT_DEV, target, sizeof(target), "%s",
-					       dev + 5) < 0)
-				continue;
-			base = target;
-			snprintf(rel, sizeof(rel), "class/block/%s", target);
-		} else {
-			snprintf(rel, sizeof(rel), "class/block/%s", base);
-		}
 		snprintf(why, sizeof(why), "swap on %s", dev);
-		r = add_block(ctx, nd, rel, why, 0);
+		r = add_dev_node(ctx, nd, dev, why);
 	}
 	fclose(f);
 	return r;

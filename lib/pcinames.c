@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* libpci, kept to read-only enumeration and pci.ids names.  Its error
+/* libpci, kept to pci.ids names (pointed at the context's sysfs).  Its error
  * handler must not return (pciutils marks it noreturn) and the default one
  * calls exit(1): ours jumps back to the call that reached libpci. */
 #include <setjmp.h>
@@ -50,63 +50,46 @@ static int pacc_open(struct vfh_ctx *ctx)
 	ctx->pacc->warning = on_pci_quiet;
 	ctx->pacc->debug = on_pci_quiet;
 	ctx->pacc->method = PCI_ACCESS_SYS_BUS_PCI;
-	/* bus-centric: list addresses without reading irq/resource files,
-	 * which a captured tree may lack */
-	ctx->pacc->buscentric = 1;
 	pci_set_param(ctx->pacc, "sysfs.path", path);
 	pci_init(ctx->pacc);
 	return 0;
 }
 
+/* The device list comes from the directory itself: libpci's scan gives
+ * up (through its error handler) on one odd entry, and a jump out of it
+ * leaks its directory stream. */
 VFH_EXPORT int vfh_pci_list(struct vfh_ctx *ctx, struct vfh_pci_addr **addrs,
 			    size_t *n)
 {
-	jmp_buf jb;
 	struct vfh_pci_addr *v = NULL;
 	size_t cnt = 0, cap = 0;
-	int r;
+	struct dirent *de;
+	DIR *d;
+	int r = 0;
 
 	*addrs = NULL;
 	*n = 0;
-	pci_jump = &jb;
-	if (setjmp(jb)) {
-		pci_jump = NULL;
-		free(v);
-		/* libpci's state after an error is unknown: start afresh */
-		ctx->pacc = NULL;
-		return vfh_fail(ctx, -EIO, "libpci: %s", pci_error);
-	}
-	r = pacc_open(ctx);
-	if (r < 0)
-		goto out;
-	if (ctx->pacc->devices) {
-		/* a second scan would duplicate the list; reopen */
-		pci_cleanup(ctx->pacc);
-		ctx->pacc = NULL;
-		r = pacc_open(ctx);
-		if (r < 0)
-			goto out;
-	}
-	pci_scan_bus(ctx->pacc);
-	for (struct pci_dev *d = ctx->pacc->devices; d; d = d->next) {
-		struct vfh_pci_addr a = {
-			.domain = (uint32_t)d->domain, .bus = d->bus,
-			.slot = d->dev, .func = d->func,
-		};
+	d = vfh_opendir(ctx, VFH_ROOT_SYS, "bus/pci/devices");
+	if (!d)
+		return vfh_fail(ctx, -errno, "cannot list PCI devices: %s", strerror(errno));
+	while ((de = readdir(d))) {
+		struct vfh_pci_addr a;
 
+		if (de->d_name[0] == '.' || vfh_pci_addr_parse(de->d_name, &a) < 0)
+			continue;
 		r = vfh_addrs_push(&v, &cnt, &cap, &a);
 		if (r < 0)
-			goto out;
+			break;
+	}
+	closedir(d);
+	if (r < 0) {
+		free(v);
+		return r;
 	}
 	qsort(v, cnt, sizeof(*v), vfh_pci_addr_cmp);
 	*addrs = v;
 	*n = cnt;
-	v = NULL;
-	r = 0;
-out:
-	pci_jump = NULL;
-	free(v);
-	return r;
+	return 0;
 }
 
 VFH_EXPORT int vfh_pci_names(struct vfh_ctx *ctx, const struct vfh_pci_info *info,

@@ -172,10 +172,13 @@ VFH_EXPORT int vfh_pci_suspend_reset(struct vfh_ctx *ctx, const struct vfh_pci_a
 		err = r;
 	}
 	for (size_t i = 0; i < n; i++) {
-		struct vfh_pci_binding now;
+		char s[VFH_PCI_ADDR_MAX], drv[VFH_NAME_MAX];
 
-		if (vfh_pci_binding_read(ctx, &removed[i].addr, &now) == 0 &&
-		    strcmp(now.driver, removed[i].binding.driver) == 0)
+		/* vfh_pci_driver() keeps the error line of a failed rescan */
+		vfh_addr_str(&removed[i].addr, s);
+		if (vfh_exists(ctx, VFH_ROOT_SYS, PCI_DEV_FMT, s) == 1 &&
+		    vfh_pci_driver(ctx, s, drv, sizeof(drv)) == 0 &&
+		    strcmp(drv, removed[i].binding.driver) == 0)
 			rep.restored++;
 	}
 	if (!err && !rep.suspended)

@@ -133,12 +133,13 @@ struct vfh_pci_info {
 int vfh_pci_info_read(struct vfh_ctx *ctx, const struct vfh_pci_addr *addr,
 		      struct vfh_pci_info *info);
 
-/* Lists every PCI device, sorted.  *addrs: free() it.  Uses libpci's
- * sysfs access pointed at the context's root. */
+/* Lists every PCI device (sysfs bus/pci/devices), sorted.  *addrs:
+ * free() it. */
 int vfh_pci_list(struct vfh_ctx *ctx, struct vfh_pci_addr **addrs, size_t *n);
 
-/* Vendor and device names from pci.ids (through libpci); "" when unknown.
- * -EIO when libpci reports an error (it never ends the process). */
+/* Vendor and device names from pci.ids, through libpci with its sysfs
+ * path set to the context's root; "" when unknown.  -EIO when libpci
+ * reports an error (its handler never ends the process). */
 int vfh_pci_names(struct vfh_ctx *ctx, const struct vfh_pci_info *info,
 		  char *vendor, size_t vlen, char *device, size_t dlen);
 
