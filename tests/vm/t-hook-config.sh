@@ -108,7 +108,7 @@ same "the host is as before after release" "$(snapshot)" "$before"
 # Domain names: the release build's hook, as installed, under strace.  A
 # name that is not a plain file name never reaches a file system call; a
 # domain without INI costs one lstat and nothing else.
-REL=$VFH_TREE/hooks/vfiohook-qemu
+REL=$VFH_BUILD/release/hooks/vfiohook-qemu
 export ASAN_OPTIONS=detect_leaks=0
 for name in '../../../tmp/x' 'a/b' '..' '.hidden' 'a..b'; do
 	mkdir -p /tmp/x; echo "[devices]" > /tmp/x.ini

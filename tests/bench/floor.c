@@ -1,0 +1,6 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* The exec floor: a process that does nothing. */
+int main(void)
+{
+	return 0;
+}

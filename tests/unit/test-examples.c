@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* The example INI files shipped in conf/ parse, and say what the README
+ * says they say: a broken example is a user's first failure. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "engine.h"
+#include "fixture.h"
+
+static struct hook_config load(const char *name)
+{
+	struct hook_config cfg;
+	char path[1024], err[1024];
+	FILE *f;
+	int r;
+
+	/* conf/ is two levels above fixtures/ (tests/unit/fixtures) */
+	snprintf(path, sizeof(path), "%s/../../../conf/%s", fx_dir(), name);
+	f = fopen(path, "re");
+	if (!f)
+		fail_msg("cannot open %s", path);
+	r = config_parse(f, path, &cfg, err, sizeof(err));
+	fclose(f);
+	if (r < 0)
+		fail_msg("%s", err);
+	return cfg;
+}
+
+static void test_gaming_two_gpu(void **state)
+{
+	struct hook_config c = load("gaming-two-gpu.ini");
+
+	(void)state;
+	assert_true(c.from_xml);
+	assert_true(c.take_group);
+	assert_true(c.take_companions);
+	assert_false(c.single_gpu);
+	assert_string_equal(c.driver, "vfio-pci");
+	config_free(&c);
+}
+
+static void test_single_gpu(void **state)
+{
+	struct hook_config c = load("single-gpu.ini");
+
+	(void)state;
+	assert_true(c.single_gpu);
+	assert_int_equal(c.n_units, 1);
+	assert_string_equal(c.stop_units[0], "display-manager.service");
+	assert_int_equal(c.n_modules, 1);
+	assert_string_equal(c.unload_modules[0], "amdgpu");
+	assert_true(c.unbind_vtconsoles);
+	assert_true(c.unbind_framebuffers);
+	config_free(&c);
+}
+
+static void test_looking_glass(void **state)
+{
+	struct hook_config c = load("looking-glass.ini");
+
+	(void)state;
+	assert_true(c.from_xml);
+	config_free(&c);
+}
+
+static void test_rt_audio(void **state)
+{
+	struct hook_config c = load("rt-audio.ini");
+	struct vfh_pci_addr dsp;
+
+	(void)state;
+	assert_true(c.from_xml);
+	assert_int_equal(c.n_listed, 1);
+	assert_int_equal(vfh_pci_addr_parse("0000:05:00.0", &dsp), 0);
+	assert_true(vfh_pci_addr_eq(&c.listed[0], &dsp));
+	assert_int_equal(c.defaults.reset, RESET_AUTO);
+	config_free(&c);
+}
+
+static void test_nic_dsp(void **state)
+{
+	struct hook_config c = load("nic-dsp.ini");
+	struct vfh_pci_addr port1;
+	struct dev_conf d;
+
+	(void)state;
+	assert_false(c.from_xml);
+	assert_int_equal(c.n_listed, 2);
+	assert_int_equal(vfh_pci_addr_parse("0000:04:00.1", &port1), 0);
+	config_device(&c, &port1, &d);
+	assert_int_equal(d.reset, RESET_NONE);	/* its own section */
+	config_device(&c, &c.listed[0], &d);
+	assert_int_equal(d.reset, RESET_AUTO);	/* the [devices] default */
+	assert_int_equal(d.reset_at, RESET_AT_RELEASE);
+	config_free(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_gaming_two_gpu),
+		cmocka_unit_test(test_single_gpu),
+		cmocka_unit_test(test_looking_glass),
+		cmocka_unit_test(test_rt_audio),
+		cmocka_unit_test(test_nic_dsp),
+	};
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	return cmocka_run_group_tests_name("examples", tests, NULL, NULL);
+}
