@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Test tiers, included by the top Makefile.
 #
-#   unit: cmocka programs against fabricated sysfs trees (tests/unit)
-#   vm:   the real kernel and a real libvirtd in a QEMU guest (tests/vm)
+#   build: install/uninstall, pkg-config, exports, dependency messages
+#   unit:  cmocka programs against fabricated sysfs trees (tests/unit)
+#   vm:    the real kernel and a real libvirtd in a QEMU guest (tests/vm)
 #
 # Both write TAP into tests/out/; tests/summary counts them and prints the
 # closing "N passed, N failed" line.
@@ -58,9 +59,10 @@ vm: check-build
 # Every tier runs even when one fails; the summary decides.
 check: check-build
 	@rm -rf tests/out; mkdir -p tests/out
+	-tests/build-check tests/out/build.tap
 	-tests/unit/run $(TB) tests/out/unit.tap
 	-tests/vm/run $(TB) tests/out/vm.tap
-	@tests/summary tests/out/unit.tap tests/out/vm.tap
+	@tests/summary tests/out/build.tap tests/out/unit.tap tests/out/vm.tap
 
 # ---------------------------------------------------------------- bench --
 # Figures with their baselines from the same run (tests/bench/hookbench.c).

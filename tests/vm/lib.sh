@@ -111,6 +111,10 @@ start_libvirtd() {
 	mkdir -p /etc/libvirt/hooks/qemu.d /etc/libvirt/hooks/vfiohook
 	cp "$HOOK" /etc/libvirt/hooks/qemu.d/vfiohook
 	chmod 755 /etc/libvirt/hooks/qemu.d/vfiohook
+	start_libvirtd_only
+}
+# the daemon alone, hooks as they are
+start_libvirtd_only() {
 	if [ "$VFH_INIT" = systemd ]; then
 		systemctl restart libvirtd.service || return 1
 	else
@@ -118,11 +122,15 @@ start_libvirtd() {
 		virtlogd -d
 		(libvirtd > /var/log/libvirtd.out 2>&1 &)
 	fi
-	for i in $(seq 100); do virsh -q list >/dev/null 2>&1 && return 0; read -t 0.1 x < /dev/zero 2>/dev/null || true; done
+	# bounded: 10 s for the daemon to answer
+	for i in $(seq 50); do virsh -q list >/dev/null 2>&1 && return 0; sleep 0.2; done
 	return 1
 }
 stop_libvirtd() {
-	if [ "$VFH_INIT" = systemd ]; then systemctl stop libvirtd.service; else pkill -x libvirtd; fi
+	if [ "$VFH_INIT" = systemd ]; then systemctl stop libvirtd.service; return; fi
+	pkill -x libvirtd
+	for i in $(seq 50); do pgrep -x libvirtd >/dev/null || return 0; sleep 0.2; done
+	return 1
 }
 
 # ini NAME <<EOF ... EOF: a domain's INI file, root-owned 0644

@@ -74,7 +74,19 @@ same "$NIC2 still on vfio-pci" "$(drv $NIC2)" vfio-pci
 has "reconnect found the journal consistent" "$(hooklog)" "a reconnect: journal consistent"
 check "virsh destroy a" virsh destroy a
 same "the host is as before" "$(snapshot)" "$before"
-has "the function reset ran before release" "$(hooklog)" "reset $NIC2"
+has "the function reset ran at stopped, before release" "$(hooklog)" "a stopped: undo step 2 (function reset of $NIC2 before release): done"
+
+# two domains wanting the same NIC, started at the same moment: the lock
+# serialises their hooks, one gets it, the other is told who holds it
+virsh start a > /tmp/a.out 2>&1 & pa=$!
+virsh start b > /tmp/b.out 2>&1 & pb=$!
+wait $pa; ra=$?; wait $pb; rb=$?
+same "racing starts: exactly one succeeds" "$((ra + rb == 1 ? 1 : 0)) $(( (ra == 0) + (rb == 0) ))" "1 1"
+loser=$([ $ra -ne 0 ] && echo a || echo b) winner=$([ $ra -eq 0 ] && echo a || echo b)
+has "racing starts: the other is told who holds $NIC2" "$(cat /tmp/$loser.out)" "is held by domain '$winner'"
+same "racing starts: the winner runs" "$(state $winner)" running
+check "racing starts: destroy the winner" virsh destroy $winner
+same "racing starts: the host is as before" "$(snapshot)" "$before"
 
 # a suspend reset on a host without S3 is refused at prepare
 ini s3 <<INI

@@ -36,3 +36,13 @@ same "the host is as before after two cycles" "$(snapshot)" "$before"
 # a release without a journal, twice: nothing happens
 check "a stray release is a no-op" sh -c "$HOOK gpu release end - < /tmp/gpu.xml"
 same "the host is unchanged by the stray release" "$(snapshot)" "$before"
+
+# installed as hooks/qemu instead of qemu.d/vfiohook: the same behaviour
+rm /etc/libvirt/hooks/qemu.d/vfiohook
+cp "$HOOK" /etc/libvirt/hooks/qemu
+stop_libvirtd
+check "libvirtd restarts with the hook as hooks/qemu" start_libvirtd_only
+check "virsh start gpu (hooks/qemu)" virsh start gpu
+same "$AUDIO on vfio-pci (hooks/qemu)" "$(drv $AUDIO)" vfio-pci
+check "virsh destroy gpu (hooks/qemu)" virsh destroy gpu
+same "the host is as before (hooks/qemu)" "$(snapshot)" "$before"
