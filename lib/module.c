@@ -76,8 +76,11 @@ VFH_EXPORT int vfh_module_load(struct vfh_ctx *ctx, const char *name)
 	kmod_list_foreach(it, list) {
 		struct kmod_module *m = kmod_module_get_module(it);
 
-		r = kmod_module_probe_insert_module(m, KMOD_PROBE_APPLY_BLACKLIST_ALIAS_ONLY,
-						    NULL, NULL, NULL, NULL);
+		/* IGNORE_COMMAND: a modprobe.d "install" line would have libkmod
+		 * run it through a shell, from a root hook */
+		r = kmod_module_probe_insert_module(m, KMOD_PROBE_APPLY_BLACKLIST_ALIAS_ONLY |
+						    KMOD_PROBE_IGNORE_COMMAND, NULL, NULL, NULL,
+						    NULL);
 		kmod_module_unref(m);
 		if (r < 0)
 			break;

@@ -547,6 +547,7 @@ static int cmd_check(struct vfh_ctx *ctx, int argc, char **argv, const struct co
 	need_args(argc, 2, 2, "check DOMAIN [--xml FILE]");
 	load_domain(ctx, argv[1], cfg, &hc, &dom, &have_dom);
 	printf("%s: valid\n", hc.path);
+	fflush(stdout);
 	r = plan_build(ctx, argv[1], &hc, have_dom ? &dom : NULL, &plan, err, sizeof(err));
 	if (r < 0)
 		die("%s", err);

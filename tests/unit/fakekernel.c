@@ -34,10 +34,26 @@
  *    register, and bus_add_driver() -> driver_attach() binds every unbound
  *    device they match.  Unload detaches their devices and unregisters
  *    them; a module still held reports -EWOULDBLOCK like delete_module().
- *  - vtconN/bind (store_bind(), drivers/tty/vt/vt.c): always "succeeds";
- *    vt_bind()/vt_unbind() ignore consoles that are not modules ("(S)"),
- *    binding one console takes the VTs from the other, unbinding gives them
- *    to the default (the "(S)" dummy).  The library must read bind back.
+ *  - vtconN/bind (store_bind(), drivers/tty/vt/vt.c): always "succeeds",
+ *    whatever vt_bind()/vt_unbind() made of it; the library must read bind
+ *    back.  Both ignore a system console driver ("(S)", no
+ *    CON_DRIVER_FLAG_MODULE).  Binding a modular one ("(M)") only takes
+ *    the VTs the default driver holds, the first registered "(S)" one:
+ *    where every driver is "(M)" (the QEMU guest: fbcon and dummycon), or
+ *    another "(M)" driver holds the VTs, writing 1 does nothing.
+ *    Unbinding (do_unbind_con_driver()) hands the VTs to the first other
+ *    registered driver, whatever its kind: unbinding dummycon gives them
+ *    back to fbcon.  Observed on the guest (6.1): fbcon=1 dummy=0; unbind
+ *    fbcon -> 0/1; bind fbcon -> 0/1; bind dummy -> 0/1; unbind dummy -> 1/0.
+ *  - framebuffers: a PCI device marked fb=1 registers one while on its
+ *    native driver, a platform device marked fb=1 while bound.  fbcon
+ *    holds a reference on the module of each PCI framebuffer's driver
+ *    while it holds the VTs (fbcon_open()/fbcon_release()).  When the last
+ *    framebuffer goes, fbcon lets go of the VTs (fbcon_fb_unbind()) and
+ *    unregisters (fbcon_fb_unregistered() -> do_unregister_con_driver()):
+ *    its vtconN leaves sysfs.  When one appears again it registers in the
+ *    first free slot, bound (do_fbcon_takeover() -> do_take_over_console()),
+ *    so possibly under another vtconN (fk_vtcon_slot_lingers()).
  *  - platform drivers' bind/unbind: the same driver-core rules, matched by
  *    device name (platform_match()).
  *  - rtcN/wakealarm (wakealarm_store(), drivers/rtc/sysfs.c): "+N" or an
@@ -422,28 +438,187 @@ static int platform_driver_attr(struct fx *fx, struct fk_driver *drv, const char
 	return -EACCES;
 }
 
+static bool vt_modular(const struct fk_vtcon *c)
+{
+	return strncmp(c->name, "(M)", 3) == 0;
+}
+
+static bool vt_is_fbcon(const struct fk_vtcon *c)
+{
+	return strstr(c->name, "frame buffer") != NULL;
+}
+
+/* The first registered console driver (registered_con_driver[] order),
+ * other than `except`; only system ones when system_only. */
+static struct fk_vtcon *vt_first(struct fx *fx, const struct fk_vtcon *except, bool system_only)
+{
+	struct fk_vtcon *best = NULL;
+
+	for (size_t i = 0; i < fx->nvtcon; i++) {
+		struct fk_vtcon *c = &fx->vtcon[i];
+
+		if (c->gone || c == except || (system_only && vt_modular(c)))
+			continue;
+		if (!best || c->index < best->index)
+			best = c;
+	}
+	return best;
+}
+
+/* do_bind_con_driver(): c takes the VTs from whoever holds them */
+static void vt_take(struct fx *fx, struct fk_vtcon *c)
+{
+	for (size_t i = 0; i < fx->nvtcon; i++)
+		fx->vtcon[i].bound = false;
+	c->bound = true;
+}
+
+/* do_unbind_con_driver(): the VTs go to the first other driver; without
+ * one nothing changes (-ENODEV, which store_bind() ignores) */
+static void vt_give_up(struct fx *fx, struct fk_vtcon *c)
+{
+	struct fk_vtcon *back = vt_first(fx, c, false);
+
+	if (!c->bound || !back)
+		return;
+	c->bound = false;
+	back->bound = true;
+}
+
+static void vt_render_all(struct fx *fx)
+{
+	for (size_t i = 0; i < fx->nvtcon; i++)
+		if (!fx->vtcon[i].gone)
+			fx_render_vtcon(fx, &fx->vtcon[i]);
+}
+
 static int vtcon_bind(struct fx *fx, struct fk_vtcon *c, const char *val)
 {
-	bool module = strncmp(c->name, "(M)", 3) == 0;
 	int bind = (int)strtoul(val, NULL, 0);	/* simple_strtoul: no error */
 
-	if (c->decline || !module)
+	if (c->decline || !vt_modular(c))
 		return 0;
-	if (bind && !c->bound) {
-		for (size_t i = 0; i < fx->nvtcon; i++)
-			fx->vtcon[i].bound = false;
-		c->bound = true;
-	} else if (!bind && c->bound) {
-		c->bound = false;
-		for (size_t i = 0; i < fx->nvtcon; i++)
-			if (strncmp(fx->vtcon[i].name, "(S)", 3) == 0) {
-				fx->vtcon[i].bound = true;
-				break;
-			}
+	if (bind) {
+		/* vt_bind(): only what the default (system) driver holds */
+		struct fk_vtcon *def = vt_first(fx, NULL, true);
+
+		if (def && def->bound)
+			vt_take(fx, c);
+	} else {
+		vt_give_up(fx, c);
 	}
-	for (size_t i = 0; i < fx->nvtcon; i++)
-		fx_render_vtcon(fx, &fx->vtcon[i]);
+	vt_render_all(fx);
 	return 0;
+}
+
+/* ---------------------------------------------------------- framebuffers */
+
+static bool pci_has_fb(const struct fk_pci *d)
+{
+	return d->fb && d->present && *d->driver && strcmp(d->driver, d->native) == 0;
+}
+
+static int fb_count(const struct fx *fx)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < fx->npci; i++)
+		n += pci_has_fb(&fx->pci[i]);
+	for (size_t i = 0; i < fx->nplat; i++)
+		n += fx->plat[i].fb && *fx->plat[i].driver;
+	return n;
+}
+
+static struct fk_vtcon *fbcon_of(struct fx *fx, bool gone)
+{
+	for (size_t i = 0; i < fx->nvtcon; i++)
+		if (vt_is_fbcon(&fx->vtcon[i]) && fx->vtcon[i].gone == gone)
+			return &fx->vtcon[i];
+	return NULL;
+}
+
+/* What fbcon holds of each module now: one reference per framebuffer of a
+ * driver in it, while fbcon has the VTs. */
+static void fb_holds(struct fx *fx, int *holds)
+{
+	const struct fk_vtcon *fbcon = fbcon_of(fx, false);
+
+	memset(holds, 0, sizeof(int) * FX_MAX_MOD);
+	if (!fbcon || !fbcon->bound)
+		return;
+	for (size_t i = 0; i < fx->npci; i++) {
+		const struct fk_driver *drv;
+
+		if (!pci_has_fb(&fx->pci[i]))
+			continue;
+		drv = fk_driver_find(fx, fx->pci[i].driver, false);
+		if (drv && drv->module >= 0)
+			holds[drv->module]++;
+	}
+}
+
+void fk_fb_init(struct fx *fx)
+{
+	int holds[FX_MAX_MOD];
+
+	fx->nfb = fb_count(fx);
+	fb_holds(fx, holds);
+	for (size_t i = 0; i < fx->nmod; i++) {
+		if (fx->mod[i].state == MOD_LIVE && fx->mod[i].refcnt < holds[i])
+			fx_fail("module %s: refcnt=%d, but fbcon holds %d of its framebuffers",
+				fx->mod[i].name, fx->mod[i].refcnt, holds[i]);
+		fx->mod[i].fbref = holds[i];
+	}
+}
+
+/* After every change: fbcon follows the framebuffers, the modules'
+ * refcnt follows fbcon. */
+static void fb_sync(struct fx *fx)
+{
+	int n = fb_count(fx), holds[FX_MAX_MOD];
+	struct fk_vtcon *fbcon = fbcon_of(fx, false);
+
+	if (n == 0 && fx->nfb > 0 && fbcon) {
+		vt_give_up(fx, fbcon);
+		/* do_unregister_con_driver() refuses a driver still bound */
+		if (!fbcon->bound) {
+			char rel[64];
+
+			fbcon->gone = true;
+			if (fx->vt_lingers)
+				fx->vt_zombie |= 1u << fbcon->index;
+			snprintf(rel, sizeof(rel), "sys/devices/virtual/vtconsole/vtcon%d",
+				 fbcon->index);
+			fx_rmtree(fx, rel);
+			fx_remove(fx, "sys/class/vtconsole/vtcon%d", fbcon->index);
+		}
+	} else if (n > 0 && fx->nfb == 0 && !fbcon && (fbcon = fbcon_of(fx, true))) {
+		int idx = 0;
+
+		for (bool taken = true; taken && idx < 16; idx += taken) {
+			taken = (fx->vt_zombie >> idx) & 1;
+			for (size_t i = 0; i < fx->nvtcon; i++)
+				taken |= !fx->vtcon[i].gone && fx->vtcon[i].index == idx;
+		}
+		if (idx == 16)
+			fx_fail("no free vtcon slot for fbcon");
+		fbcon->index = idx;
+		fbcon->gone = false;
+		vt_take(fx, fbcon);
+	}
+	fx->nfb = n;
+	vt_render_all(fx);
+	fb_holds(fx, holds);
+	for (size_t i = 0; i < fx->nmod; i++) {
+		struct fk_module *m = &fx->mod[i];
+
+		if (holds[i] == m->fbref)
+			continue;
+		m->refcnt += holds[i] - m->fbref;
+		m->fbref = holds[i];
+		if (m->state == MOD_LIVE)
+			fx_render_module(fx, m);
+	}
 }
 
 static int wakealarm(struct fx *fx, struct fk_rtc *r, const char *val)
@@ -605,7 +780,7 @@ static int dispatch(struct fx *fx, const char *canon, const char *val)
 
 		snprintf(want, sizeof(want), "sys/devices/virtual/vtconsole/vtcon%d/bind",
 			 fx->vtcon[i].index);
-		if (strcmp(canon, want) == 0)
+		if (!fx->vtcon[i].gone && strcmp(canon, want) == 0)
 			return vtcon_bind(fx, &fx->vtcon[i], val);
 	}
 	for (size_t i = 0; i < fx->nrtc; i++) {
@@ -645,8 +820,7 @@ static void restore(struct fx *fx, const char *canon)
 		return;
 	}
 	if (strncmp(canon, "sys/devices/virtual/vtconsole/", 30) == 0) {
-		for (size_t i = 0; i < fx->nvtcon; i++)
-			fx_render_vtcon(fx, &fx->vtcon[i]);
+		vt_render_all(fx);
 		return;
 	}
 	if (strstr(canon, "/wakealarm")) {
@@ -725,6 +899,7 @@ static int fk_write_op(void *data, enum vfh_root root, const char *rel, const ch
 		r = 0;	/* plain files: no kernel behind them */
 	else
 		r = dispatch(fx, real + n + 1, val);
+	fb_sync(fx);
 	restore(fx, real + n + 1);
 	fx->log[idx].result = r;
 	return r;
@@ -807,6 +982,7 @@ static int fk_module_op(void *data, const char *name, bool load)
 			holders_drop(fx, m->name);
 		}
 	}
+	fb_sync(fx);
 	fx->log[idx].result = r;
 	return r;
 }
@@ -974,11 +1150,16 @@ void fk_rescan_keep_gone(struct fx *fx, const char *addr)
 void fk_vtcon_decline(struct fx *fx, int index)
 {
 	for (size_t i = 0; i < fx->nvtcon; i++)
-		if (fx->vtcon[i].index == index) {
+		if (!fx->vtcon[i].gone && fx->vtcon[i].index == index) {
 			fx->vtcon[i].decline = true;
 			return;
 		}
 	fx_fail("no vtcon%d in the fixture", index);
+}
+
+void fk_vtcon_slot_lingers(struct fx *fx)
+{
+	fx->vt_lingers = true;
 }
 
 void fk_fail_unit(struct fx *fx, const char *unit, const char *verb, int err)

@@ -53,6 +53,9 @@ void fk_suspend_fail(struct fx *fx, unsigned int n, int err, const char *dev);
 void fk_rescan_keep_gone(struct fx *fx, const char *addr);
 /* vtconN's bind file accepts writes and ignores them. */
 void fk_vtcon_decline(struct fx *fx, int index);
+/* The slot a console driver leaves stays taken (its deferred removal has
+ * not run yet): fbcon registering again gets the next free vtconN. */
+void fk_vtcon_slot_lingers(struct fx *fx);
 /* Starting / stopping unit fails with err. */
 void fk_fail_unit(struct fx *fx, const char *unit, const char *verb, int err);
 

@@ -50,6 +50,7 @@ struct fk_pci {
 	char reset[FX_NAME];		/* reset_method, "" none (no reset file) */
 	int boot_vga;
 	char native[FX_NAME];		/* what its id table matches, "" nothing */
+	bool fb;			/* registers a framebuffer while on native */
 	/* kernel state */
 	bool present;
 	char driver[FX_NAME];
@@ -74,12 +75,14 @@ struct fk_module {
 	int refcnt;
 	char holders[256];		/* "a,b" */
 	int fail_load, fail_unload;	/* faults: -errno */
+	int fbref;			/* of refcnt: fbcon's hold on its fbs */
 };
 
 struct fk_vtcon {
 	int index;
 	char name[96];
-	bool bound;
+	bool bound;			/* holds the VTs */
+	bool gone;			/* unregistered (fbcon without a framebuffer) */
 	bool decline;			/* fault: the console layer ignores writes */
 };
 
@@ -87,6 +90,7 @@ struct fk_platform {
 	char name[FX_NAME];
 	char native[FX_NAME];
 	char driver[FX_NAME];		/* "" unbound */
+	bool fb;			/* registers a framebuffer while bound */
 };
 
 struct fk_rtc {
@@ -125,6 +129,9 @@ struct fx {
 	size_t nmod;
 	struct fk_vtcon vtcon[FX_MAX_VTCON];
 	size_t nvtcon;
+	int nfb;			/* framebuffers registered */
+	bool vt_lingers;		/* fault: a left slot stays a zombie */
+	unsigned int vt_zombie;		/* bit N: vtconN cannot be reused */
 	struct fk_platform plat[FX_MAX_PLAT];
 	size_t nplat;
 	struct fk_rtc rtc[FX_MAX_RTC];
@@ -205,6 +212,9 @@ void fk_pci_set_driver(struct fx *fx, struct fk_pci *d, const char *drv);
 bool fk_pci_match(const struct fk_pci *d, const char *drv);
 /* device_initial_probe(): first registered driver that matches and probes. */
 void fk_pci_autoprobe(struct fx *fx, struct fk_pci *d);
+/* The framebuffers the model holds now, and fbcon's hold on their modules,
+ * taken as the starting state (the spec's refcnt includes that hold). */
+void fk_fb_init(struct fx *fx);
 extern const struct vfh_test_ops fk_ops;
 
 #endif

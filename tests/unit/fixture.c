@@ -19,11 +19,17 @@
  *                  native=NAME (what its id table matches; default: driver)
  *                  override=NAME  reset="pm bus" (reset_method; none when
  *                  absent, and then no reset file)  boot_vga=0|1 (VGA only)
+ *                  fb=1 (its native driver registers a framebuffer: a DRM
+ *                    driver's fbdev emulation)
  *  pcidriver NAME  module=MOD (a PCI driver; without module: built in)
  *  module NAME     state=live|builtin|absent (absent: modprobe can load it)
  *                  refcnt=N holders=a,b drivers=x,y (PCI drivers it registers)
- *  platform DEV    driver=NAME bound=0|1
- *  vtcon N         name="(M) frame buffer device" bound=0|1
+ *  platform DEV    driver=NAME bound=0|1 fb=1 (a framebuffer while bound:
+ *                  efi-framebuffer, simple-framebuffer)
+ *  vtcon N         name="(M) frame buffer device" bound=0|1 (bound: holds
+ *                  the VTs; "(M)"/"(S)" as the kernel shows a modular or a
+ *                  system console driver, "frame buffer" in the name is
+ *                  fbcon; the fake kernel's rules are in fakekernel.c)
  *  power           mem_sleep="s2idle [deep]" state="freeze mem disk" success=N
  *  rtc N           (a wake-capable RTC: class/rtc/rtcN/wakealarm)
  *  iommu           enabled=0 (no kernel/iommu_groups at all)
@@ -290,10 +296,10 @@ static const struct {
 	bool named;
 	const char *keys;
 } kinds[] = {
-	{ "pci", true, " parent id subsys class hdr group driver native override reset boot_vga " },
+	{ "pci", true, " parent id subsys class hdr group driver native override reset boot_vga fb " },
 	{ "pcidriver", true, " module " },
 	{ "module", true, " state refcnt holders drivers " },
-	{ "platform", true, " driver bound " },
+	{ "platform", true, " driver bound fb " },
 	{ "vtcon", true, " name bound " },
 	{ "power", false, " mem_sleep state success " },
 	{ "rtc", true, " " },
@@ -580,6 +586,7 @@ static void model_pci(struct fx *fx, const struct fx_ent *e)
 	d->class = (uint32_t)num(e, "class", 0);
 	d->group = fx_ent_get(e, "group") ? (int)num(e, "group", 0) : -1;
 	d->boot_vga = (int)num(e, "boot_vga", 0);
+	d->fb = num(e, "fb", 0) != 0;
 	d->parent = -1;
 	v = fx_ent_get(e, "reset");
 	if (v)
@@ -800,6 +807,7 @@ static void build_model(struct fx *fx)
 			add_driver(fx, v, true, pe);
 			if (num(pe, "bound", 1))
 				strcpy(p->driver, p->native);
+			p->fb = num(pe, "fb", 0) != 0;
 		} else if (strcmp(pe->kind, "vtcon") == 0) {
 			struct fk_vtcon *c;
 
@@ -831,6 +839,16 @@ static void build_model(struct fx *fx)
 			parse_power(fx, pe);
 		}
 	}
+	for (size_t i = 0; i < fx->nvtcon; i++) {
+		bool dup = false;
+
+		for (size_t j = 0; j < i; j++)
+			dup |= fx->vtcon[i].index == fx->vtcon[j].index;
+		if (dup || fx->vtcon[i].index < 0 || fx->vtcon[i].index > 15)
+			fx_fail("vtcon%d: one per index, 0 to 15 (MAX_NR_CON_DRIVER)",
+				fx->vtcon[i].index);
+	}
+	fk_fb_init(fx);
 }
 
 /* ------------------------------------------------------------ rendering */

@@ -466,20 +466,63 @@ static void test_fk_plain_files(void **state)
 	assert_int_equal(fk_write_at(t->fx, 1)->result, -EACCES);
 }
 
+/* What the guest's 6.1 kernel did, both consoles modular ("(M)") */
 static void test_fk_vtcon(void **state)
 {
 	struct t *t = *state;
 
-	/* a system console ("(S)") cannot be bound or unbound */
-	assert_int_equal(kwrite(t, "1", "sys/class/vtconsole/vtcon1/bind"), 0);
-	assert_string_equal(fx_read(t->fx, "sys/class/vtconsole/vtcon1/bind"), "0\n");
 	assert_int_equal(kwrite(t, "0", "sys/class/vtconsole/vtcon0/bind"), 0);
 	assert_string_equal(fx_read(t->fx, "sys/class/vtconsole/vtcon0/bind"), "0\n");
-	/* the dummy takes the VTs back */
 	assert_string_equal(fx_read(t->fx, "sys/class/vtconsole/vtcon1/bind"), "1\n");
+	/* only what a system driver holds can be bound: none here */
 	assert_int_equal(kwrite(t, "1", "sys/class/vtconsole/vtcon0/bind"), 0);
+	assert_string_equal(fx_read(t->fx, "sys/class/vtconsole/vtcon0/bind"), "0\n");
+	assert_string_equal(fx_read(t->fx, "sys/class/vtconsole/vtcon1/bind"), "1\n");
+	assert_int_equal(kwrite(t, "1", "sys/class/vtconsole/vtcon1/bind"), 0);
+	assert_string_equal(fx_read(t->fx, "sys/class/vtconsole/vtcon0/bind"), "0\n");
+	assert_string_equal(fx_read(t->fx, "sys/class/vtconsole/vtcon1/bind"), "1\n");
+	/* unbinding the dummy hands the VTs back to fbcon */
+	assert_int_equal(kwrite(t, "0", "sys/class/vtconsole/vtcon1/bind"), 0);
 	assert_string_equal(fx_read(t->fx, "sys/class/vtconsole/vtcon0/bind"), "1\n");
 	assert_string_equal(fx_read(t->fx, "sys/class/vtconsole/vtcon1/bind"), "0\n");
+}
+
+/* A UEFI host: the dummy is the system driver ("(S)") */
+static void test_fk_vtcon_system_driver(void **state)
+{
+	struct t *t = *state;
+
+	/* a system console driver cannot be bound or unbound */
+	assert_int_equal(kwrite(t, "1", "sys/class/vtconsole/vtcon0/bind"), 0);
+	assert_string_equal(fx_read(t->fx, "sys/class/vtconsole/vtcon0/bind"), "0\n");
+	assert_int_equal(kwrite(t, "0", "sys/class/vtconsole/vtcon1/bind"), 0);
+	assert_string_equal(fx_read(t->fx, "sys/class/vtconsole/vtcon0/bind"), "1\n");
+	assert_string_equal(fx_read(t->fx, "sys/class/vtconsole/vtcon1/bind"), "0\n");
+	assert_int_equal(kwrite(t, "0", "sys/class/vtconsole/vtcon0/bind"), 0);
+	assert_string_equal(fx_read(t->fx, "sys/class/vtconsole/vtcon0/bind"), "1\n");
+	/* binding fbcon takes what the system driver holds */
+	assert_int_equal(kwrite(t, "1", "sys/class/vtconsole/vtcon1/bind"), 0);
+	assert_string_equal(fx_read(t->fx, "sys/class/vtconsole/vtcon0/bind"), "0\n");
+	assert_string_equal(fx_read(t->fx, "sys/class/vtconsole/vtcon1/bind"), "1\n");
+}
+
+/* fbcon goes with the last framebuffer and comes back with the first */
+static void test_fk_fbcon_registration(void **state)
+{
+	struct t *t = *state;
+
+	assert_int_equal(kwrite(t, GPU, "sys/bus/pci/drivers/bochs-drm/unbind"), 0);
+	assert_false(fx_exists(t->fx, "sys/class/vtconsole/vtcon0"));
+	assert_string_equal(fx_read(t->fx, "sys/class/vtconsole/vtcon1/bind"), "1\n");
+	assert_string_equal(fx_read(t->fx, "sys/module/bochs/refcnt"), "0\n");
+	/* the framebuffer is back: so is fbcon, in its slot, holding the VTs */
+	assert_int_equal(kwrite(t, GPU, "sys/bus/pci/drivers/bochs-drm/bind"), 0);
+	assert_string_equal(fx_read(t->fx, "sys/class/vtconsole/vtcon0/name"),
+			    "(M) frame buffer device\n");
+	assert_string_equal(fx_read(t->fx, "sys/class/vtconsole/vtcon0/bind"), "1\n");
+	assert_string_equal(fx_read(t->fx, "sys/class/vtconsole/vtcon1/bind"), "0\n");
+	assert_string_equal(fx_read(t->fx, "sys/module/bochs/refcnt"), "1\n");
+	fx_check(t->fx);
 }
 
 static void test_fk_modules(void **state)
@@ -534,6 +577,8 @@ int main(void)
 		T(test_fk_faults),
 		T(test_fk_plain_files),
 		T(test_fk_vtcon),
+		T_ON(test_fk_vtcon_system_driver, t_efifb),
+		T(test_fk_fbcon_registration),
 		T(test_fk_modules),
 	};
 
