@@ -186,6 +186,11 @@ static int add_name(struct parser *p, const char *w, void *data)
 	struct strv *s = data;
 	char **nv, *copy;
 
+	if (strlen(w) >= s->max) {
+		perr(p, p->line, "'%.20s...' is too long for a %s (at most %zu characters)", w,
+		     s->what, s->max - 1);
+		return -EINVAL;
+	}
 	if (!name_ok(w, s->max, s->extra)) {
 		perr(p, p->line, "'%s' is not a valid %s", w, s->what);
 		return -EINVAL;
@@ -320,7 +325,8 @@ static int single_gpu_key(struct parser *p, const char *name, const char *value)
 	if (strcmp(name, "unbind_framebuffers") == 0)
 		return bool_key(p, name, value, &c->unbind_framebuffers);
 	if (strcmp(name, "stop_units") == 0) {
-		struct strv s = { &c->stop_units, &c->n_units, "unit name", 256, ".@:\\" };
+		/* the limit is what a journaled step can hold */
+		struct strv s = { &c->stop_units, &c->n_units, "unit name", 128, ".@:\\" };
 
 		return each_word(p, value, name, add_unit, &s);
 	}
@@ -477,7 +483,10 @@ static char *reader(char *str, int num, void *stream)
 		str[0] = '\0';
 		return str;
 	}
-	for (s = str; *s == ' ' || *s == '\t'; s++)
+	s = str;
+	if (p->line == 1 && strncmp(s, "\xEF\xBB\xBF", 3) == 0)
+		s += 3;	/* a byte-order mark, as editors on Windows write */
+	for (; *s == ' ' || *s == '\t'; s++)
 		;
 	if (s != str)
 		memmove(str, s, strlen(s) + 1);
@@ -510,8 +519,11 @@ int config_parse(FILE *f, const char *path, struct hook_config *cfg, char *err, 
 	if (errlen)
 		err[0] = '\0';
 	r = ini_parse_stream(reader, &p, on_value, &p);
-	if (r > 0 && !p.err_line)
+	/* inih goes on after a syntax error: the earliest complaint wins */
+	if (r > 0 && (!p.err_line || r < p.err_line)) {
+		p.err_line = 0;
 		perr(&p, r, "expected 'key = value', '[section]' or a comment");
+	}
 	if (r < 0 && !p.err_line)
 		perr(&p, 0, "cannot be read");
 	if (!p.err_line) {

@@ -11,10 +11,21 @@
 
 #include "engine.h"
 
-static void quiet(void *ctx, const char *msg, ...)
+/* libxml2 reports every error; the first one is the one to show */
+struct first_error {
+	int line;
+	char msg[200];
+};
+
+static void keep_first(void *data, xmlErrorPtr e)
 {
-	(void)ctx;
-	(void)msg;
+	struct first_error *f = data;
+
+	if (f->line || !e)
+		return;
+	f->line = e->line ? e->line : -1;
+	snprintf(f->msg, sizeof(f->msg), "%s", e->message ? e->message : "?");
+	f->msg[strcspn(f->msg, "\n")] = '\0';
 }
 
 static bool is(const xmlNode *n, const char *name)
@@ -101,18 +112,19 @@ int domxml_parse(const char *buf, size_t len, struct domain_xml *dom, char *err,
 		snprintf(err, errlen, "domain XML: %s", len ? "larger than 64 MiB" : "empty stdin");
 		return -EINVAL;
 	}
-	xmlSetGenericErrorFunc(NULL, quiet);
-	doc = xmlReadMemory(buf, (int)len, "domain.xml", NULL,
-			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-			    XML_PARSE_NOCDATA);
-	if (!doc) {
-		const xmlError *e = xmlGetLastError();
+	{
+		struct first_error first = { 0 };
 
-		snprintf(err, errlen, "domain XML on stdin does not parse (line %d: %s)",
-			 e ? e->line : 0, e && e->message ? e->message : "?");
-		/* libxml2's messages end in a newline: keep the line one line */
-		err[strcspn(err, "\n")] = '\0';
-		return -EINVAL;
+		/* errors go to keep_first(), never to stderr */
+		xmlSetStructuredErrorFunc(&first, keep_first);
+		doc = xmlReadMemory(buf, (int)len, "domain.xml", NULL,
+				    XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
+		xmlSetStructuredErrorFunc(NULL, NULL);
+		if (!doc) {
+			snprintf(err, errlen, "domain XML on stdin does not parse (line %d: %s)",
+				 first.line, first.line ? first.msg : "?");
+			return -EINVAL;
+		}
 	}
 	root = xmlDocGetRootElement(doc);
 	if (!root || !is(root, "domain")) {

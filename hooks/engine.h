@@ -28,6 +28,8 @@ bool hook_domain_ok(const char *name);
 /* ETC_ROOT/libvirt/hooks/vfiohook/DOMAIN.ini, for a name that passed
  * hook_domain_ok().  -ENAMETOOLONG, -EINVAL. */
 int hook_ini_path(const char *etc_root, const char *domain, char *buf, size_t len);
+/* RUN_ROOT/vfiohook/DOMAIN/journal, same rules. */
+int hook_journal_path(const char *run_root, const char *domain, char *buf, size_t len);
 
 /* ------------------------------------------------------------ config -- */
 
@@ -201,7 +203,8 @@ size_t journal_pending(const struct journal *j);
 /* Every domain that has a journal: names in one allocation, free(). */
 int journal_list(struct vfh_ctx *ctx, char ***domains, size_t *n);
 /* The domain (other than `self`) whose journal still holds addr bound
- * away from the host; "" when none. */
+ * away from the host; "" when none.  A journal that cannot be read may
+ * hold anything: its domain is named and its error returned. */
 int journal_holder(struct vfh_ctx *ctx, const char *self, const struct vfh_pci_addr *addr,
 		   char *domain, size_t len);
 

@@ -274,19 +274,24 @@ static int parse_field(struct step *s, const char *field)
 static int parse_line(struct journal *j, char *line)
 {
 	char *save, *w = strtok_r(line, " ", &save);
-	char *idx_s;
+	char *idx_s, *end;
 	unsigned long idx;
 
 	if (!w)
 		return -EINVAL;
 	if (strcmp(w, "prepared") == 0) {
 		j->prepared = true;
-		return 0;
+		return strtok_r(NULL, " ", &save) ? -EINVAL : 0;
 	}
 	idx_s = strtok_r(NULL, " ", &save);
-	if (!idx_s)
+	if (!idx_s || !isdigit((unsigned char)*idx_s))
 		return -EINVAL;
-	idx = strtoul(idx_s, NULL, 10);
+	errno = 0;
+	idx = strtoul(idx_s, &end, 10);
+	if (errno || *end)
+		return -EINVAL;
+	if (strcmp(w, "begin") != 0 && strtok_r(NULL, " ", &save))
+		return -EINVAL;
 	if (strcmp(w, "begin") == 0) {
 		struct journal_entry *ne;
 		char *kind = strtok_r(NULL, " ", &save);
@@ -416,6 +421,11 @@ void journal_close(struct journal *j)
 	j->n = 0;
 }
 
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 int journal_list(struct vfh_ctx *ctx, char ***domains, size_t *n)
 {
 	char path[512], **v = NULL;
@@ -456,6 +466,8 @@ int journal_list(struct vfh_ctx *ctx, char ***domains, size_t *n)
 		cnt = i;
 	}
 	closedir(d);
+	if (cnt > 1)
+		qsort(v, cnt, sizeof(*v), by_name);
 	*domains = v;
 	*n = cnt;
 	return 0;
@@ -471,11 +483,21 @@ int journal_holder(struct vfh_ctx *ctx, const char *self, const struct vfh_pci_a
 	domain[0] = '\0';
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < n && !*domain; i++) {
+	for (size_t i = 0; i < n && !*domain && r == 0; i++) {
 		struct journal j;
+		int o;
 
-		if (strcmp(doms[i], self) == 0 || journal_open(ctx, doms[i], false, &j) < 0)
+		if (strcmp(doms[i], self) == 0)
 			continue;
+		o = journal_open(ctx, doms[i], false, &j);
+		if (o == -ENOENT)
+			continue;	/* a directory without journal: nothing held */
+		if (o < 0) {
+			/* unreadable: it may hold anything */
+			snprintf(domain, len, "%s", doms[i]);
+			r = o;
+			break;
+		}
 		for (size_t k = 0; k < j.n; k++) {
 			struct vfh_pci_addr a;
 			const struct journal_entry *e = &j.e[k];
@@ -489,5 +511,5 @@ int journal_holder(struct vfh_ctx *ctx, const char *self, const struct vfh_pci_a
 		journal_close(&j);
 	}
 	free(doms);
-	return 0;
+	return r;
 }

@@ -85,8 +85,8 @@ static bool engine_op(const char *op)
 
 int main(int argc, char **argv)
 {
-	const char *etc = "/etc";
-	char ini[512], root_etc[512];
+	const char *etc = "/etc", *run = "/run";
+	char ini[512], journal[512], root_etc[512], root_run[512];
 	struct stat st;
 	engine_fn fn;
 	void *engine;
@@ -104,17 +104,25 @@ int main(int argc, char **argv)
 
 		if (root && *root) {
 			snprintf(root_etc, sizeof(root_etc), "%s/etc", root);
+			snprintf(root_run, sizeof(root_run), "%s/run", root);
 			etc = root_etc;
+			run = root_run;
 		}
 	}
 #else
 	(void)root_etc;
+	(void)root_run;
 #endif
-	/* not ours: a name we would not put in a path, no INI file, or an op
-	 * the engine has nothing to do in */
+	/* not ours: a name we would not put in a path, an op the engine has
+	 * nothing to do in, no INI file -- and, for stopped and release, no
+	 * journal either (an INI removed while the VM ran must not keep its
+	 * devices away) */
 	if (!hook_domain_ok(argv[1]) || !engine_op(argv[2]) ||
 	    hook_ini_path(etc, argv[1], ini, sizeof(ini)) < 0 ||
-	    (lstat(ini, &st) < 0 && errno == ENOENT)) {
+	    hook_journal_path(run, argv[1], journal, sizeof(journal)) < 0 ||
+	    (lstat(ini, &st) < 0 && errno == ENOENT &&
+	     (!(strcmp(argv[2], "stopped") == 0 || strcmp(argv[2], "release") == 0) ||
+	      (lstat(journal, &st) < 0 && errno == ENOENT)))) {
 		drain();
 		return 0;
 	}

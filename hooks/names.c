@@ -40,3 +40,15 @@ int hook_ini_path(const char *etc_root, const char *domain, char *buf, size_t le
 	n = snprintf(buf, len, "%s/" VFH_CONF_DIR "/%s.ini", etc_root, domain);
 	return (n < 0 || (size_t)n >= len) ? -ENAMETOOLONG : 0;
 }
+
+int hook_journal_path(const char *run_root, const char *domain, char *buf, size_t len)
+{
+	int n;
+
+	if (!hook_domain_ok(domain) || !run_root || run_root[0] != '/')
+		return -EINVAL;
+	if (strcmp(run_root, "/") == 0)
+		run_root = "";
+	n = snprintf(buf, len, "%s/" VFH_RUN_DIR "/%s/journal", run_root, domain);
+	return (n < 0 || (size_t)n >= len) ? -ENAMETOOLONG : 0;
+}

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine.h"
 
@@ -41,11 +42,16 @@ static int berr(struct builder *b, int r, const char *fmt, ...)
 	return r;
 }
 
+/* NULL on ENOMEM, or for a name that would not fit a step: a shortened
+ * unit or module name would act on something else. */
 static struct step *add_step(struct builder *b, enum step_kind kind, const char *what,
 			     const char *target)
 {
-	struct step *ns = realloc(b->plan->steps, (b->plan->n + 1) * sizeof(*ns));
+	struct step *ns;
 
+	if (strlen(what) >= sizeof(ns->what) || (target && strlen(target) >= sizeof(ns->target)))
+		return NULL;
+	ns = realloc(b->plan->steps, (b->plan->n + 1) * sizeof(*ns));
 	if (!ns)
 		return NULL;
 	b->plan->steps = ns;
@@ -86,7 +92,7 @@ static int take(struct builder *b, const struct vfh_pci_addr *a, const char *why
 		struct vfh_pci_addr *nv = realloc(b->devs, cap * sizeof(*nv));
 
 		if (!nv)
-			return berr(b, -ENOMEM, "out of memory");
+			return berr(b, -ENOMEM, "out of memory or a name too long");
 		b->devs = nv;
 		b->cap = cap;
 	}
@@ -212,6 +218,10 @@ static int check_not_held(struct builder *b, const char *domain)
 		char holder[VFH_DOMAIN_MAX + 1], s[VFH_PCI_ADDR_MAX];
 		int r = journal_holder(b->ctx, domain, &b->devs[i], holder, sizeof(holder));
 
+		if (r < 0 && *holder)
+			return berr(b, r, "refused: the journal of domain '%s' cannot be read (%s), and "
+				    "it may hold these devices; inspect /run/vfiohook/%s, then run "
+				    "'vfiohook recover %s'", holder, strerror(-r), holder, holder);
 		if (r < 0)
 			return berr(b, r, "cannot read the other domains' journals: %s",
 				    strerror(-r));
@@ -231,7 +241,7 @@ static int single_gpu_release_steps(struct builder *b)
 
 	for (size_t i = 0; i < c->n_units; i++)
 		if (!add_step(b, STEP_UNIT_STOP, c->stop_units[i], NULL))
-			return berr(b, -ENOMEM, "out of memory");
+			return berr(b, -ENOMEM, "out of memory or a name too long");
 	if (c->unbind_vtconsoles) {
 		struct vfh_vtcon *cons;
 		size_t n;
@@ -247,7 +257,7 @@ static int single_gpu_release_steps(struct builder *b)
 			snprintf(what, sizeof(what), "vtcon%d", cons[i].index);
 			if (!add_step(b, STEP_VTCON_UNBIND, what, NULL)) {
 				free(cons);
-				return berr(b, -ENOMEM, "out of memory");
+				return berr(b, -ENOMEM, "out of memory or a name too long");
 			}
 		}
 		free(cons);
@@ -262,7 +272,7 @@ static int single_gpu_release_steps(struct builder *b)
 		for (size_t i = 0; i < n; i++)
 			if (!add_step(b, STEP_FB_UNBIND, devs[i].device, devs[i].driver)) {
 				free(devs);
-				return berr(b, -ENOMEM, "out of memory");
+				return berr(b, -ENOMEM, "out of memory or a name too long");
 			}
 		free(devs);
 	}
@@ -287,7 +297,8 @@ int plan_build(struct vfh_ctx *ctx, const char *domain, const struct hook_config
 			r = take(&b, &dom->hostdevs[i].addr, "a <hostdev> of the domain");
 	if (r < 0)
 		goto fail;
-	qsort(b.devs, b.n, sizeof(*b.devs), vfh_pci_addr_cmp);
+	if (b.n > 1)
+		qsort(b.devs, b.n, sizeof(*b.devs), vfh_pci_addr_cmp);
 
 	if ((r = check_host_needs(&b)) < 0 || (r = check_boot_display(&b)) < 0 ||
 	    (r = check_groups_viable(&b)) < 0 || (r = check_not_held(&b, domain)) < 0)
@@ -304,13 +315,13 @@ int plan_build(struct vfh_ctx *ctx, const char *domain, const struct hook_config
 		config_device(cfg, &b.devs[i], &d);
 		vfh_pci_addr_format(&b.devs[i], s, sizeof(s));
 		if (!add_step(&b, STEP_PCI_BIND, s, d.driver)) {
-			r = berr(&b, -ENOMEM, "out of memory");
+			r = berr(&b, -ENOMEM, "out of memory or a name too long");
 			goto fail;
 		}
 	}
 	for (size_t i = 0; cfg->single_gpu && i < cfg->n_modules; i++)
 		if (!add_step(&b, STEP_MODULE_UNLOAD, cfg->unload_modules[i], NULL)) {
-			r = berr(&b, -ENOMEM, "out of memory");
+			r = berr(&b, -ENOMEM, "out of memory or a name too long");
 			goto fail;
 		}
 	for (size_t i = 0; i < b.n; i++) {
@@ -334,13 +345,25 @@ int plan_build(struct vfh_ctx *ctx, const char *domain, const struct hook_config
 		vfh_pci_addr_format(&b.devs[i], a, sizeof(a));
 		s = add_step(&b, STEP_RESET, a, NULL);
 		if (!s) {
-			r = berr(&b, -ENOMEM, "out of memory");
+			r = berr(&b, -ENOMEM, "out of memory or a name too long");
 			goto fail;
 		}
 		s->reset = d.reset;
 		s->reset_at = d.reset_at;
 		s->seconds = d.suspend_seconds;
 		s->attempts = d.suspend_attempts;
+		if (d.reset == RESET_AUTO) {
+			char path[512];
+
+			/* a reset that cannot happen would fail every release */
+			if (vfh_ctx_path(ctx, VFH_ROOT_SYS, path, sizeof(path),
+					 "bus/pci/devices/%s/reset", a) == 0 && access(path, F_OK) != 0) {
+				r = berr(&b, -EOPNOTSUPP, "refused: %s asks for reset = auto but the "
+					 "kernel has no reset method for it (no FLR, PM or bus reset); "
+					 "choose reset = none or suspend for it in %s", a, cfg->path);
+				goto fail;
+			}
+		}
 		if (d.reset == RESET_SUSPEND && vfh_power_can_deep_sleep(ctx) == 0) {
 			r = berr(&b, -EOPNOTSUPP, "refused: %s asks for reset = suspend but this host "
 				 "cannot suspend to RAM (no 'deep' in /sys/power/mem_sleep); enable S3 "

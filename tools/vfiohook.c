@@ -243,8 +243,11 @@ static int cmd_list(struct vfh_ctx *ctx, int argc, char **argv, const struct con
 		else
 			strcpy(group, "-");
 		vfh_pci_names(ctx, &info, vendor, sizeof(vendor), device, sizeof(device));
-		printf("%s %06x %04x:%04x group=%s driver=%s  %s %s\n", a, info.class, info.vendor,
-		       info.device, group, or_dash(info.driver), vendor, device);
+		printf("%s %06x %04x:%04x group=%s driver=%s", a, info.class, info.vendor,
+		       info.device, group, or_dash(info.driver));
+		if (*vendor || *device)
+			printf("  %s%s%s", vendor, *vendor && *device ? " " : "", device);
+		putchar('\n');
 	}
 	free(addrs);
 	return 0;

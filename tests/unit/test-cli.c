@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* The built CLI, tests/build/tools/vfiohook --root FIXTURE: its output
+ * against golden files written by hand from the fixture specs
+ * (tests/unit/golden/README), its exit codes (0 done, 1 failed, 2 usage)
+ * and its one-line complaints.  Only commands that read: the CLI runs
+ * without the fake kernel behind the fixture. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "testlib.h"
+#include "hooktest.h"
+
+#define TRY "Try 'vfiohook --help'.\n"
+
+struct cli {
+	int status;
+	char *out, *err;
+};
+
+/* Runs vfiohook --root ROOT ARGS... (NULL-terminated); ROOT in its
+ * output reads "ROOT". */
+static struct cli run(struct t *t, ...)
+{
+	const char *argv[16];
+	struct t_proc p;
+	struct cli c;
+	size_t n = 0;
+	va_list ap;
+
+	argv[n++] = t_build_path("tools/vfiohook");
+	argv[n++] = "--root";
+	argv[n++] = fx_root(t->fx);
+	va_start(ap, t);
+	for (const char *a; (a = va_arg(ap, const char *)) && n < 15;)
+		argv[n++] = a;
+	va_end(ap);
+	argv[n] = NULL;
+	t_spawn(argv, NULL, NULL, 0, 20000, &p);
+	if (p.timed_out)
+		fail_msg("vfiohook %s: still running after 20 s", argv[3]);
+	c.status = p.status;
+	c.out = t_subst(p.out, fx_root(t->fx), "ROOT");
+	c.err = t_subst(p.err, fx_root(t->fx), "ROOT");
+	t_proc_free(&p);
+	return c;
+}
+
+static void cli_free(struct cli *c)
+{
+	free(c->out);
+	free(c->err);
+}
+
+/* exit status, stdout against a golden file (or text), stderr exactly;
+ * frees c either way (a failing test must not leak on top) */
+static void expect(struct cli c, int status, const char *golden, const char *out, const char *err)
+{
+	char *want = golden ? t_golden(golden) : strdup(out);
+	bool ok = c.status == status && strcmp(c.out, want) == 0 && strcmp(c.err, err) == 0;
+
+	if (!ok)
+		print_error("exit %d (want %d)\n--- stdout, want (%s)\n%s--- got\n%s--- stderr, want\n"
+			    "%s--- got\n%s---\n", c.status, status, golden ? golden : "text", want,
+			    c.out, err, c.err);
+	free(want);
+	cli_free(&c);
+	if (!ok)
+		fail();
+}
+
+static void test_list(void **state)
+{
+	struct t *t = *state;
+
+	expect(run(t, "list", NULL), 0, "list-guest.out", NULL, "");
+	assert_no_writes(t->fx);
+}
+
+static void test_show(void **state)
+{
+	struct t *t = *state;
+
+	expect(run(t, "show", "0000:01:00.0", NULL), 0, "show-gpu.out", NULL, "");
+	expect(run(t, "show", "00:05.0", NULL), 0, "show-bridge.out", NULL, "");
+	expect(run(t, "show", "0000:00:09.0", NULL), 1, NULL, "",
+	       "vfiohook: no PCI device 0000:00:09.0\n");
+}
+
+static void test_show_without_iommu(void **state)
+{
+	struct t *t = *state;
+
+	expect(run(t, "show", "0000:00:03.0", NULL), 0, "show-noiommu.out", NULL, "");
+	expect(run(t, "group", "00:03.0", NULL), 1, NULL, "",
+	       "vfiohook: 00:03.0 has no IOMMU group: enable the IOMMU (intel_iommu=on or "
+	       "amd_iommu=on, VT-d/AMD-Vi in firmware)\n");
+}
+
+static void test_group(void **state)
+{
+	struct t *t = *state;
+
+	expect(run(t, "group", "0000:01:00.0", NULL), 0, "group-gpu.out", NULL, "");
+	expect(run(t, "group", "02:02.0", NULL), 0, "group-bridge.out", NULL, "");
+	expect(run(t, "group", "0000:00:1f.2", NULL), 0, "group-lpc.out", NULL, "");
+}
+
+static const char sgpu_ini[] =
+	"# the single-GPU workstation of the real-kernel tier\n"
+	"[devices]\npassthrough = auto\nreset = auto\n\n"
+	"[single-gpu]\nstop_units = display-manager.service\nunload_modules = bochs\n";
+
+static const char *gpu_xml_file(struct t *t)
+{
+	static const char *const gpu[] = { "0000:01:00.0", NULL };
+
+	fx_write(t->fx, "win11.xml", t_xml_with(gpu));
+	return t_abs(t->fx, "win11.xml");
+}
+
+static void test_plan(void **state)
+{
+	struct t *t = *state;
+
+	t_ini(t->fx, "win11", sgpu_ini);
+	t_ini(t->fx, "router", "[devices]\npassthrough = 0000:00:03.0\ndriver = pci-stub\n");
+	expect(run(t, "plan", "win11", "--xml", gpu_xml_file(t), NULL), 0, "plan-single-gpu.out",
+	       NULL, "");
+	/* options after the command, as getopt permutes */
+	expect(run(t, "plan", "router", NULL), 0, "plan-nic.out", NULL, "");
+	/* planning never touches the host */
+	assert_no_writes(t->fx);
+	assert_false(fx_exists(t->fx, "run/vfiohook/win11"));
+}
+
+/* passthrough = auto without --xml: said on stderr, and only the steps
+ * the INI itself implies (here the single-GPU ones, no device) */
+static void test_plan_auto_without_xml(void **state)
+{
+	struct t *t = *state;
+
+	t_ini(t->fx, "win11", sgpu_ini);
+	expect(run(t, "plan", "win11", NULL), 0, NULL,
+	       "win11: prepare would take 3 steps (release undoes them in reverse):\n"
+	       "  1. stop display-manager.service\n"
+	       "  2. unbind the framebuffer console vtcon0\n"
+	       "  3. unload module bochs\n",
+	       "vfiohook: ROOT/etc/libvirt/hooks/vfiohook/win11.ini says passthrough = auto: "
+	       "without --xml only the devices it lists are planned\n");
+}
+
+static void test_check(void **state)
+{
+	struct t *t = *state;
+
+	t_ini(t->fx, "win11", sgpu_ini);
+	t_ini(t->fx, "boot", "[devices]\npassthrough = 0000:01:00.0\n");
+	t_ini(t->fx, "broken", "[devices]\npassthrough = auto\nreset = sometimes\n");
+	expect(run(t, "check", "win11", "--xml", gpu_xml_file(t), NULL), 0,
+	       "check-single-gpu.out", NULL, "");
+	expect(run(t, "check", "boot", NULL), 1, NULL,
+	       "ROOT/etc/libvirt/hooks/vfiohook/boot.ini: valid\n",
+	       "vfiohook: refused: 0000:01:00.0 is the host's boot display and no other GPU would "
+	       "be left; add a [single-gpu] section to ROOT/etc/libvirt/hooks/vfiohook/boot.ini "
+	       "to hand the host's only GPU to the VM\n");
+	expect(run(t, "check", "broken", NULL), 1, NULL, "",
+	       "vfiohook: ROOT/etc/libvirt/hooks/vfiohook/broken.ini:3: reset: 'sometimes' is not "
+	       "one of none, auto, suspend\n");
+	expect(run(t, "check", "nosuch", NULL), 1, NULL, "",
+	       "vfiohook: nosuch: no INI file (ROOT/etc/libvirt/hooks/vfiohook/nosuch.ini): "
+	       "vfiohook leaves this domain alone\n");
+	expect(run(t, "plan", "../etc/passwd", NULL), 1, NULL, "",
+	       "vfiohook: '../etc/passwd' is not a domain name vfiohook manages (letters, digits, "
+	       "_ . + : @ -; no leading . or -)\n");
+	expect(run(t, "plan", "win11", "--xml", "/nonexistent/win11.xml", NULL), 1, NULL, "",
+	       "vfiohook: /nonexistent/win11.xml: No such file or directory\n");
+	fx_write(t->fx, "bad.xml", "<network/>");
+	expect(run(t, "plan", "win11", "--xml", t_abs(t->fx, "bad.xml"), NULL), 1, NULL, "",
+	       "vfiohook: ROOT/bad.xml: domain XML: the root element is not <domain>\n");
+	assert_no_writes(t->fx);
+}
+
+#define J_HEADER "vfiohook-journal 1\n"
+#define J_REST "captured=1 was_on=0 prior_driver=%s prior_override= reset=%d reset_at=%d " \
+	"seconds=%d attempts=%d\n"
+
+static void test_status(void **state)
+{
+	struct t *t = *state;
+
+	expect(run(t, "status", NULL), 0, NULL, "no journals: vfiohook holds nothing\n", "");
+	t_mkdirs(t->fx, "run/vfiohook/win11");
+	fx_write(t->fx, "run/vfiohook/win11/journal", J_HEADER
+		 "begin 0 unit-stop what=display-manager.service target= captured=1 was_on=1 "
+		 "prior_driver= prior_override= reset=0 reset_at=0 seconds=0 attempts=0\n"
+		 "done 0\n"
+		 "begin 1 pci-bind what=0000:01:00.0 target=vfio-pci captured=1 was_on=0 "
+		 "prior_driver=bochs-drm prior_override= reset=0 reset_at=0 seconds=0 attempts=0\n"
+		 "done 1\n"
+		 "begin 2 reset what=0000:01:00.0 target= captured=1 was_on=0 prior_driver= "
+		 "prior_override= reset=1 reset_at=2 seconds=2 attempts=3\n"
+		 "done 2\nprepared\nundone 2\n");
+	expect(run(t, "status", NULL), 0, "status-win11.out", NULL, "");
+	expect(run(t, "status", "win11", NULL), 0, "status-win11.out", NULL, "");
+	expect(run(t, "status", "other", NULL), 0, NULL, "other: no journal (nothing held)\n", "");
+	t_mkdirs(t->fx, "run/vfiohook/nic");
+	fx_write(t->fx, "run/vfiohook/nic/journal", J_HEADER
+		 "begin 0 pci-bind what=0000:00:03.0 target=vfio-pci captured=1 was_on=0 "
+		 "prior_driver=e1000e prior_override= reset=0 reset_at=0 seconds=0 attempts=0\n");
+	expect(run(t, "status", "nic", NULL), 0, "status-nic.out", NULL, "");
+	t_mkdirs(t->fx, "run/vfiohook/bad");
+	fx_write(t->fx, "run/vfiohook/bad/journal", "garbage\n");
+	expect(run(t, "status", "bad", NULL), 0, NULL, "bad: journal unreadable: Bad message\n", "");
+	/* every journal, each as alone */
+	{
+		struct cli c = run(t, "status", NULL);
+		char *w = t_golden("status-win11.out"), *n = t_golden("status-nic.out");
+
+		assert_int_equal(c.status, 0);
+		assert_contains(c.out, w);
+		assert_contains(c.out, n);
+		assert_contains(c.out, "bad: journal unreadable: Bad message\n");
+		assert_int_equal(strlen(c.out), strlen(w) + strlen(n) +
+				 strlen("bad: journal unreadable: Bad message\n"));
+		free(w);
+		free(n);
+		cli_free(&c);
+	}
+	assert_no_writes(t->fx);
+}
+
+static void test_usage_errors(void **state)
+{
+	struct t *t = *state;
+
+	expect(run(t, NULL), 2, NULL, "", "vfiohook: no command\n" TRY);
+	expect(run(t, "frob", NULL), 2, NULL, "", "vfiohook: unknown command 'frob'\n" TRY);
+	expect(run(t, "show", "01:00", NULL), 2, NULL, "",
+	       "vfiohook: invalid PCI address '01:00' (DDDD:BB:SS.F or BB:SS.F)\n" TRY);
+	expect(run(t, "group", "0000:01:00.8", NULL), 2, NULL, "",
+	       "vfiohook: invalid PCI address '0000:01:00.8' (DDDD:BB:SS.F or BB:SS.F)\n" TRY);
+	expect(run(t, "show", NULL), 2, NULL, "", "vfiohook: usage: vfiohook show ADDR\n" TRY);
+	expect(run(t, "show", "01:00.0", "01:00.1", NULL), 2, NULL, "",
+	       "vfiohook: usage: vfiohook show ADDR\n" TRY);
+	expect(run(t, "list", "extra", NULL), 2, NULL, "", "vfiohook: usage: vfiohook list\n" TRY);
+	expect(run(t, "status", "a", "b", NULL), 2, NULL, "",
+	       "vfiohook: usage: vfiohook status [DOMAIN]\n" TRY);
+	expect(run(t, "plan", NULL), 2, NULL, "",
+	       "vfiohook: usage: vfiohook plan DOMAIN [--xml FILE]\n" TRY);
+	expect(run(t, "--wait-ms", "0", "list", NULL), 2, NULL, "",
+	       "vfiohook: --wait-ms must be at least 1\n" TRY);
+	expect(run(t, "--wait-ms", "ten", "list", NULL), 2, NULL, "",
+	       "vfiohook: invalid --wait-ms 'ten'\n" TRY);
+	expect(run(t, "--method", "kick", "reset", "01:00.0", NULL), 2, NULL, "",
+	       "vfiohook: invalid --method 'kick' (auto or suspend)\n" TRY);
+	{
+		struct cli c = run(t, "--frob", "list", NULL);
+
+		assert_int_equal(c.status, 2);
+		assert_string_equal(c.out, "");
+		assert_contains(c.err, "unrecognized option '--frob'\n" TRY);
+		cli_free(&c);
+	}
+	assert_no_writes(t->fx);
+}
+
+static void test_help_version_and_root(void **state)
+{
+	struct t *t = *state;
+	const char *bin = t_build_path("tools/vfiohook");
+	const char *help[] = { bin, "--help", NULL }, *version[] = { bin, "-V", NULL };
+	const char *rel[] = { bin, "--root", "relative/dir", "list", NULL };
+	struct t_proc p;
+
+	t_spawn(help, NULL, NULL, 0, 20000, &p);
+	assert_int_equal(p.status, 0);
+	assert_int_equal(strncmp(p.out, "Usage: vfiohook [OPTIONS] COMMAND [ARGS]\n", 41), 0);
+	assert_string_equal(p.err, "");
+	t_proc_free(&p);
+	t_spawn(version, NULL, NULL, 0, 20000, &p);
+	assert_int_equal(p.status, 0);
+	assert_string_equal(p.out, "vfiohook " VFH_VERSION "\n");
+	t_proc_free(&p);
+	t_spawn(rel, NULL, NULL, 0, 20000, &p);
+	assert_int_equal(p.status, 1);
+	assert_string_equal(p.out, "");
+	assert_string_equal(p.err, "vfiohook: invalid --root 'relative/dir': Invalid argument\n");
+	t_proc_free(&p);
+	(void)t;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_list),
+		T(test_show),
+		T_ON(test_show_without_iommu, t_noiommu),
+		T(test_group),
+		T(test_plan),
+		T(test_plan_auto_without_xml),
+		T(test_check),
+		T(test_status),
+		T(test_usage_errors),
+		T(test_help_version_and_root),
+	};
+
+	t_init();
+	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
+}

@@ -1,0 +1,708 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* The per-domain INI file (hooks/config.c): every key and its default,
+ * every refusal with its exact "path:line: message", and the ownership
+ * and mode checks config_load() makes before reading a root hook's file. */
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "testlib.h"
+#include "hooktest.h"
+
+#define P T_INI
+#define DEVICES_KEYS "(passthrough, driver, take_group, take_companions, reset, reset_at, " \
+	"suspend_seconds, suspend_attempts, wait_ms)"
+#define DEVICE_KEYS "(driver, reset, reset_at, suspend_seconds, suspend_attempts)"
+#define SGPU_KEYS "(enabled, stop_units, unbind_vtconsoles, unbind_framebuffers, unload_modules)"
+#define SECTIONS "([devices], [device ADDRESS], [single-gpu])"
+
+static void test_defaults(void **state)
+{
+	struct hook_config c;
+
+	(void)state;
+	t_config(&c, "[devices]\npassthrough = auto\n");
+	assert_string_equal(c.path, P);
+	assert_true(c.from_xml);
+	assert_int_equal(c.n_listed, 0);
+	assert_string_equal(c.driver, "vfio-pci");
+	assert_true(c.take_group);
+	assert_true(c.take_companions);
+	assert_int_equal(c.defaults.reset, RESET_NONE);
+	assert_int_equal(c.defaults.reset_at, RESET_AT_RELEASE);
+	assert_int_equal(c.defaults.suspend_seconds, 2);
+	assert_int_equal(c.defaults.suspend_attempts, 3);
+	assert_int_equal(c.wait_ms, 0);
+	assert_int_equal(c.n_dev, 0);
+	assert_false(c.single_gpu);
+	assert_int_equal(c.n_units, 0);
+	assert_true(c.unbind_vtconsoles);
+	assert_true(c.unbind_framebuffers);
+	assert_int_equal(c.n_modules, 0);
+	config_free(&c);
+}
+
+static void test_every_key(void **state)
+{
+	struct hook_config c;
+	struct vfh_pci_addr gpu = t_addr("0000:01:00.0"), nic = t_addr("0000:02:01.0");
+
+	(void)state;
+	t_config(&c,
+		 "# every key there is\n"
+		 "[devices]\n"
+		 "passthrough = auto, 0000:01:00.0 02:01.0\n"
+		 "driver = pci-stub\n"
+		 "take_group = no\n"
+		 "take_companions = off\n"
+		 "reset = suspend\n"
+		 "reset_at = both\n"
+		 "suspend_seconds = 60\n"
+		 "suspend_attempts = 10\n"
+		 "wait_ms = 600000\n"
+		 "\n"
+		 "[device 0000:01:00.0]\n"
+		 "driver = vfio-pci\n"
+		 "reset = none\n"
+		 "reset_at = prepare\n"
+		 "suspend_seconds = 1\n"
+		 "suspend_attempts = 1\n"
+		 "\n"
+		 "[single-gpu]\n"
+		 "enabled = yes\n"
+		 "stop_units = display-manager.service, getty@tty1.service sys-x\\x2dy.device\n"
+		 "unbind_vtconsoles = false\n"
+		 "unbind_framebuffers = 0\n"
+		 "unload_modules = amdgpu nvidia_drm\n");
+	assert_true(c.from_xml);
+	assert_int_equal(c.n_listed, 2);
+	assert_true(vfh_pci_addr_eq(&c.listed[0], &gpu));
+	assert_true(vfh_pci_addr_eq(&c.listed[1], &nic));
+	assert_int_equal(c.listed_line[0], 3);
+	assert_int_equal(c.listed_line[1], 3);
+	assert_string_equal(c.driver, "pci-stub");
+	assert_false(c.take_group);
+	assert_false(c.take_companions);
+	assert_int_equal(c.defaults.reset, RESET_SUSPEND);
+	assert_int_equal(c.defaults.reset_at, RESET_AT_PREPARE | RESET_AT_RELEASE);
+	assert_int_equal(c.defaults.suspend_seconds, 60);
+	assert_int_equal(c.defaults.suspend_attempts, 10);
+	assert_int_equal(c.wait_ms, 600000);
+	assert_int_equal(c.n_dev, 1);
+	assert_true(vfh_pci_addr_eq(&c.dev[0].addr, &gpu));
+	assert_int_equal(c.dev[0].line, 13);
+	assert_string_equal(c.dev[0].driver, "vfio-pci");
+	assert_int_equal(c.dev[0].reset, RESET_NONE);
+	assert_int_equal(c.dev[0].reset_at, RESET_AT_PREPARE);
+	assert_int_equal(c.dev[0].suspend_seconds, 1);
+	assert_int_equal(c.dev[0].suspend_attempts, 1);
+	assert_true(c.single_gpu);
+	assert_int_equal(c.n_units, 3);
+	assert_string_equal(c.stop_units[0], "display-manager.service");
+	assert_string_equal(c.stop_units[1], "getty@tty1.service");
+	assert_string_equal(c.stop_units[2], "sys-x\\x2dy.device");
+	assert_false(c.unbind_vtconsoles);
+	assert_false(c.unbind_framebuffers);
+	assert_int_equal(c.n_modules, 2);
+	assert_string_equal(c.unload_modules[0], "amdgpu");
+	assert_string_equal(c.unload_modules[1], "nvidia_drm");
+	config_free(&c);
+	/* freed means empty, and a second free is harmless */
+	assert_null(c.listed);
+	assert_int_equal(c.n_units, 0);
+	config_free(&c);
+}
+
+static void test_bool_spellings(void **state)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1", "YES", "True", "On" };
+	static const char *const no[] = { "no", "false", "off", "0", "NO", "False", "oFF" };
+	char text[128];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		struct hook_config c;
+
+		snprintf(text, sizeof(text), "[devices]\npassthrough = auto\ntake_group = %s\n"
+			 "take_companions = %s\n", no[i], yes[i]);
+		t_config(&c, text);
+		assert_false(c.take_group);
+		assert_true(c.take_companions);
+		config_free(&c);
+	}
+}
+
+static void test_ranges_at_their_bounds(void **state)
+{
+	struct hook_config c;
+
+	(void)state;
+	t_config(&c, "[devices]\npassthrough = auto\nsuspend_seconds = 1\nsuspend_attempts = 1\n"
+		 "wait_ms = 100\n");
+	assert_int_equal(c.defaults.suspend_seconds, 1);
+	assert_int_equal(c.defaults.suspend_attempts, 1);
+	assert_int_equal(c.wait_ms, 100);
+	config_free(&c);
+	t_config(&c, "[devices]\npassthrough = auto\nsuspend_seconds = 060\nreset_at = release\n"
+		 "reset = auto\n");
+	assert_int_equal(c.defaults.suspend_seconds, 60);
+	assert_int_equal(c.defaults.reset_at, RESET_AT_RELEASE);
+	assert_int_equal(c.defaults.reset, RESET_AUTO);
+	config_free(&c);
+}
+
+static void test_single_gpu_alone(void **state)
+{
+	struct hook_config c;
+
+	(void)state;
+	/* the section turns it on; enabled = no turns it off again */
+	t_config(&c, "[single-gpu]\n");
+	assert_true(c.single_gpu);
+	config_free(&c);
+	t_config(&c, "[single-gpu]\nenabled = no\n");
+	assert_false(c.single_gpu);
+	config_free(&c);
+}
+
+static void test_device_short_and_padded_headers(void **state)
+{
+	struct hook_config c;
+	struct vfh_pci_addr gpu = t_addr("0000:01:00.0");
+
+	(void)state;
+	t_config(&c, "[devices]\npassthrough = 01:00.0\n[device   01:00.0]\nreset = auto\n");
+	assert_int_equal(c.n_listed, 1);
+	assert_true(vfh_pci_addr_eq(&c.listed[0], &gpu));
+	assert_false(c.from_xml);
+	assert_int_equal(c.n_dev, 1);
+	assert_true(vfh_pci_addr_eq(&c.dev[0].addr, &gpu));
+	config_free(&c);
+}
+
+/* inih only strips ';' comments after whitespace; '#' only at the start */
+static void test_comments(void **state)
+{
+	struct hook_config c;
+	char err[1024];
+
+	(void)state;
+	t_config(&c, "; a comment\n# another\n[devices] ; the devices\npassthrough = auto ; all of "
+		 "them\ntake_group = no ; the bridge stays\n  # indented comment\n");
+	assert_true(c.from_xml);
+	assert_false(c.take_group);
+	config_free(&c);
+	assert_int_equal(t_config_err("[devices]\npassthrough = auto\ndriver = vfio-pci;x\n", err,
+				      sizeof(err)), -EINVAL);
+	assert_string_equal(err, P ":3: driver: 'vfio-pci;x' is not a driver name (vfio-pci, "
+			    "pci-stub...)");
+	assert_int_equal(t_config_err("[devices]\npassthrough = auto\ntake_group = no # x\n", err,
+				      sizeof(err)), -EINVAL);
+	assert_string_equal(err, P ":3: take_group: 'no # x' is not yes or no");
+}
+
+/* inih would take an indented line as the continuation of the value
+ * above; the reader strips the indentation first, so it is a line of its
+ * own. */
+static void test_indented_lines_are_not_continuations(void **state)
+{
+	struct hook_config c;
+	char err[1024];
+
+	(void)state;
+	t_config(&c, "  [devices]\n\tpassthrough = 0000:01:00.0\n    take_group = no\n");
+	assert_int_equal(c.n_listed, 1);
+	assert_false(c.take_group);
+	config_free(&c);
+	assert_int_equal(t_config_err("[devices]\npassthrough = 0000:01:00.0\n    more\n", err,
+				      sizeof(err)), -EINVAL);
+	assert_string_equal(err, P ":3: expected 'key = value', '[section]' or a comment");
+	/* an indented address is not appended to the list above: it is a
+	 * line of its own, read as "0000: 02:00.0" */
+	assert_int_equal(t_config_err("[devices]\npassthrough = 0000:01:00.0\n    0000:02:00.0\n",
+				      err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, P ":3: unknown key '0000' in [devices] " DEVICES_KEYS);
+}
+
+/* A file saved with a UTF-8 byte order mark: inih skips the mark, and so
+ * must the reader that watches for section headers. */
+static void test_bom(void **state)
+{
+	struct hook_config c;
+
+	(void)state;
+	t_config(&c, "\xef\xbb\xbf# saved by Notepad\n[devices]\npassthrough = auto\n");
+	assert_true(c.from_xml);
+	config_free(&c);
+	t_config(&c, "\xef\xbb\xbf[devices]\npassthrough = auto\n");
+	assert_true(c.from_xml);
+	config_free(&c);
+}
+
+struct bad {
+	const char *text;
+	const char *err;
+};
+
+static void check_bad(const struct bad *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char err[1024];
+		int r = t_config_err(b[i].text, err, sizeof(err));
+
+		if (r != -EINVAL || strcmp(err, b[i].err) != 0)
+			fail_msg("case %zu:\n%s\nwant %s\ngot  %d %s", i, b[i].text, b[i].err, r, err);
+	}
+}
+
+static void test_unknown_sections_and_keys(void **state)
+{
+	static const struct bad b[] = {
+		{ "[devices]\npassthrough = auto\n[foo]\n", P ":3: unknown section [foo] " SECTIONS },
+		{ "[Devices]\npassthrough = auto\n", P ":1: unknown section [Devices] " SECTIONS },
+		{ "[device]\n", P ":1: unknown section [device] " SECTIONS },
+		{ "[single_gpu]\n", P ":1: unknown section [single_gpu] " SECTIONS },
+		{ "[devices]\npassthrough = auto\nbogus = 1\n",
+		  P ":3: unknown key 'bogus' in [devices] " DEVICES_KEYS },
+		{ "[devices]\nPassthrough = auto\n",
+		  P ":2: unknown key 'Passthrough' in [devices] " DEVICES_KEYS },
+		{ "[devices]\npassthrough = auto\nenabled = yes\n",
+		  P ":3: unknown key 'enabled' in [devices] " DEVICES_KEYS },
+		{ "[devices]\npassthrough = 0000:01:00.0\n[device 0000:01:00.0]\ntake_group = no\n",
+		  P ":4: unknown key 'take_group' in [device ...] " DEVICE_KEYS },
+		{ "[devices]\npassthrough = auto\n[device 0000:01:00.0]\npassthrough = auto\n",
+		  P ":4: unknown key 'passthrough' in [device ...] " DEVICE_KEYS },
+		{ "[single-gpu]\nstop_unit = gdm.service\n",
+		  P ":2: unknown key 'stop_unit' in [single-gpu] " SGPU_KEYS },
+		{ "[single-gpu]\ndriver = vfio-pci\n",
+		  P ":2: unknown key 'driver' in [single-gpu] " SGPU_KEYS },
+	};
+
+	(void)state;
+	check_bad(b, sizeof(b) / sizeof(b[0]));
+}
+
+#define D "[devices]\npassthrough = auto\n"
+
+static void test_bad_values(void **state)
+{
+	static const struct bad b[] = {
+		{ "[devices]\npassthrough = 01:00\n", P ":2: passthrough: '01:00' is neither 'auto' "
+		  "nor a PCI address (DDDD:BB:SS.F, see lspci -D)" },
+		{ "[devices]\npassthrough = 0000:01:00.8\n", P ":2: passthrough: '0000:01:00.8' is "
+		  "neither 'auto' nor a PCI address (DDDD:BB:SS.F, see lspci -D)" },
+		{ "[devices]\npassthrough = 0000:01:20.0\n", P ":2: passthrough: '0000:01:20.0' is "
+		  "neither 'auto' nor a PCI address (DDDD:BB:SS.F, see lspci -D)" },
+		{ "[devices]\npassthrough = Auto\n", P ":2: passthrough: 'Auto' is neither 'auto' nor "
+		  "a PCI address (DDDD:BB:SS.F, see lspci -D)" },
+		{ "[devices]\npassthrough = auto, auto\n", P ":2: passthrough: 'auto' given twice" },
+		{ "[devices]\npassthrough = 0000:01:00.0 01:00.0\n",
+		  P ":2: passthrough: 01:00.0 listed twice" },
+		{ "[devices]\npassthrough = , ,\n", P ":2: passthrough: empty list" },
+		{ "[devices]\npassthrough =\n", P ":2: passthrough has no value" },
+		{ D "driver = vfio/pci\n", P ":3: driver: 'vfio/pci' is not a driver name (vfio-pci, "
+		  "pci-stub...)" },
+		{ D "driver = -vfio\n", P ":3: driver: '-vfio' is not a driver name (vfio-pci, "
+		  "pci-stub...)" },
+		{ D "driver = .vfio\n", P ":3: driver: '.vfio' is not a driver name (vfio-pci, "
+		  "pci-stub...)" },
+		{ D "driver = vfio pci\n", P ":3: driver: 'vfio pci' is not a driver name (vfio-pci, "
+		  "pci-stub...)" },
+		{ D "driver = ../../power\n", P ":3: driver: '../../power' is not a driver name "
+		  "(vfio-pci, pci-stub...)" },
+		{ D "driver = " "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" "\n",
+		  P ":3: driver: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' is "
+		  "not a driver name (vfio-pci, pci-stub...)" },
+		{ D "reset = flr\n", P ":3: reset: 'flr' is not one of none, auto, suspend" },
+		{ D "reset = Auto\n", P ":3: reset: 'Auto' is not one of none, auto, suspend" },
+		{ D "reset_at = stop\n", P ":3: reset_at: 'stop' is not one of release, prepare, both" },
+		{ D "suspend_seconds = 0\n", P ":3: suspend_seconds: '0' is not a number of seconds "
+		  "from 1 to 60" },
+		{ D "suspend_seconds = 61\n", P ":3: suspend_seconds: '61' is not a number of seconds "
+		  "from 1 to 60" },
+		{ D "suspend_seconds = -1\n", P ":3: suspend_seconds: '-1' is not a number of seconds "
+		  "from 1 to 60" },
+		{ D "suspend_seconds = +5\n", P ":3: suspend_seconds: '+5' is not a number of seconds "
+		  "from 1 to 60" },
+		{ D "suspend_seconds = 5s\n", P ":3: suspend_seconds: '5s' is not a number of seconds "
+		  "from 1 to 60" },
+		{ D "suspend_seconds = 0x10\n", P ":3: suspend_seconds: '0x10' is not a number of "
+		  "seconds from 1 to 60" },
+		{ D "suspend_seconds = 99999999999999999999999\n", P ":3: suspend_seconds: "
+		  "'99999999999999999999999' is not a number of seconds from 1 to 60" },
+		{ D "suspend_attempts = 11\n", P ":3: suspend_attempts: '11' is not a number from 1 "
+		  "to 10" },
+		{ D "suspend_attempts = 0\n", P ":3: suspend_attempts: '0' is not a number from 1 to "
+		  "10" },
+		{ D "take_group = maybe\n", P ":3: take_group: 'maybe' is not yes or no" },
+		{ D "take_companions = 2\n", P ":3: take_companions: '2' is not yes or no" },
+		{ D "wait_ms = 99\n", P ":3: wait_ms: '99' is not a number of milliseconds from 100 "
+		  "to 600000" },
+		{ D "wait_ms = 600001\n", P ":3: wait_ms: '600001' is not a number of milliseconds "
+		  "from 100 to 600000" },
+		{ D "[device 0000:01:00.0]\nreset = maybe\n", P ":4: reset: 'maybe' is not one of "
+		  "none, auto, suspend" },
+		{ D "[device 0000:01:00.0]\nsuspend_attempts = 20\n", P ":4: suspend_attempts: '20' "
+		  "is not a number from 1 to 10" },
+		{ D "[device 0000:01:00.0]\ndriver = a/b\n", P ":4: driver: 'a/b' is not a driver "
+		  "name (vfio-pci, pci-stub...)" },
+		{ "[single-gpu]\nenabled = sure\n", P ":2: enabled: 'sure' is not yes or no" },
+		{ "[single-gpu]\nunbind_vtconsoles = 2\n", P ":2: unbind_vtconsoles: '2' is not yes "
+		  "or no" },
+		{ "[single-gpu]\nunbind_framebuffers = y\n", P ":2: unbind_framebuffers: 'y' is not "
+		  "yes or no" },
+		{ "[single-gpu]\nstop_units = gdm\n", P ":2: stop_units: 'gdm' needs its type suffix "
+		  "(gdm.service)" },
+		{ "[single-gpu]\nstop_units = a/b.service\n", P ":2: 'a/b.service' is not a valid "
+		  "unit name" },
+		{ "[single-gpu]\nstop_units = -x.service\n", P ":2: '-x.service' is not a valid unit "
+		  "name" },
+		{ "[single-gpu]\nstop_units = $(reboot).service\n", P ":2: '$(reboot).service' is not "
+		  "a valid unit name" },
+		{ "[single-gpu]\nstop_units = gdm.service sddm.service gdm.service\n",
+		  P ":2: unit name gdm.service listed twice" },
+		{ "[single-gpu]\nstop_units = ,\n", P ":2: stop_units: empty list" },
+		{ "[single-gpu]\nunload_modules = nvidia!\n", P ":2: 'nvidia!' is not a valid module "
+		  "name" },
+		{ "[single-gpu]\nunload_modules = ../amdgpu\n", P ":2: '../amdgpu' is not a valid "
+		  "module name" },
+		{ "[single-gpu]\nunload_modules = amdgpu.ko\n", P ":2: 'amdgpu.ko' is not a valid "
+		  "module name" },
+		{ "[single-gpu]\nunload_modules = "
+		  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
+		  P ":2: 'aaaaaaaaaaaaaaaaaaaa...' is too long for a module name (at most 55 "
+		  "characters)" },
+		{ "[single-gpu]\nunload_modules = amdgpu amdgpu\n",
+		  P ":2: module name amdgpu listed twice" },
+	};
+
+	(void)state;
+	check_bad(b, sizeof(b) / sizeof(b[0]));
+}
+
+static void test_bad_structure(void **state)
+{
+	static const struct bad b[] = {
+		{ "passthrough = auto\n[devices]\n", P ":1: 'passthrough' is outside any section: put "
+		  "it under [devices], [device ADDRESS] or [single-gpu]" },
+		{ "[devices]\npassthrough = auto\n[devices]\n", P ":3: [devices] given twice" },
+		{ "[devices]\npassthrough = auto\n[single-gpu]\n[devices]\ntake_group = no\n",
+		  P ":4: [devices] given twice" },
+		{ "[single-gpu]\n[single-gpu]\n", P ":2: [single-gpu] given twice" },
+		{ D "take_group = no\ntake_group = yes\n", P ":4: 'take_group' given twice in this "
+		  "section (first at line 3)" },
+		{ D "\n[device 0000:01:00.0]\nreset = auto\n; x\nreset = none\n",
+		  P ":7: 'reset' given twice in this section (first at line 5)" },
+		{ D "[device 01:00]\n", P ":3: [device 01:00]: not a PCI address (DDDD:BB:SS.F)" },
+		{ D "[device 0000:01:00.0 ]\n", P ":3: [device 0000:01:00.0 ]: not a PCI address "
+		  "(DDDD:BB:SS.F)" },
+		{ D "[device 0000:01:00.0]\n[device 01:00.0]\n", P ":4: [device 01:00.0] given twice "
+		  "(first at line 3)" },
+		{ "[devices]\npassthrough = auto\njunk\n", P ":3: expected 'key = value', '[section]' "
+		  "or a comment" },
+		{ "[devices\npassthrough = auto\n", P ":1: malformed section header" },
+		{ "[devices]\npassthrough = 0000:01:00.0\n\n[device 0000:02:00.0]\nreset = auto\n",
+		  P ":4: [device 0000:02:00.0] is not passed through: add it to passthrough in "
+		  "[devices]" },
+		{ "", P ": nothing to do: add a [devices] section with passthrough = auto (see "
+		  "vfiohook.ini(5))" },
+		{ "# only comments\n; and more\n\n", P ": nothing to do: add a [devices] section with "
+		  "passthrough = auto (see vfiohook.ini(5))" },
+		{ "[devices]\ntake_group = no\n", P ": [devices] needs passthrough = auto, or a list "
+		  "of addresses" },
+	};
+
+	(void)state;
+	check_bad(b, sizeof(b) / sizeof(b[0]));
+}
+
+/* The same key in two sections, or in two [device] sections, is fine */
+static void test_same_key_in_other_sections(void **state)
+{
+	struct hook_config c;
+
+	(void)state;
+	t_config(&c, D "driver = pci-stub\n[device 0000:01:00.0]\ndriver = vfio-pci\n"
+		 "[device 0000:01:00.1]\ndriver = vfio-pci\n");
+	assert_int_equal(c.n_dev, 2);
+	assert_string_equal(c.driver, "pci-stub");
+	config_free(&c);
+}
+
+/* The first error in the file is the one reported, whatever kind it is */
+static void test_first_error_wins(void **state)
+{
+	char err[1024];
+
+	(void)state;
+	assert_int_equal(t_config_err("[devices]\njunk\npassthrough = auto\nbogus = 1\n", err,
+				      sizeof(err)), -EINVAL);
+	assert_string_equal(err, P ":2: expected 'key = value', '[section]' or a comment");
+	assert_int_equal(t_config_err("[devices]\npassthrough = auto\nreset = x\n[foo]\n", err,
+				      sizeof(err)), -EINVAL);
+	assert_string_equal(err, P ":3: reset: 'x' is not one of none, auto, suspend");
+}
+
+/* inih reads lines of at most 198 characters and a newline; a longer
+ * one is refused, not cut (a cut line could change a value). */
+static void test_long_lines(void **state)
+{
+	char text[600], err[1024];
+	struct hook_config c;
+
+	(void)state;
+	snprintf(text, sizeof(text), D "#%s\n", "");
+	memset(text + strlen(D) + 1, 'x', 197);
+	strcpy(text + strlen(D) + 198, "\ntake_group = no\n");
+	t_config(&c, text);
+	assert_false(c.take_group);
+	config_free(&c);
+	memset(text + strlen(D) + 1, 'x', 198);
+	strcpy(text + strlen(D) + 199, "\ntake_group = no\n");
+	assert_int_equal(t_config_err(text, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, P ":3: line longer than 198 characters");
+	/* the same in a value, and the line after it still counts */
+	snprintf(text, sizeof(text), "[devices]\n\npassthrough = auto %0300d\n", 0);
+	assert_int_equal(t_config_err(text, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, P ":3: line longer than 198 characters");
+}
+
+static void test_device_merging(void **state)
+{
+	struct hook_config c;
+	struct dev_conf d;
+	struct vfh_pci_addr gpu = t_addr("0000:01:00.0"), hda = t_addr("0000:01:00.1");
+	struct vfh_pci_addr nic = t_addr("0000:02:00.0");
+
+	(void)state;
+	t_config(&c, "[devices]\npassthrough = auto\ndriver = pci-stub\nreset = auto\n"
+		 "reset_at = prepare\nsuspend_seconds = 5\n"
+		 "[device 01:00.0]\ndriver = vfio-pci\nreset = suspend\nsuspend_attempts = 7\n"
+		 "[device 0000:01:00.1]\nreset = none\nreset_at = both\n");
+	config_device(&c, &gpu, &d);
+	assert_true(vfh_pci_addr_eq(&d.addr, &gpu));
+	assert_string_equal(d.driver, "vfio-pci");
+	assert_int_equal(d.reset, RESET_SUSPEND);
+	assert_int_equal(d.reset_at, RESET_AT_PREPARE);
+	assert_int_equal(d.suspend_seconds, 5);
+	assert_int_equal(d.suspend_attempts, 7);
+	assert_int_equal(d.line, 7);
+	config_device(&c, &hda, &d);
+	assert_true(vfh_pci_addr_eq(&d.addr, &hda));
+	assert_string_equal(d.driver, "pci-stub");
+	assert_int_equal(d.reset, RESET_NONE);
+	assert_int_equal(d.reset_at, RESET_AT_PREPARE | RESET_AT_RELEASE);
+	assert_int_equal(d.suspend_seconds, 5);
+	assert_int_equal(d.suspend_attempts, 3);
+	assert_int_equal(d.line, 11);
+	/* a device with no section of its own: the defaults */
+	config_device(&c, &nic, &d);
+	assert_true(vfh_pci_addr_eq(&d.addr, &nic));
+	assert_string_equal(d.driver, "pci-stub");
+	assert_int_equal(d.reset, RESET_AUTO);
+	assert_int_equal(d.reset_at, RESET_AT_PREPARE);
+	assert_int_equal(d.suspend_seconds, 5);
+	assert_int_equal(d.suspend_attempts, 3);
+	assert_int_equal(d.line, 0);
+	config_free(&c);
+}
+
+/* ---- config_load: the file below the fixture's etc */
+
+#define DIR_REL "etc/" VFH_CONF_DIR
+#define INI_REL DIR_REL "/vm.ini"
+
+static int setup_ini(void **state)
+{
+	struct t *t;
+
+	t_setup(state, "guest", NULL);
+	t = *state;
+	t_ini(t->fx, "vm", D "take_group = no\n");
+	assert_int_equal(chmod(t_abs(t->fx, DIR_REL), 0755), 0);
+	return 0;
+}
+
+static void test_load(void **state)
+{
+	struct t *t = *state;
+	struct hook_config c;
+	char err[1024] = "";
+
+	assert_int_equal(config_load(t->ctx, "vm", &c, err, sizeof(err)), 0);
+	assert_string_equal(err, "");
+	assert_string_equal(c.path, t_abs(t->fx, INI_REL));
+	assert_true(c.from_xml);
+	assert_false(c.take_group);
+	config_free(&c);
+	/* read-only for root is as good */
+	assert_int_equal(chmod(t_abs(t->fx, INI_REL), 0400), 0);
+	assert_int_equal(config_load(t->ctx, "vm", &c, err, sizeof(err)), 0);
+	config_free(&c);
+}
+
+static void test_load_missing(void **state)
+{
+	struct t *t = *state;
+	struct hook_config c;
+	char err[1024] = "";
+
+	assert_int_equal(config_load(t->ctx, "other", &c, err, sizeof(err)), -ENOENT);
+	assert_string_equal(err, "");
+	fx_delete(t->fx, DIR_REL);
+	assert_int_equal(config_load(t->ctx, "vm", &c, err, sizeof(err)), -ENOENT);
+	assert_int_equal(config_load(t->ctx, "../vm", &c, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "domain name not usable in a file name");
+}
+
+static void test_load_parse_error_names_the_file(void **state)
+{
+	struct t *t = *state;
+	struct hook_config c;
+	char err[1024], want[1024];
+
+	t_ini(t->fx, "vm", D "take_group = perhaps\n");
+	assert_int_equal(config_load(t->ctx, "vm", &c, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "%s:3: take_group: 'perhaps' is not yes or no",
+		 t_abs(t->fx, INI_REL));
+	assert_string_equal(err, want);
+}
+
+static const char *msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static const char *msg(const char *fmt, ...)
+{
+	static char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return buf;
+}
+
+static void expect_refusal(struct t *t, int want_r, const char *want)
+{
+	struct hook_config c;
+	char err[1024];
+	int r = config_load(t->ctx, "vm", &c, err, sizeof(err));
+
+	if (r == 0)
+		config_free(&c);
+	assert_int_equal(r, want_r);
+	assert_string_equal(err, want);
+}
+
+static void test_load_not_root_owned(void **state)
+{
+	struct t *t = *state;
+	const char *ini = t_abs(t->fx, INI_REL);
+
+	assert_int_equal(chown(ini, 1000, 0), 0);
+	expect_refusal(t, -EPERM, msg("%s: refused: owned by uid 1000, not root (chown root:root "
+				      "%s)", ini, ini));
+	/* root's group is not enough: the owner */
+	assert_int_equal(chown(ini, 0, 1000), 0);
+	assert_int_equal(chmod(ini, 0644), 0);
+	{
+		struct hook_config c;
+		char err[1024];
+
+		assert_int_equal(config_load(t->ctx, "vm", &c, err, sizeof(err)), 0);
+		config_free(&c);
+	}
+}
+
+static void test_load_writable_by_others(void **state)
+{
+	struct t *t = *state;
+	const char *ini = t_abs(t->fx, INI_REL);
+
+	assert_int_equal(chmod(ini, 0664), 0);
+	expect_refusal(t, -EPERM, msg("%s: refused: group- or world-writable (mode 0664; chmod go-w "
+		       "%s)", ini, ini));
+	assert_int_equal(chmod(ini, 0646), 0);
+	expect_refusal(t, -EPERM, msg("%s: refused: group- or world-writable (mode 0646; chmod go-w "
+		       "%s)", ini, ini));
+	assert_int_equal(chmod(ini, 0622), 0);
+	expect_refusal(t, -EPERM, msg("%s: refused: group- or world-writable (mode 0622; chmod go-w "
+		       "%s)", ini, ini));
+}
+
+static void test_load_directory_checked(void **state)
+{
+	struct t *t = *state;
+	const char *dir = t_abs(t->fx, DIR_REL);
+
+	assert_int_equal(chmod(dir, 0775), 0);
+	expect_refusal(t, -EPERM, msg("%s: refused: group- or world-writable (mode 0775; chmod go-w "
+		       "%s)", dir, dir));
+	assert_int_equal(chmod(dir, 01777), 0);
+	expect_refusal(t, -EPERM, msg("%s: refused: group- or world-writable (mode 1777; chmod go-w "
+		       "%s)", dir, dir));
+	assert_int_equal(chmod(dir, 0755), 0);
+	assert_int_equal(chown(dir, 1000, 1000), 0);
+	expect_refusal(t, -EPERM, msg("%s: refused: owned by uid 1000, not root (chown root:root "
+				      "%s)", dir, dir));
+}
+
+static void test_load_symlink(void **state)
+{
+	struct t *t = *state;
+	const char *ini = t_abs(t->fx, INI_REL);
+
+	fx_write(t->fx, DIR_REL "/real.ini", D);
+	assert_int_equal(unlink(ini), 0);
+	assert_int_equal(symlink("real.ini", ini), 0);
+	expect_refusal(t, -EPERM, msg("%s: refused: a symlink (put the file itself there)", ini));
+}
+
+static void test_load_not_a_file(void **state)
+{
+	struct t *t = *state;
+	const char *ini = t_abs(t->fx, INI_REL);
+
+	assert_int_equal(unlink(ini), 0);
+	assert_int_equal(mkdir(ini, 0755), 0);
+	expect_refusal(t, -EPERM, msg("%s: refused: not a regular file", ini));
+	assert_int_equal(rmdir(ini), 0);
+	/* a FIFO: refused without waiting for a writer */
+	assert_int_equal(mkfifo(ini, 0644), 0);
+	expect_refusal(t, -EPERM, msg("%s: refused: not a regular file", ini));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_every_key),
+		cmocka_unit_test(test_bool_spellings),
+		cmocka_unit_test(test_ranges_at_their_bounds),
+		cmocka_unit_test(test_single_gpu_alone),
+		cmocka_unit_test(test_device_short_and_padded_headers),
+		cmocka_unit_test(test_comments),
+		cmocka_unit_test(test_indented_lines_are_not_continuations),
+		cmocka_unit_test(test_bom),
+		cmocka_unit_test(test_unknown_sections_and_keys),
+		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_bad_structure),
+		cmocka_unit_test(test_same_key_in_other_sections),
+		cmocka_unit_test(test_first_error_wins),
+		cmocka_unit_test(test_long_lines),
+		cmocka_unit_test(test_device_merging),
+		T_ON(test_load, setup_ini),
+		T_ON(test_load_missing, setup_ini),
+		T_ON(test_load_parse_error_names_the_file, setup_ini),
+		T_ON(test_load_not_root_owned, setup_ini),
+		T_ON(test_load_writable_by_others, setup_ini),
+		T_ON(test_load_directory_checked, setup_ini),
+		T_ON(test_load_symlink, setup_ini),
+		T_ON(test_load_not_a_file, setup_ini),
+	};
+
+	t_init();
+	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}
