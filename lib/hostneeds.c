@@ -124,18 +124,21 @@ static int add_virtio_tag(struct vfh_ctx *ctx, struct needs *nd, const char *tag
 static int add_dev_node(struct vfh_ctx *ctx, struct needs *nd, const char *dev,
 			const char *why)
 {
-	char rel[600], target[64];
+	const char *node = dev + VFH_DEVNODE_PREFIX_LEN;	/* "nvme0n1p2", "mapper/root" */
 	const char *base = strrchr(dev, '/') + 1;
+	char sys[600], target[64];
 
-	if (strncmp(dev, "/dev/mapper/", 12) == 0 || strncmp(dev, "/dev/disk/", 10) == 0) {
-		if (vfh_read_link_name(ctx, VFH_ROOT_DEV, target, sizeof(target), "%s", dev + 5) < 0)
+	/* a symlink to the node (mapper/, disk/by-*): resolved below the
+	 * context's dev root */
+	if (strchr(node, '/')) {
+		if (vfh_read_link_name(ctx, VFH_ROOT_DEV, target, sizeof(target), "%s", node) < 0)
 			return 0;
 		base = target;
 	}
 	if (!*base || strcmp(base, "..") == 0 || strcmp(base, ".") == 0)
 		return 0;
-	snprintf(rel, sizeof(rel), "class/block/%s", base);
-	return add_block(ctx, nd, rel, why, 0);
+	snprintf(sys, sizeof(sys), "class/block/%s", base);
+	return add_block(ctx, nd, sys, why, 0);
 }
 
 /* mountinfo: "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw" */
@@ -164,7 +167,7 @@ static int mounts(struct vfh_ctx *ctx, struct needs *nd)
 			r = add_block(ctx, nd, rel, why, 0);
 		} else if (strcmp(fstype, "9p") == 0 || strcmp(fstype, "virtiofs") == 0) {
 			r = add_virtio_tag(ctx, nd, source, why);
-		} else if (strncmp(source, "/dev/", 5) == 0) {
+		} else if (strncmp(source, VFH_DEVNODE_PREFIX, VFH_DEVNODE_PREFIX_LEN) == 0) {
 			/* btrfs (and others) show an anonymous device number:
 			 * the source names the disk */
 			r = add_dev_node(ctx, nd, source, why);
@@ -189,7 +192,8 @@ static int swaps(struct vfh_ctx *ctx, struct needs *nd)
 	while (r == 0 && fgets(line, sizeof(line), f)) {
 		char dev[512], why[600];
 
-		if (sscanf(line, "%511s partition", dev) != 1 || strncmp(dev, "/dev/", 5) != 0)
+		if (sscanf(line, "%511s partition", dev) != 1 ||
+		    strncmp(dev, VFH_DEVNODE_PREFIX, VFH_DEVNODE_PREFIX_LEN) != 0)
 			continue;
 		snprintf(why, sizeof(why), "swap on %s", dev);
 		r = add_dev_node(ctx, nd, dev, why);

@@ -104,6 +104,12 @@ DIR *vfh_opendir(const struct vfh_ctx *ctx, enum vfh_root root,
 				const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* How mountinfo and /proc/swaps spell device nodes ("/dev/nvme0n1p2").
+ * A name to parse, never a path to open: the node is looked up below the
+ * context's dev root, or by name in sysfs. */
+#define VFH_DEVNODE_PREFIX "/dev/"
+#define VFH_DEVNODE_PREFIX_LEN 5
+
 /* Device directory relative to the sys root: "bus/pci/devices/0000:01:00.0" */
 #define PCI_DEV_FMT "bus/pci/devices/%s"
 
