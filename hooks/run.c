@@ -119,6 +119,19 @@ static int finish(struct journal *j)
 	return r;
 }
 
+/* Clears res and takes the lock every phase that changes something holds. */
+static int lock_for(struct vfh_ctx *ctx, const char *domain, struct run_result *res)
+{
+	char err[512];
+	int lock;
+
+	memset(res, 0, sizeof(*res));
+	lock = hook_lock(ctx, err, sizeof(err));
+	if (lock < 0)
+		say(res, lock, "%s: %s", domain, err);
+	return lock;
+}
+
 int run_prepare(struct vfh_ctx *ctx, const char *domain, const struct hook_config *cfg,
 		const struct domain_xml *dom, struct run_result *res)
 {
@@ -129,12 +142,9 @@ int run_prepare(struct vfh_ctx *ctx, const char *domain, const struct hook_confi
 	double start = hook_now_ms();
 	int lock, r;
 
-	memset(res, 0, sizeof(*res));
-	lock = hook_lock(ctx, err, sizeof(err));
-	if (lock < 0) {
-		say(res, lock, "%s: %s", domain, err);
+	lock = lock_for(ctx, domain, res);
+	if (lock < 0)
 		return lock;
-	}
 	/* a journal left by an earlier start that never released (the host
 	 * was not rebooted in between): put that back before anything else */
 	r = journal_open(ctx, domain, true, &j);
@@ -247,12 +257,9 @@ static int replay_phase(struct vfh_ctx *ctx, const char *domain, const char *pha
 	char err[1024] = "";
 	int lock, r;
 
-	memset(res, 0, sizeof(*res));
-	lock = hook_lock(ctx, err, sizeof(err));
-	if (lock < 0) {
-		say(res, lock, "%s: %s", domain, err);
+	lock = lock_for(ctx, domain, res);
+	if (lock < 0)
 		return lock;
-	}
 	r = journal_open(ctx, domain, true, &j);
 	if (r == -ENOENT) {
 		/* a second release, a release after a failed prepare that was

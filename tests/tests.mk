@@ -79,3 +79,7 @@ bench: all
 		-Wl,--no-as-needed $(HOOK_LIBS) $(LIB_LIBS)
 	$(BENCH_DIR)/hookbench $(BENCH_ROUNDS) $(BENCH_DIR)/floor $(HOOK_BIN) \
 		$(BENCH_DIR)/one-binary tests/bench/dispatcher.sh
+
+# test objects are intermediate files to make: keep them, so a second
+# `make check` does not rebuild every test program
+.SECONDARY:

@@ -508,20 +508,32 @@ static void load_domain(struct vfh_ctx *ctx, const char *domain, const struct co
 	}
 }
 
+/* The plan prepare would build for DOMAIN; dies with the reason when the
+ * INI file is wrong or the host refuses.  The caller frees all three. */
+static void domain_plan(struct vfh_ctx *ctx, const char *domain, const struct config *cfg,
+			struct hook_config *hc, struct domain_xml *dom, struct plan *plan,
+			bool say_valid)
+{
+	bool have_dom;
+	char err[1024];
+
+	load_domain(ctx, domain, cfg, hc, dom, &have_dom);
+	if (say_valid) {
+		printf("%s: valid\n", hc->path);
+		fflush(stdout);
+	}
+	if (plan_build(ctx, domain, hc, have_dom ? dom : NULL, plan, err, sizeof(err)) < 0)
+		die("%s", err);
+}
+
 static int cmd_plan(struct vfh_ctx *ctx, int argc, char **argv, const struct config *cfg)
 {
 	struct hook_config hc;
 	struct domain_xml dom = { 0 };
 	struct plan plan;
-	bool have_dom;
-	char err[1024];
-	int r;
 
 	need_args(argc, 2, 2, "plan DOMAIN [--xml FILE]");
-	load_domain(ctx, argv[1], cfg, &hc, &dom, &have_dom);
-	r = plan_build(ctx, argv[1], &hc, have_dom ? &dom : NULL, &plan, err, sizeof(err));
-	if (r < 0)
-		die("%s", err);
+	domain_plan(ctx, argv[1], cfg, &hc, &dom, &plan, false);
 	printf("%s: prepare would take %zu step%s (release undoes them in reverse):\n", argv[1],
 	       plan.n, plan.n == 1 ? "" : "s");
 	for (size_t i = 0; i < plan.n; i++) {
@@ -543,17 +555,9 @@ static int cmd_check(struct vfh_ctx *ctx, int argc, char **argv, const struct co
 	struct hook_config hc;
 	struct domain_xml dom = { 0 };
 	struct plan plan;
-	bool have_dom;
-	char err[1024];
-	int r;
 
 	need_args(argc, 2, 2, "check DOMAIN [--xml FILE]");
-	load_domain(ctx, argv[1], cfg, &hc, &dom, &have_dom);
-	printf("%s: valid\n", hc.path);
-	fflush(stdout);
-	r = plan_build(ctx, argv[1], &hc, have_dom ? &dom : NULL, &plan, err, sizeof(err));
-	if (r < 0)
-		die("%s", err);
+	domain_plan(ctx, argv[1], cfg, &hc, &dom, &plan, true);
 	printf("%s: this host can run its plan (%zu steps; 'vfiohook plan %s' lists them)\n",
 	       argv[1], plan.n, argv[1]);
 	plan_free(&plan);
