@@ -215,7 +215,7 @@ static int check_groups_viable(struct builder *b)
 static int check_not_held(struct builder *b, const char *domain)
 {
 	for (size_t i = 0; i < b->n; i++) {
-		char holder[VFH_DOMAIN_MAX + 1], s[VFH_PCI_ADDR_MAX];
+		char holder[VFH_DOMAIN_MAX + 1], s[VFH_PCI_ADDR_MAX], dir[512];
 		int r = journal_holder(b->ctx, domain, &b->devs[i], holder, sizeof(holder));
 
 		if (r < 0 && *holder)
@@ -228,8 +228,9 @@ static int check_not_held(struct builder *b, const char *domain)
 		if (!*holder)
 			continue;
 		vfh_pci_addr_format(&b->devs[i], s, sizeof(s));
-		return berr(b, -EBUSY, "refused: %s is held by domain '%s' (its journal in "
-			    "/run/vfiohook/%s); shut that domain down first", s, holder, holder);
+		vfh_ctx_path(b->ctx, VFH_ROOT_RUN, dir, sizeof(dir), VFH_RUN_DIR "/%s", holder);
+		return berr(b, -EBUSY, "refused: %s is held by domain '%s' (its journal in %s); "
+			    "shut that domain down first", s, holder, dir);
 	}
 	return 0;
 }

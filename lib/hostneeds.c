@@ -177,7 +177,7 @@ static int mounts(struct vfh_ctx *ctx, struct needs *nd)
 	return r;
 }
 
-/* /proc/swaps: "/dev/sda2 partition 8388604 0 -2" */
+/* procfs "swaps", a device node per line: "<node> partition 8388604 0 -2" */
 static int swaps(struct vfh_ctx *ctx, struct needs *nd)
 {
 	char path[VFH_PATH_MAX], line[1024];

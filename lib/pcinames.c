@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* libpci, kept to pci.ids names (pointed at the context's sysfs).  Its error
  * handler must not return (pciutils marks it noreturn) and the default one
- * calls exit(1): ours jumps back to the call that reached libpci. */
+ * ends the process: ours jumps back to the call that reached libpci. */
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -21,7 +21,6 @@ struct config {
 	const char *method;	/* --method */
 	unsigned int seconds, attempts;
 	const char *xml;	/* --xml */
-	const char *phase;	/* --phase */
 	unsigned int wait_ms;	/* --wait-ms */
 };
 
@@ -114,7 +113,7 @@ static unsigned int parse_uint(const char *s, const char *what)
 
 static int parse_config(int argc, char **argv, struct config *cfg)
 {
-	enum { OPT_SLOT = 256, OPT_METHOD, OPT_SECONDS, OPT_ATTEMPTS, OPT_XML, OPT_PHASE, OPT_WAIT };
+	enum { OPT_SLOT = 256, OPT_METHOD, OPT_SECONDS, OPT_ATTEMPTS, OPT_XML, OPT_WAIT };
 	static const struct option opts[] = {
 		{ "root", required_argument, NULL, 'r' },
 		{ "slot", no_argument, NULL, OPT_SLOT },
@@ -122,7 +121,6 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 		{ "seconds", required_argument, NULL, OPT_SECONDS },
 		{ "attempts", required_argument, NULL, OPT_ATTEMPTS },
 		{ "xml", required_argument, NULL, OPT_XML },
-		{ "phase", required_argument, NULL, OPT_PHASE },
 		{ "wait-ms", required_argument, NULL, OPT_WAIT },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -133,7 +131,6 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->method = "auto";
-	cfg->phase = "prepare";
 	while ((c = getopt_long(argc, argv, "r:vhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
@@ -155,9 +152,6 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 			break;
 		case OPT_XML:
 			cfg->xml = optarg;
-			break;
-		case OPT_PHASE:
-			cfg->phase = optarg;
 			break;
 		case OPT_WAIT:
 			cfg->wait_ms = parse_uint(optarg, "--wait-ms");
