@@ -83,11 +83,29 @@ static bool engine_op(const char *op)
 	       strcmp(op, "release") == 0 || strcmp(op, "reconnect") == 0;
 }
 
+/* Whether the engine has anything to do: a name that can be part of a path,
+ * an operation it acts in, and an INI file -- or, for stopped and release,
+ * a journal (an INI removed while the VM ran must not keep its devices). */
+static bool ours(const char *domain, const char *op, const char *etc, const char *run)
+{
+	char path[512];
+	struct stat st;
+
+	if (!hook_domain_ok(domain) || !engine_op(op) ||
+	    hook_ini_path(etc, domain, path, sizeof(path)) < 0)
+		return false;
+	if (lstat(path, &st) == 0 || errno != ENOENT)
+		return true;	/* there, or unreadable: the engine says why */
+	if (strcmp(op, "stopped") != 0 && strcmp(op, "release") != 0)
+		return false;
+	return hook_journal_path(run, domain, path, sizeof(path)) == 0 &&
+	       (lstat(path, &st) == 0 || errno != ENOENT);
+}
+
 int main(int argc, char **argv)
 {
 	const char *etc = "/etc", *run = "/run";
-	char ini[512], journal[512], root_etc[512], root_run[512];
-	struct stat st;
+	char root_etc[512], root_run[512];
 	engine_fn fn;
 	void *engine;
 	size_t len = 0;
@@ -113,16 +131,7 @@ int main(int argc, char **argv)
 	(void)root_etc;
 	(void)root_run;
 #endif
-	/* not ours: a name we would not put in a path, an op the engine has
-	 * nothing to do in, no INI file -- and, for stopped and release, no
-	 * journal either (an INI removed while the VM ran must not keep its
-	 * devices away) */
-	if (!hook_domain_ok(argv[1]) || !engine_op(argv[2]) ||
-	    hook_ini_path(etc, argv[1], ini, sizeof(ini)) < 0 ||
-	    hook_journal_path(run, argv[1], journal, sizeof(journal)) < 0 ||
-	    (lstat(ini, &st) < 0 && errno == ENOENT &&
-	     (!(strcmp(argv[2], "stopped") == 0 || strcmp(argv[2], "release") == 0) ||
-	      (lstat(journal, &st) < 0 && errno == ENOENT)))) {
+	if (!ours(argv[1], argv[2], etc, run)) {
 		drain();
 		return 0;
 	}
