@@ -144,6 +144,8 @@ int step_apply(struct vfh_ctx *ctx, struct step *s);
 int step_undo(struct vfh_ctx *ctx, const struct step *s);
 /* Whether undo belongs to the `stopped` phase (devices still on vfio-pci). */
 bool step_undo_at_stopped(const struct step *s);
+/* Whether a failed undo is logged and counted as done (not retried). */
+bool step_undo_best_effort(const struct step *s);
 
 /* --------------------------------------------------------------- plan -- */
 

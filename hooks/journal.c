@@ -118,9 +118,10 @@ static int ensure_run_dir(struct vfh_ctx *ctx)
 	return 0;
 }
 
-int journal_create(struct vfh_ctx *ctx, const char *domain, struct journal *j)
+/* An empty journal for domain, with its directory and file names. */
+static int journal_init(struct vfh_ctx *ctx, const char *domain, struct journal *j,
+			char *file, size_t flen)
 {
-	char dir[512], file[512];
 	int r;
 
 	memset(j, 0, sizeof(*j));
@@ -128,11 +129,21 @@ int journal_create(struct vfh_ctx *ctx, const char *domain, struct journal *j)
 	if (!hook_domain_ok(domain))
 		return -EINVAL;
 	snprintf(j->domain, sizeof(j->domain), "%s", domain);
-	if ((r = ensure_run_dir(ctx)) < 0 ||
-	    (r = run_path(ctx, dir, sizeof(dir), domain, NULL)) < 0 ||
-	    (r = run_path(ctx, file, sizeof(file), domain, "journal")) < 0)
+	if ((r = run_path(ctx, j->dir, sizeof(j->dir), domain, NULL)) < 0 ||
+	    (r = run_path(ctx, file, flen, domain, "journal")) < 0)
 		return r;
-	snprintf(j->dir, sizeof(j->dir), "%s", dir);
+	return 0;
+}
+
+int journal_create(struct vfh_ctx *ctx, const char *domain, struct journal *j)
+{
+	char dir[512], file[512];
+	int r;
+
+	if ((r = journal_init(ctx, domain, j, file, sizeof(file))) < 0 ||
+	    (r = ensure_run_dir(ctx)) < 0)
+		return r;
+	snprintf(dir, sizeof(dir), "%s", j->dir);
 	if (mkdir(dir, 0700) < 0)
 		return -errno;
 	j->fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -331,13 +342,7 @@ int journal_open(struct vfh_ctx *ctx, const char *domain, bool writable, struct 
 	FILE *f;
 	int fd;
 
-	memset(j, 0, sizeof(*j));
-	j->fd = -1;
-	if (!hook_domain_ok(domain))
-		return -EINVAL;
-	snprintf(j->domain, sizeof(j->domain), "%s", domain);
-	if ((r = run_path(ctx, j->dir, sizeof(j->dir), domain, NULL)) < 0 ||
-	    (r = run_path(ctx, file, sizeof(file), domain, "journal")) < 0)
+	if ((r = journal_init(ctx, domain, j, file, sizeof(file))) < 0)
 		return r;
 	fd = open(file, (writable ? O_RDWR | O_APPEND : O_RDONLY) | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)

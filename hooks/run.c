@@ -80,9 +80,7 @@ static int replay(struct vfh_ctx *ctx, struct journal *j, const char *phase, boo
 		t0 = hook_now_ms();
 		vfh_ctx_clear_error(ctx);
 		r = step_undo(ctx, &e->step);
-		if (r < 0 && e->step.kind == STEP_RESET) {
-			/* a reset that failed cannot be retried into success later;
-			 * the device still goes back to its driver */
+		if (r < 0 && step_undo_best_effort(&e->step)) {
 			hook_log(LOG_ERR, "%s %s: %s failed: %s; the device is given back "
 				 "anyway and may need a reboot to work", j->domain, phase, desc,
 				 why(ctx, r));

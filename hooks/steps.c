@@ -268,3 +268,10 @@ bool step_undo_at_stopped(const struct step *s)
 {
 	return s->kind == STEP_RESET && (s->reset_at & RESET_AT_RELEASE);
 }
+
+bool step_undo_best_effort(const struct step *s)
+{
+	/* a reset that failed cannot be retried into success later, and the
+	 * device must go back to its driver all the same */
+	return s->kind == STEP_RESET;
+}

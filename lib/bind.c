@@ -117,10 +117,9 @@ static int probe_to(struct vfh_ctx *ctx, const char *addr, const char *driver,
 static void roll_back(struct vfh_ctx *ctx, const char *addr,
 		      const struct vfh_pci_binding *prior)
 {
-	char saved[sizeof(ctx->errmsg)];
 	char now[VFH_NAME_MAX];
 
-	memcpy(saved, ctx->errmsg, sizeof(saved));
+	vfh_err_hold(ctx);
 	write_override(ctx, addr, prior->driver_override);
 	if (vfh_pci_driver(ctx, addr, now, sizeof(now)) == 0 &&
 	    strcmp(now, prior->driver) != 0) {
@@ -129,7 +128,7 @@ static void roll_back(struct vfh_ctx *ctx, const char *addr,
 		if (*prior->driver)
 			probe_to(ctx, addr, prior->driver, true);
 	}
-	memcpy(ctx->errmsg, saved, sizeof(saved));
+	vfh_err_release(ctx);
 }
 
 VFH_EXPORT int vfh_pci_bind(struct vfh_ctx *ctx, const struct vfh_pci_addr *pa,

@@ -240,9 +240,13 @@ int vfh_fail_at(struct vfh_ctx *ctx, int err, const char *file, int line,
 {
 	va_list ap;
 
+	char msg[sizeof(ctx->errmsg)];
+
 	va_start(ap, fmt);
-	vsnprintf(ctx->errmsg, sizeof(ctx->errmsg), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	vfh_log(ctx, LOG_ERR, file, line, fn, "%s", ctx->errmsg);
+	if (!ctx->errmsg_held)
+		memcpy(ctx->errmsg, msg, sizeof(msg));
+	vfh_log(ctx, LOG_ERR, file, line, fn, "%s", msg);
 	return err;
 }

@@ -40,6 +40,7 @@ struct vfh_ctx {
 	int log_priority;
 	unsigned int wait_ms;
 	char errmsg[512];
+	int errmsg_held;	/* > 0: clean-ups run, the first error stays */
 	struct pci_access *pacc;
 	struct udev *udev;
 	struct udev_monitor *mon;
@@ -72,6 +73,10 @@ int vfh_fail_at(struct vfh_ctx *ctx, int err, const char *file, int line,
 	__attribute__((format(printf, 6, 7)));
 #define vfh_fail(ctx, err, ...) \
 	vfh_fail_at(ctx, err, __FILE__, __LINE__, __func__, __VA_ARGS__)
+/* Around a clean-up after a failure (a rollback, a rescan of what was
+ * removed): its own failures are logged, the error line keeps the first. */
+static inline void vfh_err_hold(struct vfh_ctx *ctx) { ctx->errmsg_held++; }
+static inline void vfh_err_release(struct vfh_ctx *ctx) { ctx->errmsg_held--; }
 
 /* ---- path layer: the only place that turns a root + relative path into a
  * file name.  Every reader returns 0 or -errno and never logs (callers know
@@ -130,6 +135,15 @@ int vfh_addrs_push(struct vfh_pci_addr **v, size_t *n, size_t *cap,
 		   const struct vfh_pci_addr *a);
 bool vfh_addrs_has(const struct vfh_pci_addr *v, size_t n,
 		   const struct vfh_pci_addr *a);
+/* The PCI addresses named by the entries of a sys-root directory, sorted
+ * (bus/pci/devices, an IOMMU group's devices).  Other names are skipped,
+ * with a warning naming `what` when it is not NULL.  *addrs: free() it.
+ * opendir()'s -errno when the directory cannot be read. */
+int vfh_addrs_from_dir(struct vfh_ctx *ctx, const char *what, struct vfh_pci_addr **addrs,
+		       size_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+/* CLOCK_MONOTONIC in milliseconds, for bounded waits. */
+long long vfh_now_ms(void);
 /* The driver bound to a PCI device, "" when none. */
 int vfh_pci_driver(struct vfh_ctx *ctx, const char *addr, char *buf,
 		   size_t len);

@@ -23,47 +23,22 @@ VFH_EXPORT bool vfh_driver_is_vfio_ok(const char *driver)
 VFH_EXPORT int vfh_iommu_group_members(struct vfh_ctx *ctx, int group,
 				       struct vfh_pci_addr **addrs, size_t *n)
 {
-	struct vfh_pci_addr *v = NULL;
-	size_t cnt = 0, cap = 0;
-	struct dirent *de;
-	DIR *d;
-	int r = 0;
+	char what[32];
+	int r;
 
 	*addrs = NULL;
 	*n = 0;
 	if (group < 0)
 		return -EINVAL;
-	d = vfh_opendir(ctx, VFH_ROOT_SYS, "kernel/iommu_groups/%d/devices", group);
-	if (!d) {
-		r = -errno;
-		if (r == -ENOENT && vfh_exists(ctx, VFH_ROOT_SYS, "kernel/iommu_groups") == 0)
-			return vfh_fail(ctx, r, "the kernel has no IOMMU groups: enable the "
-					"IOMMU (intel_iommu=on or amd_iommu=on, VT-d/AMD-Vi in firmware)");
+	/* non-PCI members (rare platform devices) are not ours to move; the
+	 * kernel judges them when the group is opened */
+	snprintf(what, sizeof(what), "IOMMU group %d", group);
+	r = vfh_addrs_from_dir(ctx, what, addrs, n, "kernel/iommu_groups/%d/devices", group);
+	if (r == -ENOENT && vfh_exists(ctx, VFH_ROOT_SYS, "kernel/iommu_groups") == 0)
+		return vfh_fail(ctx, r, "the kernel has no IOMMU groups: enable the IOMMU "
+				"(intel_iommu=on or amd_iommu=on, VT-d/AMD-Vi in firmware)");
+	if (r < 0)
 		return vfh_fail(ctx, r, "cannot list IOMMU group %d: %s", group, strerror(-r));
-	}
-	while ((de = readdir(d))) {
-		struct vfh_pci_addr a;
-
-		if (de->d_name[0] == '.')
-			continue;
-		/* non-PCI members (rare platform devices) are not ours to move;
-		 * the kernel will judge them when the group is opened */
-		if (vfh_pci_addr_parse(de->d_name, &a) < 0) {
-			vfh_warn(ctx, "IOMMU group %d holds non-PCI device %s", group, de->d_name);
-			continue;
-		}
-		r = vfh_addrs_push(&v, &cnt, &cap, &a);
-		if (r < 0)
-			break;
-	}
-	closedir(d);
-	if (r < 0) {
-		free(v);
-		return r;
-	}
-	qsort(v, cnt, sizeof(*v), vfh_pci_addr_cmp);
-	*addrs = v;
-	*n = cnt;
 	return 0;
 }
 

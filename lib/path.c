@@ -91,11 +91,12 @@ static int read_fd_str(int fd, char *buf, size_t len)
 	return 0;
 }
 
-int vfh_read_str(struct vfh_ctx *ctx, enum vfh_root root, char *buf,
-		 size_t len, const char *fmt, ...)
+/* Reads ROOT/fmt into buf, stripped of its trailing newline. */
+static int vread(struct vfh_ctx *ctx, enum vfh_root root, char *buf, size_t len,
+		 const char *fmt, va_list ap)
 {
 	char path[VFH_PATH_MAX];
-	int r = ROOTED(ctx, root, path, fmt);
+	int r = vfh_vpath(ctx, root, path, sizeof(path), fmt, ap);
 	int fd;
 
 	if (r < 0)
@@ -108,58 +109,54 @@ int vfh_read_str(struct vfh_ctx *ctx, enum vfh_root root, char *buf,
 	return r;
 }
 
-static int parse_u64(const char *s, uint64_t *val)
+int vfh_read_str(struct vfh_ctx *ctx, enum vfh_root root, char *buf,
+		 size_t len, const char *fmt, ...)
 {
-	char *end;
-	unsigned long long v;
+	va_list ap;
+	int r;
 
-	if (!*s || *s == '-')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno)
-		return -errno;
-	if (end == s || *end)
-		return -EINVAL;
-	*val = v;
-	return 0;
+	va_start(ap, fmt);
+	r = vread(ctx, root, buf, len, fmt, ap);
+	va_end(ap);
+	return r;
 }
 
 int vfh_read_u64(struct vfh_ctx *ctx, enum vfh_root root, uint64_t *val,
 		 const char *fmt, ...)
 {
-	char path[VFH_PATH_MAX], buf[64];
-	int r = ROOTED(ctx, root, path, fmt);
-	int fd;
+	char buf[64], *end;
+	unsigned long long v;
+	va_list ap;
+	int r;
 
+	va_start(ap, fmt);
+	r = vread(ctx, root, buf, sizeof(buf), fmt, ap);
+	va_end(ap);
 	if (r < 0)
 		return r;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
+	if (!buf[0] || buf[0] == '-')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(buf, &end, 0);
+	if (errno)
 		return -errno;
-	r = read_fd_str(fd, buf, sizeof(buf));
-	close(fd);
-	if (r < 0)
-		return r;
-	return parse_u64(buf, val);
+	if (end == buf || *end)
+		return -EINVAL;
+	*val = v;
+	return 0;
 }
 
 int vfh_read_int(struct vfh_ctx *ctx, enum vfh_root root, int *val,
 		 const char *fmt, ...)
 {
-	char path[VFH_PATH_MAX], buf[64];
-	int r = ROOTED(ctx, root, path, fmt);
-	char *end;
+	char buf[64], *end;
+	va_list ap;
 	long v;
-	int fd;
+	int r;
 
-	if (r < 0)
-		return r;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	r = read_fd_str(fd, buf, sizeof(buf));
-	close(fd);
+	va_start(ap, fmt);
+	r = vread(ctx, root, buf, sizeof(buf), fmt, ap);
+	va_end(ap);
 	if (r < 0)
 		return r;
 	errno = 0;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* PCI addresses: strict parsing and the kernel's spelling. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,4 +131,51 @@ bool vfh_addrs_has(const struct vfh_pci_addr *v, size_t n,
 		if (vfh_pci_addr_eq(&v[i], a))
 			return true;
 	return false;
+}
+
+int vfh_addrs_from_dir(struct vfh_ctx *ctx, const char *what, struct vfh_pci_addr **addrs,
+		       size_t *n, const char *fmt, ...)
+{
+	struct vfh_pci_addr *v = NULL;
+	size_t cnt = 0, cap = 0;
+	char path[VFH_PATH_MAX];
+	struct dirent *de;
+	va_list ap;
+	DIR *d;
+	int r;
+
+	*addrs = NULL;
+	*n = 0;
+	va_start(ap, fmt);
+	r = vfh_vpath(ctx, VFH_ROOT_SYS, path, sizeof(path), fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return r;
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		struct vfh_pci_addr a;
+
+		if (de->d_name[0] == '.')
+			continue;
+		if (vfh_pci_addr_parse(de->d_name, &a) < 0) {
+			if (what)
+				vfh_warn(ctx, "%s holds non-PCI device %s", what, de->d_name);
+			continue;
+		}
+		r = vfh_addrs_push(&v, &cnt, &cap, &a);
+		if (r < 0)
+			break;
+	}
+	closedir(d);
+	if (r < 0) {
+		free(v);
+		return r;
+	}
+	if (cnt > 1)
+		qsort(v, cnt, sizeof(*v), vfh_pci_addr_cmp);
+	*addrs = v;
+	*n = cnt;
+	return 0;
 }

@@ -61,35 +61,9 @@ static int pacc_open(struct vfh_ctx *ctx)
 VFH_EXPORT int vfh_pci_list(struct vfh_ctx *ctx, struct vfh_pci_addr **addrs,
 			    size_t *n)
 {
-	struct vfh_pci_addr *v = NULL;
-	size_t cnt = 0, cap = 0;
-	struct dirent *de;
-	DIR *d;
-	int r = 0;
+	int r = vfh_addrs_from_dir(ctx, NULL, addrs, n, "bus/pci/devices");
 
-	*addrs = NULL;
-	*n = 0;
-	d = vfh_opendir(ctx, VFH_ROOT_SYS, "bus/pci/devices");
-	if (!d)
-		return vfh_fail(ctx, -errno, "cannot list PCI devices: %s", strerror(errno));
-	while ((de = readdir(d))) {
-		struct vfh_pci_addr a;
-
-		if (de->d_name[0] == '.' || vfh_pci_addr_parse(de->d_name, &a) < 0)
-			continue;
-		r = vfh_addrs_push(&v, &cnt, &cap, &a);
-		if (r < 0)
-			break;
-	}
-	closedir(d);
-	if (r < 0) {
-		free(v);
-		return r;
-	}
-	qsort(v, cnt, sizeof(*v), vfh_pci_addr_cmp);
-	*addrs = v;
-	*n = cnt;
-	return 0;
+	return r < 0 ? vfh_fail(ctx, r, "cannot list PCI devices: %s", strerror(-r)) : 0;
 }
 
 VFH_EXPORT int vfh_pci_names(struct vfh_ctx *ctx, const struct vfh_pci_info *info,

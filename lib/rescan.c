@@ -116,12 +116,10 @@ VFH_EXPORT int vfh_pci_remove(struct vfh_ctx *ctx, const struct vfh_pci_addr *ad
 	}
 	if (r < 0) {
 		/* nothing half-done: bring back what went */
-		char saved[sizeof(ctx->errmsg)];
-
-		memcpy(saved, ctx->errmsg, sizeof(saved));
+		vfh_err_hold(ctx);
 		if (done > 0)
 			vfh_pci_rescan(ctx, v, done);
-		memcpy(ctx->errmsg, saved, sizeof(saved));
+		vfh_err_release(ctx);
 		free(v);
 		return r;
 	}

@@ -188,11 +188,8 @@ VFH_EXPORT int vfh_pci_suspend_reset(struct vfh_ctx *ctx, const struct vfh_pci_a
 	r = err;
 out:
 	if (switched) {
-		char saved[sizeof(ctx->errmsg)];
-
-		memcpy(saved, ctx->errmsg, sizeof(saved));
+		/* a raw write: the error line of the reset stays */
 		vfh_write_str(ctx, VFH_ROOT_SYS, prior_sleep, "power/mem_sleep");
-		memcpy(ctx->errmsg, saved, sizeof(saved));
 	}
 	free(removed);
 	if (report)

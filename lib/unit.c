@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <systemd/sd-bus.h>
 
@@ -117,14 +116,6 @@ static int on_job_removed(sd_bus_message *m, void *data, sd_bus_error *e)
 	return 0;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int unit_job(struct vfh_ctx *ctx, const char *unit, const char *method,
 		    const char *verb)
 {
@@ -164,9 +155,9 @@ static int unit_job(struct vfh_ctx *ctx, const char *unit, const char *method,
 		goto out;
 	}
 	w.job = job;
-	deadline = now_ms() + JOB_WAIT_MS;
+	deadline = vfh_now_ms() + JOB_WAIT_MS;
 	while (!w.done) {
-		long long left = deadline - now_ms();
+		long long left = deadline - vfh_now_ms();
 
 		if (left <= 0) {
 			r = vfh_fail(ctx, -ETIMEDOUT, "%s %s: the job did not finish within %d ms "

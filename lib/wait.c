@@ -10,7 +10,7 @@
 
 #include "internal.h"
 
-static long long now_ms(void)
+long long vfh_now_ms(void)
 {
 	struct timespec ts;
 
@@ -52,7 +52,7 @@ void vfh_wait_disarm(struct vfh_ctx *ctx)
 
 int vfh_wait_until(struct vfh_ctx *ctx, vfh_cond_fn cond, const void *data)
 {
-	long long deadline = now_ms() + ctx->wait_ms;
+	long long deadline = vfh_now_ms() + ctx->wait_ms;
 	int r;
 
 	for (;;) {
@@ -62,7 +62,7 @@ int vfh_wait_until(struct vfh_ctx *ctx, vfh_cond_fn cond, const void *data)
 		r = cond(ctx, data);
 		if (r != 0)
 			break;
-		left = deadline - now_ms();
+		left = deadline - vfh_now_ms();
 		if (left <= 0 || !ctx->mon) {
 			r = -ETIMEDOUT;
 			break;

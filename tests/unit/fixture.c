@@ -109,6 +109,14 @@ void fx_abs(const struct fx *fx, char *buf, size_t len, const char *rel)
 		fx_fail("path too long: %s", rel);
 }
 
+/* rel := printf(fmt), abs := the fixture's path for it (FX_REL and
+ * PATH_MAX sized buffers) */
+static void fx_vabs(const struct fx *fx, char *rel, char *abs, const char *fmt, va_list ap)
+{
+	vsnprintf(rel, FX_REL, fmt, ap);
+	fx_abs(fx, abs, PATH_MAX, rel);
+}
+
 /* mkdir -p, below `from` characters of abs that exist already (the
  * fixture root: nothing above it is ever touched) */
 static void mkdirs_abs(const char *abs, size_t from)
@@ -140,9 +148,8 @@ void fx_mkdirs(struct fx *fx, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(rel, sizeof(rel), fmt, ap);
+	fx_vabs(fx, rel, abs, fmt, ap);
 	va_end(ap);
-	fx_abs(fx, abs, sizeof(abs), rel);
 	mkdirs_abs(abs, strlen(fx->root));
 }
 
@@ -242,9 +249,8 @@ void fx_remove(struct fx *fx, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(rel, sizeof(rel), fmt, ap);
+	fx_vabs(fx, rel, abs, fmt, ap);
 	va_end(ap);
-	fx_abs(fx, abs, sizeof(abs), rel);
 	if (remove(abs) < 0 && errno != ENOENT)
 		fx_fail("remove %s: %s", rel, strerror(errno));
 }
@@ -1622,9 +1628,8 @@ const char *fx_read(struct fx *fx, const char *fmt, ...)
 	int fd;
 
 	va_start(ap, fmt);
-	vsnprintf(rel, sizeof(rel), fmt, ap);
+	fx_vabs(fx, rel, abs, fmt, ap);
 	va_end(ap);
-	fx_abs(fx, abs, sizeof(abs), rel);
 	fd = open(abs, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
@@ -1643,9 +1648,8 @@ const char *fx_readlink(struct fx *fx, const char *fmt, ...)
 	ssize_t n;
 
 	va_start(ap, fmt);
-	vsnprintf(rel, sizeof(rel), fmt, ap);
+	fx_vabs(fx, rel, abs, fmt, ap);
 	va_end(ap);
-	fx_abs(fx, abs, sizeof(abs), rel);
 	n = readlink(abs, buf, sizeof(fx->ring[0]) - 1);
 	if (n < 0)
 		return NULL;
@@ -1660,9 +1664,8 @@ bool fx_exists(struct fx *fx, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(rel, sizeof(rel), fmt, ap);
+	fx_vabs(fx, rel, abs, fmt, ap);
 	va_end(ap);
-	fx_abs(fx, abs, sizeof(abs), rel);
 	return lstat(abs, &st) == 0;
 }
 

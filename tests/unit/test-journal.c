@@ -254,19 +254,6 @@ static void test_torn_last_line(void **state)
 	journal_close(&j);
 }
 
-static int open_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *de;
-	int n = 0;
-
-	assert_non_null(d);
-	while ((de = readdir(d)))
-		n += de->d_name[0] != '.';
-	closedir(d);
-	return n;
-}
-
 /* The last line of a case, for the failure message */
 static const char *last_line(const char *s)
 {
@@ -318,7 +305,7 @@ static void test_corrupt(void **state)
 		"begin 0 unit-stop what=x\n",
 	};
 	struct t *t = *state;
-	int fds = open_fds();
+	int fds = t_open_fds();
 	char accepted[2048] = "";
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -341,7 +328,7 @@ static void test_corrupt(void **state)
 		/* refused means left as it was, for a human to look at */
 		assert_string_equal(fx_read(t->fx, JFILE), bad[i]);
 	}
-	assert_int_equal(open_fds(), fds);
+	assert_int_equal(t_open_fds(), fds);
 	if (*accepted)
 		fail_msg("corrupt journals not refused with -EBADMSG (last line shown):\n%s", accepted);
 }

@@ -5,21 +5,9 @@
 #define GPU "0000:01:00.0"
 #define HDA "0000:01:00.1"
 
-static struct vfh_pci_info info_of(struct t *t, const char *addr)
-{
-	struct vfh_pci_addr a = t_addr(addr);
-	struct vfh_pci_info info;
-	int r = vfh_pci_info_read(t->ctx, &a, &info);
-
-	if (r < 0)
-		fail_msg("vfh_pci_info_read(%s): %d %s", addr, r, vfh_ctx_errmsg(t->ctx));
-	assert_true(vfh_pci_addr_eq(&info.addr, &a));
-	return info;
-}
-
 static void test_gpu(void **state)
 {
-	struct vfh_pci_info i = info_of(*state, GPU);
+	struct vfh_pci_info i = t_info(*state, GPU);
 
 	assert_int_equal(i.vendor, 0x1234);
 	assert_int_equal(i.device, 0x1111);
@@ -38,7 +26,7 @@ static void test_gpu(void **state)
 
 static void test_audio_function(void **state)
 {
-	struct vfh_pci_info i = info_of(*state, HDA);
+	struct vfh_pci_info i = t_info(*state, HDA);
 
 	assert_int_equal(i.class, 0x040300);
 	assert_string_equal(i.driver, "snd_hda_intel");
@@ -53,23 +41,23 @@ static void test_bridges_and_unbound(void **state)
 	struct t *t = *state;
 	struct vfh_pci_info i;
 
-	i = info_of(t, "0000:00:02.0");
+	i = t_info(t, "0000:00:02.0");
 	assert_true(i.is_bridge);
 	assert_string_equal(i.driver, "pcieport");
 	assert_string_equal(i.reset_method, "");
 	assert_int_equal(i.iommu_group, 2);
-	i = info_of(t, "0000:00:05.0");
+	i = t_info(t, "0000:00:05.0");
 	assert_true(i.is_bridge);
 	assert_string_equal(i.driver, "");
 	assert_string_equal(i.reset_method, "pm");
 	/* host and ISA bridges are not PCI bridges: VFIO judges their driver */
-	i = info_of(t, "0000:00:00.0");
+	i = t_info(t, "0000:00:00.0");
 	assert_false(i.is_bridge);
 	assert_string_equal(i.driver, "");
-	i = info_of(t, "0000:00:1f.0");
+	i = t_info(t, "0000:00:1f.0");
 	assert_false(i.is_bridge);
 	assert_int_equal(i.iommu_group, 8);
-	i = info_of(t, "0000:02:02.0");
+	i = t_info(t, "0000:02:02.0");
 	assert_string_equal(i.driver, "e1000");
 	assert_int_equal(i.iommu_group, 5);
 }
@@ -81,15 +69,15 @@ static void test_bridge_by_header_type_then_class(void **state)
 	struct t *t = *state;
 
 	(void)t;
-	assert_false(info_of(t, "0000:00:0a.0").is_bridge);	/* bridge class, header 0 */
-	assert_true(info_of(t, "0000:00:0b.0").is_bridge);	/* NIC class, header 1 */
-	assert_true(info_of(t, "0000:00:0c.0").is_bridge);	/* CardBus, header 2 */
-	assert_true(info_of(t, "0000:00:0d.0").is_bridge);	/* 0x81: multi-function bridge */
-	assert_true(info_of(t, "0000:00:0e.0").is_bridge);	/* no config: class 0x0604 */
-	assert_true(info_of(t, "0000:00:0f.0").is_bridge);	/* no config: class 0x0607 */
-	assert_true(info_of(t, "0000:00:10.0").is_bridge);	/* no config: class 0x0609 */
-	assert_false(info_of(t, "0000:00:11.0").is_bridge);	/* no config: class 0x0601 */
-	assert_false(info_of(t, "0000:00:12.0").is_bridge);	/* header 3: not a bridge */
+	assert_false(t_info(t, "0000:00:0a.0").is_bridge);	/* bridge class, header 0 */
+	assert_true(t_info(t, "0000:00:0b.0").is_bridge);	/* NIC class, header 1 */
+	assert_true(t_info(t, "0000:00:0c.0").is_bridge);	/* CardBus, header 2 */
+	assert_true(t_info(t, "0000:00:0d.0").is_bridge);	/* 0x81: multi-function bridge */
+	assert_true(t_info(t, "0000:00:0e.0").is_bridge);	/* no config: class 0x0604 */
+	assert_true(t_info(t, "0000:00:0f.0").is_bridge);	/* no config: class 0x0607 */
+	assert_true(t_info(t, "0000:00:10.0").is_bridge);	/* no config: class 0x0609 */
+	assert_false(t_info(t, "0000:00:11.0").is_bridge);	/* no config: class 0x0601 */
+	assert_false(t_info(t, "0000:00:12.0").is_bridge);	/* header 3: not a bridge */
 }
 
 static int setup_bridges(void **state)
@@ -111,12 +99,12 @@ static void test_override_shown(void **state)
 	struct t *t = *state;
 
 	fx_write(t->fx, "sys/bus/pci/devices/" GPU "/driver_override", "vfio-pci\n");
-	assert_string_equal(info_of(t, GPU).driver_override, "vfio-pci");
+	assert_string_equal(t_info(t, GPU).driver_override, "vfio-pci");
 	fx_write(t->fx, "sys/bus/pci/devices/" GPU "/driver_override", "(null)\n");
-	assert_string_equal(info_of(t, GPU).driver_override, "");
+	assert_string_equal(t_info(t, GPU).driver_override, "");
 	/* kernels before 3.16 have no attribute: nothing overridden */
 	fx_delete(t->fx, "sys/bus/pci/devices/" GPU "/driver_override");
-	assert_string_equal(info_of(t, GPU).driver_override, "");
+	assert_string_equal(t_info(t, GPU).driver_override, "");
 }
 
 static void test_optional_attributes(void **state)
@@ -131,19 +119,19 @@ static void test_optional_attributes(void **state)
 	fx_delete(t->fx, "sys/bus/pci/devices/" GPU "/reset_method");
 	/* no boot_vga: unknown */
 	fx_delete(t->fx, "sys/bus/pci/devices/" GPU "/boot_vga");
-	i = info_of(t, GPU);
+	i = t_info(t, GPU);
 	assert_int_equal(i.subsystem_vendor, 0);
 	assert_int_equal(i.subsystem_device, 0);
 	assert_string_equal(i.reset_method, "");
 	assert_int_equal(i.boot_vga, -1);
 	assert_true(i.is_display);
 	fx_write(t->fx, "sys/bus/pci/devices/" GPU "/boot_vga", "0\n");
-	assert_int_equal(info_of(t, GPU).boot_vga, 0);
+	assert_int_equal(t_info(t, GPU).boot_vga, 0);
 }
 
 static void test_no_iommu(void **state)
 {
-	struct vfh_pci_info i = info_of(*state, GPU);
+	struct vfh_pci_info i = t_info(*state, GPU);
 
 	assert_int_equal(i.iommu_group, -1);
 	assert_string_equal(i.driver, "bochs-drm");

@@ -9,30 +9,6 @@
 
 #define GPU "0000:01:00.0"
 
-static struct vfh_pci_info info_of(struct t *t, const char *addr)
-{
-	struct vfh_pci_addr a = t_addr(addr);
-	struct vfh_pci_info info;
-	int r = vfh_pci_info_read(t->ctx, &a, &info);
-
-	if (r < 0)
-		fail_msg("vfh_pci_info_read(%s): %d %s", addr, r, vfh_ctx_errmsg(t->ctx));
-	return info;
-}
-
-static int open_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *de;
-	int n = 0;
-
-	assert_non_null(d);
-	while ((de = readdir(d)))
-		n += de->d_name[0] != '.';
-	closedir(d);
-	return n;
-}
-
 static const char *const guest_devices[] = {
 	"0000:00:00.0", "0000:00:01.0", "0000:00:02.0", "0000:00:03.0", "0000:00:04.0",
 	"0000:00:05.0", "0000:00:06.0", "0000:00:07.0", "0000:00:1f.0", "0000:00:1f.2",
@@ -131,21 +107,21 @@ static void test_list_skips_odd_entries_and_leaks_nothing(void **state)
 	int fds;
 
 	assert_list(t, guest_devices, 15);
-	fds = open_fds();
+	fds = t_open_fds();
 	/* an entry that is not an address is not a device: skipped, the list
 	 * is the same, and nothing is left open */
 	fx_write(t->fx, "sys/bus/pci/devices/garbage", "");
 	assert_list(t, guest_devices, 15);
 	fx_delete(t->fx, "sys/bus/pci/devices/garbage");
 	assert_list(t, guest_devices, 15);
-	if (open_fds() != fds)
-		fail_msg("vfh_pci_list leaked %d file descriptor(s)", open_fds() - fds);
+	if (t_open_fds() != fds)
+		fail_msg("vfh_pci_list leaked %d file descriptor(s)", t_open_fds() - fds);
 }
 
 static void test_names(void **state)
 {
 	struct t *t = *state;
-	struct vfh_pci_info nic = info_of(t, "0000:00:01.0"), gpu = info_of(t, GPU);
+	struct vfh_pci_info nic = t_info(t, "0000:00:01.0"), gpu = t_info(t, GPU);
 	char vendor[128], device[128], small[6];
 
 	assert_int_equal(vfh_pci_names(t->ctx, &nic, vendor, sizeof(vendor), device,

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* Shared setup, teardown and assertions of the unit tests. */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -119,4 +120,29 @@ void t_assert_contains(const char *hay, const char *needle, const char *file, in
 	print_error("%s:%d: '%s' does not contain '%s'\n", file, line, hay ? hay : "(null)",
 		    needle ? needle : "(null)");
 	fail();
+}
+
+struct vfh_pci_info t_info(struct t *t, const char *addr)
+{
+	struct vfh_pci_addr a = t_addr(addr);
+	struct vfh_pci_info info;
+	int r = vfh_pci_info_read(t->ctx, &a, &info);
+
+	if (r < 0)
+		fail_msg("vfh_pci_info_read(%s): %d %s", addr, r, vfh_ctx_errmsg(t->ctx));
+	assert_true(vfh_pci_addr_eq(&info.addr, &a));
+	return info;
+}
+
+int t_open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n;
 }

@@ -49,6 +49,10 @@ void t_init(void);
 
 /* Parses an address the test trusts; fails the test if it is not one. */
 struct vfh_pci_addr t_addr(const char *s);
+/* vfh_pci_info_read() that must succeed (the test fails otherwise). */
+struct vfh_pci_info t_info(struct t *t, const char *addr);
+/* File descriptors this process holds: to catch leaks. */
+int t_open_fds(void);
 
 /* The write log must be exactly these writes, in this order. */
 struct t_w {
