@@ -72,13 +72,13 @@ endif
 
 # -------------------------------------------------------------- sources --
 LIB_SRC := ctx.c path.c pciaddr.c pcidev.c pcinames.c iommu.c wait.c bind.c \
-	   rescan.c suspend.c module.c vtcon.c platform.c unit.c hostneeds.c
+	   rescan.c reset.c suspend.c module.c vtcon.c framebuffer.c systemd.c hostneeds.c
 LIB_OBJ := $(addprefix $(O)/lib/,$(LIB_SRC:.c=.o))
 SONAME  := libvfiohook.so.$(SOVERSION)
 LIB_SO  := $(O)/lib/libvfiohook.so.$(VERSION)
 LIB_A   := $(O)/lib/libvfiohook.a
 
-ENGINE_SRC := config.c domxml.c plan.c steps.c journal.c lock.c log.c names.c run.c
+ENGINE_SRC := error.c config.c domxml.c plan.c steps.c journal.c lock.c log.c domname.c phases.c
 ENGINE_OBJ := $(addprefix $(O)/hooks/,$(ENGINE_SRC:.c=.o))
 ENGINE_A   := $(O)/hooks/libengine.a
 ENGINE_SO  := $(O)/hooks/vfiohook-engine.so
@@ -131,13 +131,13 @@ $(ENGINE_A): $(ENGINE_OBJ)
 # does not manage it must exit at once, without loading libxml2, libkmod,
 # libsystemd...) and the engine it dlopen()s for the others.  Engine and CLI
 # carry the library statically: no ldconfig, no search path involved.
-$(O)/hooks/main.o: CPPFLAGS += -DVFH_ENGINE_PATH='"$(ENGINE_PATH)"'
-$(O)/hooks/main.o: Makefile
+$(O)/hooks/front.o: CPPFLAGS += -DVFH_ENGINE_PATH='"$(ENGINE_PATH)"'
+$(O)/hooks/front.o: Makefile
 
-$(HOOK_BIN): $(O)/hooks/main.o $(O)/hooks/names.o
+$(HOOK_BIN): $(O)/hooks/front.o $(O)/hooks/domname.o
 	$(CC) $(LDFLAGS) -o $@ $^
 
-$(ENGINE_SO): $(O)/hooks/entry.o $(ENGINE_A) $(LIB_A)
+$(ENGINE_SO): $(O)/hooks/engine.o $(ENGINE_A) $(LIB_A)
 	$(CC) -shared -Wl,--no-undefined -Wl,-z,defs $(LDFLAGS) -o $@ $^ $(HOOK_LIBS) $(LIB_LIBS)
 
 $(O)/tools/%.o: tools/%.c hooks/engine.h lib/vfiohook.h
@@ -147,7 +147,7 @@ $(O)/tools/%.o: tools/%.c hooks/engine.h lib/vfiohook.h
 $(TOOL_BIN): $(O)/tools/vfiohook.o $(ENGINE_A) $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(HOOK_LIBS) $(LIB_LIBS)
 
--include $(LIB_OBJ:.o=.d) $(ENGINE_OBJ:.o=.d) $(O)/hooks/main.d $(O)/hooks/entry.d \
+-include $(LIB_OBJ:.o=.d) $(ENGINE_OBJ:.o=.d) $(O)/hooks/front.d $(O)/hooks/engine.d \
 	$(O)/tools/vfiohook.d
 
 include tests/tests.mk

@@ -509,7 +509,7 @@ static void config_defaults(struct hook_config *cfg)
 	cfg->defaults.suspend_attempts = 3;
 }
 
-int config_parse(FILE *f, const char *path, struct hook_config *cfg, char *err, size_t errlen)
+int eng_config_parse(FILE *f, const char *path, struct hook_config *cfg, char *err, size_t errlen)
 {
 	struct parser p = { .cfg = cfg, .path = path, .f = f, .err = err, .errlen = errlen };
 	int r;
@@ -548,7 +548,7 @@ int config_parse(FILE *f, const char *path, struct hook_config *cfg, char *err, 
 	}
 	free(p.seen);
 	if (p.err_line) {
-		config_free(cfg);
+		eng_config_free(cfg);
 		return -EINVAL;
 	}
 	return 0;
@@ -571,7 +571,7 @@ static int check_owner(const char *path, const struct stat *st, char *err, size_
 	return 0;
 }
 
-int config_load(struct vfh_ctx *ctx, const char *domain, struct hook_config *cfg,
+int eng_config_load(struct vfh_ctx *ctx, const char *domain, struct hook_config *cfg,
 		char *err, size_t errlen)
 {
 	char path[512], dir[512];
@@ -580,11 +580,11 @@ int config_load(struct vfh_ctx *ctx, const char *domain, struct hook_config *cfg
 	int fd, r;
 
 	memset(cfg, 0, sizeof(*cfg));
-	if (!hook_domain_ok(domain)) {
+	if (!eng_domain_ok(domain)) {
 		snprintf(err, errlen, "domain name not usable in a file name");
 		return -EINVAL;
 	}
-	r = hook_ini_path(vfh_ctx_get_root(ctx, VFH_ROOT_ETC), domain, path, sizeof(path));
+	r = eng_ini_path(vfh_ctx_get_root(ctx, VFH_ROOT_ETC), domain, path, sizeof(path));
 	if (r < 0) {
 		snprintf(err, errlen, "%s: path too long", domain);
 		return r;
@@ -619,12 +619,12 @@ int config_load(struct vfh_ctx *ctx, const char *domain, struct hook_config *cfg
 		snprintf(err, errlen, "%s: %s", path, strerror(-r));
 		return r;
 	}
-	r = config_parse(f, path, cfg, err, errlen);
+	r = eng_config_parse(f, path, cfg, err, errlen);
 	fclose(f);
 	return r;
 }
 
-void config_free(struct hook_config *cfg)
+void eng_config_free(struct hook_config *cfg)
 {
 	for (size_t i = 0; i < cfg->n_units; i++)
 		free(cfg->stop_units[i]);
@@ -642,7 +642,7 @@ void config_free(struct hook_config *cfg)
 	cfg->n_units = cfg->n_modules = cfg->n_listed = cfg->n_dev = 0;
 }
 
-void config_device(const struct hook_config *cfg, const struct vfh_pci_addr *a,
+void eng_config_device(const struct hook_config *cfg, const struct vfh_pci_addr *a,
 		   struct dev_conf *out)
 {
 	*out = cfg->defaults;

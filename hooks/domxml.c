@@ -101,7 +101,7 @@ bad:
 	return -EINVAL;
 }
 
-int domxml_parse(const char *buf, size_t len, struct domain_xml *dom, char *err, size_t errlen)
+int eng_domxml_parse(const char *buf, size_t len, struct domain_xml *dom, char *err, size_t errlen)
 {
 	const xmlNode *root, *name, *devices;
 	xmlDoc *doc;
@@ -146,11 +146,11 @@ int domxml_parse(const char *buf, size_t len, struct domain_xml *dom, char *err,
 out:
 	xmlFreeDoc(doc);
 	if (r < 0)
-		domxml_free(dom);
+		eng_domxml_free(dom);
 	return r;
 }
 
-void domxml_free(struct domain_xml *dom)
+void eng_domxml_free(struct domain_xml *dom)
 {
 	free(dom->hostdevs);
 	dom->hostdevs = NULL;

@@ -16,6 +16,28 @@
 #define VFH_DOMAIN_MAX 200
 #define VFH_ENGINE_SYMBOL "vfh_hook_main"
 
+/* ------------------------------------------------------------- errors -- */
+
+/* The engine's one error object, as the library's context is for lib/:
+ * a -errno and one line saying what happened and what to do.  Every engine
+ * call that can fail takes one; the caller prints msg as it is. */
+struct eng_err {
+	int err;		/* 0 or -errno */
+	char msg[1024];
+};
+
+void eng_err_clear(struct eng_err *e);
+/* Sets e (replacing what it held) and returns err, so that callers can
+ * `return eng_fail(e, -EINVAL, "...")`. */
+int eng_fail(struct eng_err *e, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* The same with the library's line for its last failure on ctx (or
+ * strerror(err) when the library set none) after the prefix: "PREFIX: why". */
+int eng_fail_lib(struct eng_err *e, struct vfh_ctx *ctx, int err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* The library's line for its last failure on ctx, or strerror(err). */
+const char *eng_why(struct vfh_ctx *ctx, int err);
+
 /* ------------------------------------------------------------- names -- */
 /* These need nothing but libc: the hook's front uses them before it loads
  * anything else. */
@@ -23,13 +45,13 @@
 /* A domain name we accept as part of a path: 1..200 bytes of
  * [A-Za-z0-9_.+:@-], not starting with '.' or '-'.  libvirt allows more;
  * such domains are never managed (no INI file can be named for them). */
-bool hook_domain_ok(const char *name);
+bool eng_domain_ok(const char *name);
 
 /* ETC_ROOT/libvirt/hooks/vfiohook/DOMAIN.ini, for a name that passed
- * hook_domain_ok().  -ENAMETOOLONG, -EINVAL. */
-int hook_ini_path(const char *etc_root, const char *domain, char *buf, size_t len);
+ * eng_domain_ok().  -ENAMETOOLONG, -EINVAL. */
+int eng_ini_path(const char *etc_root, const char *domain, char *buf, size_t len);
 /* RUN_ROOT/vfiohook/DOMAIN/journal, same rules. */
-int hook_journal_path(const char *run_root, const char *domain, char *buf, size_t len);
+int eng_journal_path(const char *run_root, const char *domain, char *buf, size_t len);
 
 /* ------------------------------------------------------------ config -- */
 
@@ -76,14 +98,14 @@ struct hook_config {
  * when there is none (the domain is not managed), or another -errno with
  * one line in err: "PATH:LINE: what is wrong" or "PATH: why it is refused"
  * (not root-owned, group/world-writable, not a regular file). */
-int config_load(struct vfh_ctx *ctx, const char *domain, struct hook_config *cfg,
+int eng_config_load(struct vfh_ctx *ctx, const char *domain, struct hook_config *cfg,
 		char *err, size_t errlen);
 /* Parses an already opened file (for tests and `vfiohook check FILE`). */
-int config_parse(FILE *f, const char *path, struct hook_config *cfg, char *err,
+int eng_config_parse(FILE *f, const char *path, struct hook_config *cfg, char *err,
 		 size_t errlen);
-void config_free(struct hook_config *cfg);
+void eng_config_free(struct hook_config *cfg);
 /* The effective settings of one device. */
-void config_device(const struct hook_config *cfg, const struct vfh_pci_addr *a,
+void eng_config_device(const struct hook_config *cfg, const struct vfh_pci_addr *a,
 		   struct dev_conf *out);
 
 /* ------------------------------------------------------------ domxml -- */
@@ -101,9 +123,9 @@ struct domain_xml {
 
 /* Parses the domain XML libvirt writes on the hook's stdin (no network,
  * no entities, no DTD).  -EINVAL with a line in err. */
-int domxml_parse(const char *buf, size_t len, struct domain_xml *dom, char *err,
+int eng_domxml_parse(const char *buf, size_t len, struct domain_xml *dom, char *err,
 		 size_t errlen);
-void domxml_free(struct domain_xml *dom);
+void eng_domxml_free(struct domain_xml *dom);
 
 /* -------------------------------------------------------------- steps -- */
 
@@ -132,20 +154,20 @@ struct step {
 	struct vfh_pci_binding prior;
 };
 
-const char *step_kind_name(enum step_kind k);
-int step_kind_parse(const char *s);
+const char *eng_step_kind_name(enum step_kind k);
+int eng_step_kind_parse(const char *s);
 /* "bind 0000:01:00.0 to vfio-pci (was bochs-drm)" */
-void step_describe(const struct step *s, char *buf, size_t len);
+void eng_step_describe(const struct step *s, char *buf, size_t len);
 /* Reads the prior state the undo will need. */
-int step_capture(struct vfh_ctx *ctx, struct step *s);
-int step_apply(struct vfh_ctx *ctx, struct step *s);
+int eng_step_capture(struct vfh_ctx *ctx, struct step *s);
+int eng_step_apply(struct vfh_ctx *ctx, struct step *s);
 /* Puts back the captured state; safe on a step that was only partly
  * applied, or not at all. */
-int step_undo(struct vfh_ctx *ctx, const struct step *s);
+int eng_step_undo(struct vfh_ctx *ctx, const struct step *s);
 /* Whether undo belongs to the `stopped` phase (devices still on vfio-pci). */
-bool step_undo_at_stopped(const struct step *s);
+bool eng_step_undo_at_stopped(const struct step *s);
 /* Whether a failed undo is logged and counted as done (not retried). */
-bool step_undo_best_effort(const struct step *s);
+bool eng_step_undo_best_effort(const struct step *s);
 
 /* --------------------------------------------------------------- plan -- */
 
@@ -159,9 +181,9 @@ struct plan {
  * IOMMU on, groups viable once taken, nothing the host needs, the boot
  * display only with [single-gpu], nothing held by another domain's
  * journal.  -errno with one line in err that says what to do. */
-int plan_build(struct vfh_ctx *ctx, const char *domain, const struct hook_config *cfg,
+int eng_plan_build(struct vfh_ctx *ctx, const char *domain, const struct hook_config *cfg,
 	       const struct domain_xml *dom, struct plan *plan, char *err, size_t errlen);
-void plan_free(struct plan *plan);
+void eng_plan_free(struct plan *plan);
 
 /* ------------------------------------------------------------ journal -- */
 
@@ -186,28 +208,28 @@ struct journal {
 
 /* Creates DOMAIN's journal (its directory mode 0700 below RUN/vfiohook),
  * replacing nothing: -EEXIST if one is there. */
-int journal_create(struct vfh_ctx *ctx, const char *domain, struct journal *j);
+int eng_journal_create(struct vfh_ctx *ctx, const char *domain, struct journal *j);
 /* Opens an existing journal for replay (appending undo records).
  * -ENOENT when there is none. */
-int journal_open(struct vfh_ctx *ctx, const char *domain, bool writable,
+int eng_journal_open(struct vfh_ctx *ctx, const char *domain, bool writable,
 		 struct journal *j);
 /* Records, each fsync'ed before returning. */
-int journal_begin(struct journal *j, const struct step *s);	/* new entry */
-int journal_done(struct journal *j, size_t idx);
-int journal_undone(struct journal *j, size_t idx);
-int journal_prepared(struct journal *j);
+int eng_journal_begin(struct journal *j, const struct step *s);	/* new entry */
+int eng_journal_done(struct journal *j, size_t idx);
+int eng_journal_undone(struct journal *j, size_t idx);
+int eng_journal_prepared(struct journal *j);
 /* Removes the journal once nothing in it is left to undo. */
-int journal_remove(struct journal *j);
-void journal_close(struct journal *j);
+int eng_journal_remove(struct journal *j);
+void eng_journal_close(struct journal *j);
 /* Entries still to undo (begun and not undone). */
-size_t journal_pending(const struct journal *j);
+size_t eng_journal_pending(const struct journal *j);
 
 /* Every domain that has a journal: names in one allocation, free(). */
-int journal_list(struct vfh_ctx *ctx, char ***domains, size_t *n);
+int eng_journal_list(struct vfh_ctx *ctx, char ***domains, size_t *n);
 /* The domain (other than `self`) whose journal still holds addr bound
  * away from the host; "" when none.  A journal that cannot be read may
  * hold anything: its domain is named and its error returned. */
-int journal_holder(struct vfh_ctx *ctx, const char *self, const struct vfh_pci_addr *addr,
+int eng_journal_holder(struct vfh_ctx *ctx, const char *self, const struct vfh_pci_addr *addr,
 		   char *domain, size_t len);
 
 /* --------------------------------------------------------------- lock -- */
@@ -215,16 +237,11 @@ int journal_holder(struct vfh_ctx *ctx, const char *self, const struct vfh_pci_a
 /* Serialises hooks of every domain: flock on RUN/vfiohook/lock, waiting
  * at most LOCK_WAIT_S seconds.  Returns an fd, or -errno. */
 #define LOCK_WAIT_S 120
-int hook_lock(struct vfh_ctx *ctx, char *err, size_t errlen);
-void hook_unlock(int fd);
+int eng_lock(struct vfh_ctx *ctx, char *err, size_t errlen);
+void eng_unlock(int fd);
 
 /* ---------------------------------------------------------------- run -- */
 
-/* Outcome of a phase, for the hook's exit status and its one stderr line. */
-struct run_result {
-	int err;		/* 0 or -errno */
-	char msg[1024];		/* one line: what happened, what to do */
-};
 
 /* Hooks for tests (compiled into the test build only): fail or SIGKILL at
  * step K, read from RUN/vfiohook-test.fault ("fail-at=K" / "kill-at=K"). */
@@ -232,23 +249,23 @@ struct faults {
 	int fail_at;		/* 1-based step index, 0 = none */
 	int kill_at;
 };
-void faults_load(struct vfh_ctx *ctx, struct faults *f);
+void eng_faults_load(struct vfh_ctx *ctx, struct faults *f);
 
-int run_prepare(struct vfh_ctx *ctx, const char *domain, const struct hook_config *cfg,
-		const struct domain_xml *dom, struct run_result *res);
+int eng_run_prepare(struct vfh_ctx *ctx, const char *domain, const struct hook_config *cfg,
+		const struct domain_xml *dom, struct eng_err *res);
 /* Undoes what belongs to `stopped` (resets while on vfio-pci). */
-int run_stopped(struct vfh_ctx *ctx, const char *domain, struct run_result *res);
+int eng_run_stopped(struct vfh_ctx *ctx, const char *domain, struct eng_err *res);
 /* Undoes the whole journal and removes it; no journal: nothing to do. */
-int run_release(struct vfh_ctx *ctx, const char *domain, struct run_result *res);
+int eng_run_release(struct vfh_ctx *ctx, const char *domain, struct eng_err *res);
 /* Checks a running domain's journal; never changes anything. */
-int run_reconnect(struct vfh_ctx *ctx, const char *domain, const struct hook_config *cfg,
-		  struct run_result *res);
+int eng_run_reconnect(struct vfh_ctx *ctx, const char *domain, const struct hook_config *cfg,
+		  struct eng_err *res);
 
 /* ---------------------------------------------------------------- log -- */
 
 /* syslog with ident "vfiohook"; the library's log goes there too. */
-void hook_log_open(struct vfh_ctx *ctx);
-void hook_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-double hook_now_ms(void);
+void eng_log_open(struct vfh_ctx *ctx);
+void eng_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+double eng_now_ms(void);
 
 #endif

@@ -126,7 +126,7 @@ static int journal_init(struct vfh_ctx *ctx, const char *domain, struct journal 
 
 	memset(j, 0, sizeof(*j));
 	j->fd = -1;
-	if (!hook_domain_ok(domain))
+	if (!eng_domain_ok(domain))
 		return -EINVAL;
 	snprintf(j->domain, sizeof(j->domain), "%s", domain);
 	if ((r = run_path(ctx, j->dir, sizeof(j->dir), domain, NULL)) < 0 ||
@@ -135,7 +135,7 @@ static int journal_init(struct vfh_ctx *ctx, const char *domain, struct journal 
 	return 0;
 }
 
-int journal_create(struct vfh_ctx *ctx, const char *domain, struct journal *j)
+int eng_journal_create(struct vfh_ctx *ctx, const char *domain, struct journal *j)
 {
 	char dir[512], file[512];
 	int r;
@@ -174,12 +174,12 @@ static int step_line(const struct step *s, size_t idx, char *buf, size_t len)
 	escape(s->prior.driver_override, ovr, sizeof(ovr));
 	n = snprintf(buf, len, "begin %zu %s what=%s target=%s captured=%d was_on=%d "
 		     "prior_driver=%s prior_override=%s reset=%d reset_at=%d seconds=%u "
-		     "attempts=%u\n", idx, step_kind_name(s->kind), what, target, s->captured,
+		     "attempts=%u\n", idx, eng_step_kind_name(s->kind), what, target, s->captured,
 		     s->was_on, drv, ovr, s->reset, s->reset_at, s->seconds, s->attempts);
 	return (n < 0 || (size_t)n >= len) ? -ENAMETOOLONG : 0;
 }
 
-int journal_begin(struct journal *j, const struct step *s)
+int eng_journal_begin(struct journal *j, const struct step *s)
 {
 	struct journal_entry *ne;
 	char line[1024];
@@ -208,7 +208,7 @@ static int mark(struct journal *j, const char *what, size_t idx)
 	return append(j, line);
 }
 
-int journal_done(struct journal *j, size_t idx)
+int eng_journal_done(struct journal *j, size_t idx)
 {
 	int r = mark(j, "done", idx);
 
@@ -217,7 +217,7 @@ int journal_done(struct journal *j, size_t idx)
 	return r;
 }
 
-int journal_undone(struct journal *j, size_t idx)
+int eng_journal_undone(struct journal *j, size_t idx)
 {
 	int r = mark(j, "undone", idx);
 
@@ -226,7 +226,7 @@ int journal_undone(struct journal *j, size_t idx)
 	return r;
 }
 
-int journal_prepared(struct journal *j)
+int eng_journal_prepared(struct journal *j)
 {
 	int r = append(j, "prepared\n");
 
@@ -306,7 +306,7 @@ static int parse_line(struct journal *j, char *line)
 	if (strcmp(w, "begin") == 0) {
 		struct journal_entry *ne;
 		char *kind = strtok_r(NULL, " ", &save);
-		int k = kind ? step_kind_parse(kind) : -EINVAL;
+		int k = kind ? eng_step_kind_parse(kind) : -EINVAL;
 
 		if (k < 0 || idx != j->n)
 			return -EINVAL;
@@ -334,7 +334,7 @@ static int parse_line(struct journal *j, char *line)
 	return 0;
 }
 
-int journal_open(struct vfh_ctx *ctx, const char *domain, bool writable, struct journal *j)
+int eng_journal_open(struct vfh_ctx *ctx, const char *domain, bool writable, struct journal *j)
 {
 	char file[512], line[1024];
 	int lineno = 0, r = 0;
@@ -370,7 +370,7 @@ int journal_open(struct vfh_ctx *ctx, const char *domain, bool writable, struct 
 		r = -EBADMSG;
 	if (r < 0) {
 		close(fd);
-		journal_close(j);
+		eng_journal_close(j);
 		return r;
 	}
 	if (writable) {
@@ -381,7 +381,7 @@ int journal_open(struct vfh_ctx *ctx, const char *domain, bool writable, struct 
 		if (fstat(fd, &st) == 0 && st.st_size > complete && ftruncate(fd, complete) < 0) {
 			r = -errno;
 			close(fd);
-			journal_close(j);
+			eng_journal_close(j);
 			return r;
 		}
 		j->fd = fd;
@@ -391,7 +391,7 @@ int journal_open(struct vfh_ctx *ctx, const char *domain, bool writable, struct 
 	return 0;
 }
 
-size_t journal_pending(const struct journal *j)
+size_t eng_journal_pending(const struct journal *j)
 {
 	size_t n = 0;
 
@@ -400,7 +400,7 @@ size_t journal_pending(const struct journal *j)
 	return n;
 }
 
-int journal_remove(struct journal *j)
+int eng_journal_remove(struct journal *j)
 {
 	char file[600], parent[512];
 
@@ -416,7 +416,7 @@ int journal_remove(struct journal *j)
 	return fsync_path(parent);
 }
 
-void journal_close(struct journal *j)
+void eng_journal_close(struct journal *j)
 {
 	if (j->fd >= 0)
 		close(j->fd);
@@ -431,7 +431,7 @@ static int by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int journal_list(struct vfh_ctx *ctx, char ***domains, size_t *n)
+int eng_journal_list(struct vfh_ctx *ctx, char ***domains, size_t *n)
 {
 	char path[512], **v = NULL;
 	size_t cnt = 0, bytes = 0;
@@ -448,7 +448,7 @@ int journal_list(struct vfh_ctx *ctx, char ***domains, size_t *n)
 		return errno == ENOENT ? 0 : -errno;
 	/* two passes: count, then one allocation holding pointers and names */
 	while ((de = readdir(d)))
-		if (de->d_type == DT_DIR && hook_domain_ok(de->d_name)) {
+		if (de->d_type == DT_DIR && eng_domain_ok(de->d_name)) {
 			cnt++;
 			bytes += strlen(de->d_name) + 1;
 		}
@@ -464,7 +464,7 @@ int journal_list(struct vfh_ctx *ctx, char ***domains, size_t *n)
 		names = (char *)(v + cnt);
 		rewinddir(d);
 		while ((de = readdir(d)) && i < cnt)
-			if (de->d_type == DT_DIR && hook_domain_ok(de->d_name)) {
+			if (de->d_type == DT_DIR && eng_domain_ok(de->d_name)) {
 				v[i++] = strcpy(names, de->d_name);
 				names += strlen(de->d_name) + 1;
 			}
@@ -478,12 +478,12 @@ int journal_list(struct vfh_ctx *ctx, char ***domains, size_t *n)
 	return 0;
 }
 
-int journal_holder(struct vfh_ctx *ctx, const char *self, const struct vfh_pci_addr *addr,
+int eng_journal_holder(struct vfh_ctx *ctx, const char *self, const struct vfh_pci_addr *addr,
 		   char *domain, size_t len)
 {
 	char **doms;
 	size_t n;
-	int r = journal_list(ctx, &doms, &n);
+	int r = eng_journal_list(ctx, &doms, &n);
 
 	domain[0] = '\0';
 	if (r < 0)
@@ -494,7 +494,7 @@ int journal_holder(struct vfh_ctx *ctx, const char *self, const struct vfh_pci_a
 
 		if (strcmp(doms[i], self) == 0)
 			continue;
-		o = journal_open(ctx, doms[i], false, &j);
+		o = eng_journal_open(ctx, doms[i], false, &j);
 		if (o == -ENOENT)
 			continue;	/* a directory without journal: nothing held */
 		if (o < 0) {
@@ -513,7 +513,7 @@ int journal_holder(struct vfh_ctx *ctx, const char *self, const struct vfh_pci_a
 				break;
 			}
 		}
-		journal_close(&j);
+		eng_journal_close(&j);
 	}
 	free(doms);
 	return r;

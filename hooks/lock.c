@@ -17,7 +17,7 @@ static void on_alarm(int sig)
 	(void)sig;	/* only there to interrupt flock() */
 }
 
-int hook_lock(struct vfh_ctx *ctx, char *err, size_t errlen)
+int eng_lock(struct vfh_ctx *ctx, char *err, size_t errlen)
 {
 	struct sigaction sa = { .sa_handler = on_alarm }, old;
 	char dir[512], path[512];
@@ -58,7 +58,7 @@ int hook_lock(struct vfh_ctx *ctx, char *err, size_t errlen)
 	return fd;
 }
 
-void hook_unlock(int fd)
+void eng_unlock(int fd)
 {
 	if (fd >= 0)
 		close(fd);

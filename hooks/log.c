@@ -18,7 +18,7 @@ static void lib_to_syslog(void *data, int prio, const char *file, int line, cons
 	vsyslog(LOG_DAEMON | prio, fmt, args);
 }
 
-void hook_log_open(struct vfh_ctx *ctx)
+void eng_log_open(struct vfh_ctx *ctx)
 {
 	openlog("vfiohook", LOG_PID, LOG_DAEMON);
 	vfh_ctx_set_log_fn(ctx, lib_to_syslog, NULL);
@@ -28,7 +28,7 @@ void hook_log_open(struct vfh_ctx *ctx)
 		vfh_ctx_set_log_priority(ctx, LOG_INFO);
 }
 
-void hook_log(int prio, const char *fmt, ...)
+void eng_log(int prio, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -37,7 +37,7 @@ void hook_log(int prio, const char *fmt, ...)
 	va_end(ap);
 }
 
-double hook_now_ms(void)
+double eng_now_ms(void)
 {
 	struct timespec ts;
 

@@ -216,7 +216,7 @@ static int check_not_held(struct builder *b, const char *domain)
 {
 	for (size_t i = 0; i < b->n; i++) {
 		char holder[VFH_DOMAIN_MAX + 1], s[VFH_PCI_ADDR_MAX], dir[512];
-		int r = journal_holder(b->ctx, domain, &b->devs[i], holder, sizeof(holder));
+		int r = eng_journal_holder(b->ctx, domain, &b->devs[i], holder, sizeof(holder));
 
 		if (r < 0 && *holder)
 			return berr(b, r, "refused: the journal of domain '%s' cannot be read (%s), and "
@@ -280,7 +280,7 @@ static int single_gpu_release_steps(struct builder *b)
 	return 0;
 }
 
-int plan_build(struct vfh_ctx *ctx, const char *domain, const struct hook_config *cfg,
+int eng_plan_build(struct vfh_ctx *ctx, const char *domain, const struct hook_config *cfg,
 	       const struct domain_xml *dom, struct plan *plan, char *err, size_t errlen)
 {
 	struct builder b = { ctx, cfg, plan, err, errlen, NULL, 0, 0 };
@@ -313,7 +313,7 @@ int plan_build(struct vfh_ctx *ctx, const char *domain, const struct hook_config
 		struct dev_conf d;
 		char s[VFH_PCI_ADDR_MAX];
 
-		config_device(cfg, &b.devs[i], &d);
+		eng_config_device(cfg, &b.devs[i], &d);
 		vfh_pci_addr_format(&b.devs[i], s, sizeof(s));
 		if (!add_step(&b, STEP_PCI_BIND, s, d.driver)) {
 			r = berr(&b, -ENOMEM, "out of memory or a name too long");
@@ -331,14 +331,14 @@ int plan_build(struct vfh_ctx *ctx, const char *domain, const struct hook_config
 		char a[VFH_PCI_ADDR_MAX];
 		bool dup = false;
 
-		config_device(cfg, &b.devs[i], &d);
+		eng_config_device(cfg, &b.devs[i], &d);
 		if (d.reset == RESET_NONE)
 			continue;
 		/* a suspend reset takes the whole slot: once per slot */
 		for (size_t j = 0; d.reset == RESET_SUSPEND && j < i; j++) {
 			struct dev_conf o;
 
-			config_device(cfg, &b.devs[j], &o);
+			eng_config_device(cfg, &b.devs[j], &o);
 			dup |= o.reset == RESET_SUSPEND && vfh_pci_addr_same_slot(&b.devs[j], &b.devs[i]);
 		}
 		if (dup)
@@ -377,11 +377,11 @@ int plan_build(struct vfh_ctx *ctx, const char *domain, const struct hook_config
 	return 0;
 fail:
 	free(b.devs);
-	plan_free(plan);
+	eng_plan_free(plan);
 	return r;
 }
 
-void plan_free(struct plan *plan)
+void eng_plan_free(struct plan *plan)
 {
 	free(plan->steps);
 	plan->steps = NULL;

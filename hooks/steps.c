@@ -19,12 +19,12 @@ static const char *const kind_names[STEP__COUNT] = {
 	[STEP_RESET] = "reset",
 };
 
-const char *step_kind_name(enum step_kind k)
+const char *eng_step_kind_name(enum step_kind k)
 {
 	return (unsigned)k < STEP__COUNT ? kind_names[k] : "?";
 }
 
-int step_kind_parse(const char *s)
+int eng_step_kind_parse(const char *s)
 {
 	for (int i = 0; i < STEP__COUNT; i++)
 		if (strcmp(s, kind_names[i]) == 0)
@@ -53,7 +53,7 @@ static const char *reset_name(int r)
 	return r == RESET_SUSPEND ? "suspend" : r == RESET_AUTO ? "function" : "no";
 }
 
-void step_describe(const struct step *s, char *buf, size_t len)
+void eng_step_describe(const struct step *s, char *buf, size_t len)
 {
 	const char *was = s->captured && *s->prior.driver ? s->prior.driver : "no driver";
 
@@ -87,7 +87,7 @@ void step_describe(const struct step *s, char *buf, size_t len)
 	}
 }
 
-int step_capture(struct vfh_ctx *ctx, struct step *s)
+int eng_step_capture(struct vfh_ctx *ctx, struct step *s)
 {
 	struct vfh_pci_addr a;
 	struct vfh_vtcon *cons;
@@ -161,7 +161,7 @@ static int do_reset(struct vfh_ctx *ctx, const struct step *s)
 	return vfh_pci_reset(ctx, &a);
 }
 
-int step_apply(struct vfh_ctx *ctx, struct step *s)
+int eng_step_apply(struct vfh_ctx *ctx, struct step *s)
 {
 	struct vfh_pci_addr a;
 
@@ -209,14 +209,14 @@ static int rebind_fbcon(struct vfh_ctx *ctx, const struct step *s)
 	}
 	free(cons);
 	if (idx < 0) {
-		hook_log(LOG_WARNING, "no framebuffer console to bind back (was %s): is the GPU's "
+		eng_log(LOG_WARNING, "no framebuffer console to bind back (was %s): is the GPU's "
 			 "driver back?", s->what);
 		return 0;
 	}
 	return vfh_vtcon_set_bound(ctx, idx, true);
 }
 
-int step_undo(struct vfh_ctx *ctx, const struct step *s)
+int eng_step_undo(struct vfh_ctx *ctx, const struct step *s)
 {
 	struct vfh_pci_addr a;
 	int r;
@@ -264,12 +264,12 @@ int step_undo(struct vfh_ctx *ctx, const struct step *s)
 	}
 }
 
-bool step_undo_at_stopped(const struct step *s)
+bool eng_step_undo_at_stopped(const struct step *s)
 {
 	return s->kind == STEP_RESET && (s->reset_at & RESET_AT_RELEASE);
 }
 
-bool step_undo_best_effort(const struct step *s)
+bool eng_step_undo_best_effort(const struct step *s)
 {
 	/* a reset that failed cannot be retried into success later, and the
 	 * device must go back to its driver all the same */

@@ -75,7 +75,7 @@ bench: all
 	$(CC) -O2 -o $(BENCH_DIR)/hookbench tests/bench/hookbench.c
 	$(CC) -O2 -o $(BENCH_DIR)/floor tests/bench/floor.c
 	$(CC) $(CPPFLAGS) -DVFH_ENGINE_PATH='"/nonexistent"' -Ihooks -O2 \
-		-o $(BENCH_DIR)/one-binary hooks/main.c hooks/names.c \
+		-o $(BENCH_DIR)/one-binary hooks/front.c hooks/domname.c \
 		-Wl,--no-as-needed $(HOOK_LIBS) $(LIB_LIBS)
 	$(BENCH_DIR)/hookbench $(BENCH_ROUNDS) $(BENCH_DIR)/floor $(HOOK_BIN) \
 		$(BENCH_DIR)/one-binary tests/bench/dispatcher.sh

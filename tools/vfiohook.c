@@ -464,7 +464,7 @@ static char *read_file(const char *path, size_t *len)
 
 static void domain_arg(const char *name)
 {
-	if (!hook_domain_ok(name))
+	if (!eng_domain_ok(name))
 		die("'%s' is not a domain name vfiohook manages (letters, digits, _ . + : @ -; "
 		    "no leading . or -)", name);
 }
@@ -477,11 +477,11 @@ static void load_domain(struct vfh_ctx *ctx, const char *domain, const struct co
 	int r;
 
 	domain_arg(domain);
-	r = config_load(ctx, domain, hc, err, sizeof(err));
+	r = eng_config_load(ctx, domain, hc, err, sizeof(err));
 	if (r == -ENOENT) {
 		char path[512];
 
-		hook_ini_path(vfh_ctx_get_root(ctx, VFH_ROOT_ETC), domain, path, sizeof(path));
+		eng_ini_path(vfh_ctx_get_root(ctx, VFH_ROOT_ETC), domain, path, sizeof(path));
 		die("%s: no INI file (%s): vfiohook leaves this domain alone", domain, path);
 	}
 	if (r < 0)
@@ -491,7 +491,7 @@ static void load_domain(struct vfh_ctx *ctx, const char *domain, const struct co
 		size_t len;
 		char *xml = read_file(cfg->xml, &len);
 
-		r = domxml_parse(xml, len, dom, err, sizeof(err));
+		r = eng_domxml_parse(xml, len, dom, err, sizeof(err));
 		free(xml);
 		if (r < 0)
 			die("%s: %s", cfg->xml, err);
@@ -516,7 +516,7 @@ static void domain_plan(struct vfh_ctx *ctx, const char *domain, const struct co
 		printf("%s: valid\n", hc->path);
 		fflush(stdout);
 	}
-	if (plan_build(ctx, domain, hc, have_dom ? dom : NULL, plan, err, sizeof(err)) < 0)
+	if (eng_plan_build(ctx, domain, hc, have_dom ? dom : NULL, plan, err, sizeof(err)) < 0)
 		die("%s", err);
 }
 
@@ -534,13 +534,13 @@ static int cmd_plan(struct vfh_ctx *ctx, int argc, char **argv, const struct con
 		char desc[256];
 
 		/* capture only reads: it shows what each step would replace */
-		step_capture(ctx, &plan.steps[i]);
-		step_describe(&plan.steps[i], desc, sizeof(desc));
+		eng_step_capture(ctx, &plan.steps[i]);
+		eng_step_describe(&plan.steps[i], desc, sizeof(desc));
 		printf("%3zu. %s\n", i + 1, desc);
 	}
-	plan_free(&plan);
-	config_free(&hc);
-	domxml_free(&dom);
+	eng_plan_free(&plan);
+	eng_config_free(&hc);
+	eng_domxml_free(&dom);
 	return 0;
 }
 
@@ -554,16 +554,16 @@ static int cmd_check(struct vfh_ctx *ctx, int argc, char **argv, const struct co
 	domain_plan(ctx, argv[1], cfg, &hc, &dom, &plan, true);
 	printf("%s: this host can run its plan (%zu steps; 'vfiohook plan %s' lists them)\n",
 	       argv[1], plan.n, argv[1]);
-	plan_free(&plan);
-	config_free(&hc);
-	domxml_free(&dom);
+	eng_plan_free(&plan);
+	eng_config_free(&hc);
+	eng_domxml_free(&dom);
 	return 0;
 }
 
 static void print_journal(struct vfh_ctx *ctx, const char *domain)
 {
 	struct journal j;
-	int r = journal_open(ctx, domain, false, &j);
+	int r = eng_journal_open(ctx, domain, false, &j);
 
 	if (r == -ENOENT) {
 		printf("%s: no journal (nothing held)\n", domain);
@@ -574,15 +574,15 @@ static void print_journal(struct vfh_ctx *ctx, const char *domain)
 		return;
 	}
 	printf("%s: %s, %zu step%s to undo\n", domain, j.prepared ? "prepared" : "prepare did not "
-	       "finish", journal_pending(&j), journal_pending(&j) == 1 ? "" : "s");
+	       "finish", eng_journal_pending(&j), eng_journal_pending(&j) == 1 ? "" : "s");
 	for (size_t i = 0; i < j.n; i++) {
 		char desc[256];
 
-		step_describe(&j.e[i].step, desc, sizeof(desc));
+		eng_step_describe(&j.e[i].step, desc, sizeof(desc));
 		printf("%3zu. %-7s %s\n", i + 1, j.e[i].undone ? "undone" : j.e[i].done ? "done" :
 		       "begun", desc);
 	}
-	journal_close(&j);
+	eng_journal_close(&j);
 }
 
 static int cmd_status(struct vfh_ctx *ctx, int argc, char **argv, const struct config *cfg)
@@ -598,7 +598,7 @@ static int cmd_status(struct vfh_ctx *ctx, int argc, char **argv, const struct c
 		print_journal(ctx, argv[1]);
 		return 0;
 	}
-	r = journal_list(ctx, &doms, &n);
+	r = eng_journal_list(ctx, &doms, &n);
 	if (r < 0)
 		die("cannot list journals: %s", strerror(-r));
 	if (n == 0)
@@ -611,14 +611,14 @@ static int cmd_status(struct vfh_ctx *ctx, int argc, char **argv, const struct c
 
 static int cmd_recover(struct vfh_ctx *ctx, int argc, char **argv, const struct config *cfg)
 {
-	struct run_result res;
+	struct eng_err res;
 
 	(void)cfg;
 	need_args(argc, 2, 2, "recover DOMAIN");
 	domain_arg(argv[1]);
-	hook_log_open(ctx);
+	eng_log_open(ctx);
 	vfh_ctx_set_log_fn(ctx, log_stderr, NULL);
-	if (run_release(ctx, argv[1], &res) < 0)
+	if (eng_run_release(ctx, argv[1], &res) < 0)
 		die("%s", res.msg);
 	printf("%s: nothing left to undo\n", argv[1]);
 	return 0;

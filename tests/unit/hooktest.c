@@ -23,10 +23,10 @@ void t_config(struct hook_config *cfg, const char *text)
 	int r;
 
 	assert_non_null(f);
-	r = config_parse(f, T_INI, cfg, err, sizeof(err));
+	r = eng_config_parse(f, T_INI, cfg, err, sizeof(err));
 	fclose(f);
 	if (r < 0)
-		fail_msg("config_parse: %d: %s", r, err);
+		fail_msg("eng_config_parse: %d: %s", r, err);
 }
 
 int t_config_err(const char *text, char *err, size_t errlen)
@@ -37,20 +37,20 @@ int t_config_err(const char *text, char *err, size_t errlen)
 
 	assert_non_null(f);
 	err[0] = '\0';
-	r = config_parse(f, T_INI, &cfg, err, errlen);
+	r = eng_config_parse(f, T_INI, &cfg, err, errlen);
 	fclose(f);
 	if (r == 0)
-		config_free(&cfg);
+		eng_config_free(&cfg);
 	return r;
 }
 
 void t_domxml(struct domain_xml *dom, const char *xml)
 {
 	char err[1024];
-	int r = domxml_parse(xml, strlen(xml), dom, err, sizeof(err));
+	int r = eng_domxml_parse(xml, strlen(xml), dom, err, sizeof(err));
 
 	if (r < 0)
-		fail_msg("domxml_parse: %d: %s", r, err);
+		fail_msg("eng_domxml_parse: %d: %s", r, err);
 }
 
 const char *t_xml_with(const char *const *addrs)

@@ -12,13 +12,13 @@
 #include "engine.h"
 #include "fixture.h"
 
-/* The path config_parse() is given by t_config() */
+/* The path eng_config_parse() is given by t_config() */
 #define T_INI "/etc/libvirt/hooks/vfiohook/vm.ini"
 
-/* Parses INI text (config_parse on a memory stream named T_INI); fails the
- * test with the parser's line when it is refused.  config_free() it. */
+/* Parses INI text (eng_config_parse on a memory stream named T_INI); fails the
+ * test with the parser's line when it is refused.  eng_config_free() it. */
 void t_config(struct hook_config *cfg, const char *text);
-/* The same, expecting a refusal: returns config_parse()'s result and its
+/* The same, expecting a refusal: returns eng_config_parse()'s result and its
  * one line in err. */
 int t_config_err(const char *text, char *err, size_t errlen);
 /* Parses a domain XML; fails the test when it is refused. */

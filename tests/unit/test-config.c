@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* The per-domain INI file (hooks/config.c): every key and its default,
  * every refusal with its exact "path:line: message", and the ownership
- * and mode checks config_load() makes before reading a root hook's file. */
+ * and mode checks eng_config_load() makes before reading a root hook's file. */
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -42,7 +42,7 @@ static void test_defaults(void **state)
 	assert_true(c.unbind_vtconsoles);
 	assert_true(c.unbind_framebuffers);
 	assert_int_equal(c.n_modules, 0);
-	config_free(&c);
+	eng_config_free(&c);
 }
 
 static void test_every_key(void **state)
@@ -109,11 +109,11 @@ static void test_every_key(void **state)
 	assert_int_equal(c.n_modules, 2);
 	assert_string_equal(c.unload_modules[0], "amdgpu");
 	assert_string_equal(c.unload_modules[1], "nvidia_drm");
-	config_free(&c);
+	eng_config_free(&c);
 	/* freed means empty, and a second free is harmless */
 	assert_null(c.listed);
 	assert_int_equal(c.n_units, 0);
-	config_free(&c);
+	eng_config_free(&c);
 }
 
 static void test_bool_spellings(void **state)
@@ -131,7 +131,7 @@ static void test_bool_spellings(void **state)
 		t_config(&c, text);
 		assert_false(c.take_group);
 		assert_true(c.take_companions);
-		config_free(&c);
+		eng_config_free(&c);
 	}
 }
 
@@ -145,13 +145,13 @@ static void test_ranges_at_their_bounds(void **state)
 	assert_int_equal(c.defaults.suspend_seconds, 1);
 	assert_int_equal(c.defaults.suspend_attempts, 1);
 	assert_int_equal(c.wait_ms, 100);
-	config_free(&c);
+	eng_config_free(&c);
 	t_config(&c, "[devices]\npassthrough = auto\nsuspend_seconds = 060\nreset_at = release\n"
 		 "reset = auto\n");
 	assert_int_equal(c.defaults.suspend_seconds, 60);
 	assert_int_equal(c.defaults.reset_at, RESET_AT_RELEASE);
 	assert_int_equal(c.defaults.reset, RESET_AUTO);
-	config_free(&c);
+	eng_config_free(&c);
 }
 
 static void test_single_gpu_alone(void **state)
@@ -162,10 +162,10 @@ static void test_single_gpu_alone(void **state)
 	/* the section turns it on; enabled = no turns it off again */
 	t_config(&c, "[single-gpu]\n");
 	assert_true(c.single_gpu);
-	config_free(&c);
+	eng_config_free(&c);
 	t_config(&c, "[single-gpu]\nenabled = no\n");
 	assert_false(c.single_gpu);
-	config_free(&c);
+	eng_config_free(&c);
 }
 
 static void test_device_short_and_padded_headers(void **state)
@@ -180,7 +180,7 @@ static void test_device_short_and_padded_headers(void **state)
 	assert_false(c.from_xml);
 	assert_int_equal(c.n_dev, 1);
 	assert_true(vfh_pci_addr_eq(&c.dev[0].addr, &gpu));
-	config_free(&c);
+	eng_config_free(&c);
 }
 
 /* inih only strips ';' comments after whitespace; '#' only at the start */
@@ -194,7 +194,7 @@ static void test_comments(void **state)
 		 "them\ntake_group = no ; the bridge stays\n  # indented comment\n");
 	assert_true(c.from_xml);
 	assert_false(c.take_group);
-	config_free(&c);
+	eng_config_free(&c);
 	assert_int_equal(t_config_err("[devices]\npassthrough = auto\ndriver = vfio-pci;x\n", err,
 				      sizeof(err)), -EINVAL);
 	assert_string_equal(err, P ":3: driver: 'vfio-pci;x' is not a driver name (vfio-pci, "
@@ -216,7 +216,7 @@ static void test_indented_lines_are_not_continuations(void **state)
 	t_config(&c, "  [devices]\n\tpassthrough = 0000:01:00.0\n    take_group = no\n");
 	assert_int_equal(c.n_listed, 1);
 	assert_false(c.take_group);
-	config_free(&c);
+	eng_config_free(&c);
 	assert_int_equal(t_config_err("[devices]\npassthrough = 0000:01:00.0\n    more\n", err,
 				      sizeof(err)), -EINVAL);
 	assert_string_equal(err, P ":3: expected 'key = value', '[section]' or a comment");
@@ -236,10 +236,10 @@ static void test_bom(void **state)
 	(void)state;
 	t_config(&c, "\xef\xbb\xbf# saved by Notepad\n[devices]\npassthrough = auto\n");
 	assert_true(c.from_xml);
-	config_free(&c);
+	eng_config_free(&c);
 	t_config(&c, "\xef\xbb\xbf[devices]\npassthrough = auto\n");
 	assert_true(c.from_xml);
-	config_free(&c);
+	eng_config_free(&c);
 }
 
 struct bad {
@@ -429,7 +429,7 @@ static void test_same_key_in_other_sections(void **state)
 		 "[device 0000:01:00.1]\ndriver = vfio-pci\n");
 	assert_int_equal(c.n_dev, 2);
 	assert_string_equal(c.driver, "pci-stub");
-	config_free(&c);
+	eng_config_free(&c);
 }
 
 /* The first error in the file is the one reported, whatever kind it is */
@@ -459,7 +459,7 @@ static void test_long_lines(void **state)
 	strcpy(text + strlen(D) + 198, "\ntake_group = no\n");
 	t_config(&c, text);
 	assert_false(c.take_group);
-	config_free(&c);
+	eng_config_free(&c);
 	memset(text + strlen(D) + 1, 'x', 198);
 	strcpy(text + strlen(D) + 199, "\ntake_group = no\n");
 	assert_int_equal(t_config_err(text, err, sizeof(err)), -EINVAL);
@@ -482,7 +482,7 @@ static void test_device_merging(void **state)
 		 "reset_at = prepare\nsuspend_seconds = 5\n"
 		 "[device 01:00.0]\ndriver = vfio-pci\nreset = suspend\nsuspend_attempts = 7\n"
 		 "[device 0000:01:00.1]\nreset = none\nreset_at = both\n");
-	config_device(&c, &gpu, &d);
+	eng_config_device(&c, &gpu, &d);
 	assert_true(vfh_pci_addr_eq(&d.addr, &gpu));
 	assert_string_equal(d.driver, "vfio-pci");
 	assert_int_equal(d.reset, RESET_SUSPEND);
@@ -490,7 +490,7 @@ static void test_device_merging(void **state)
 	assert_int_equal(d.suspend_seconds, 5);
 	assert_int_equal(d.suspend_attempts, 7);
 	assert_int_equal(d.line, 7);
-	config_device(&c, &hda, &d);
+	eng_config_device(&c, &hda, &d);
 	assert_true(vfh_pci_addr_eq(&d.addr, &hda));
 	assert_string_equal(d.driver, "pci-stub");
 	assert_int_equal(d.reset, RESET_NONE);
@@ -499,7 +499,7 @@ static void test_device_merging(void **state)
 	assert_int_equal(d.suspend_attempts, 3);
 	assert_int_equal(d.line, 11);
 	/* a device with no section of its own: the defaults */
-	config_device(&c, &nic, &d);
+	eng_config_device(&c, &nic, &d);
 	assert_true(vfh_pci_addr_eq(&d.addr, &nic));
 	assert_string_equal(d.driver, "pci-stub");
 	assert_int_equal(d.reset, RESET_AUTO);
@@ -507,10 +507,10 @@ static void test_device_merging(void **state)
 	assert_int_equal(d.suspend_seconds, 5);
 	assert_int_equal(d.suspend_attempts, 3);
 	assert_int_equal(d.line, 0);
-	config_free(&c);
+	eng_config_free(&c);
 }
 
-/* ---- config_load: the file below the fixture's etc */
+/* ---- eng_config_load: the file below the fixture's etc */
 
 #define DIR_REL "etc/" VFH_CONF_DIR
 #define INI_REL DIR_REL "/vm.ini"
@@ -532,16 +532,16 @@ static void test_load(void **state)
 	struct hook_config c;
 	char err[1024] = "";
 
-	assert_int_equal(config_load(t->ctx, "vm", &c, err, sizeof(err)), 0);
+	assert_int_equal(eng_config_load(t->ctx, "vm", &c, err, sizeof(err)), 0);
 	assert_string_equal(err, "");
 	assert_string_equal(c.path, t_abs(t->fx, INI_REL));
 	assert_true(c.from_xml);
 	assert_false(c.take_group);
-	config_free(&c);
+	eng_config_free(&c);
 	/* read-only for root is as good */
 	assert_int_equal(chmod(t_abs(t->fx, INI_REL), 0400), 0);
-	assert_int_equal(config_load(t->ctx, "vm", &c, err, sizeof(err)), 0);
-	config_free(&c);
+	assert_int_equal(eng_config_load(t->ctx, "vm", &c, err, sizeof(err)), 0);
+	eng_config_free(&c);
 }
 
 static void test_load_missing(void **state)
@@ -550,11 +550,11 @@ static void test_load_missing(void **state)
 	struct hook_config c;
 	char err[1024] = "";
 
-	assert_int_equal(config_load(t->ctx, "other", &c, err, sizeof(err)), -ENOENT);
+	assert_int_equal(eng_config_load(t->ctx, "other", &c, err, sizeof(err)), -ENOENT);
 	assert_string_equal(err, "");
 	fx_delete(t->fx, DIR_REL);
-	assert_int_equal(config_load(t->ctx, "vm", &c, err, sizeof(err)), -ENOENT);
-	assert_int_equal(config_load(t->ctx, "../vm", &c, err, sizeof(err)), -EINVAL);
+	assert_int_equal(eng_config_load(t->ctx, "vm", &c, err, sizeof(err)), -ENOENT);
+	assert_int_equal(eng_config_load(t->ctx, "../vm", &c, err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "domain name not usable in a file name");
 }
 
@@ -565,7 +565,7 @@ static void test_load_parse_error_names_the_file(void **state)
 	char err[1024], want[1024];
 
 	t_ini(t->fx, "vm", D "take_group = perhaps\n");
-	assert_int_equal(config_load(t->ctx, "vm", &c, err, sizeof(err)), -EINVAL);
+	assert_int_equal(eng_config_load(t->ctx, "vm", &c, err, sizeof(err)), -EINVAL);
 	snprintf(want, sizeof(want), "%s:3: take_group: 'perhaps' is not yes or no",
 		 t_abs(t->fx, INI_REL));
 	assert_string_equal(err, want);
@@ -588,10 +588,10 @@ static void expect_refusal(struct t *t, int want_r, const char *want)
 {
 	struct hook_config c;
 	char err[1024];
-	int r = config_load(t->ctx, "vm", &c, err, sizeof(err));
+	int r = eng_config_load(t->ctx, "vm", &c, err, sizeof(err));
 
 	if (r == 0)
-		config_free(&c);
+		eng_config_free(&c);
 	assert_int_equal(r, want_r);
 	assert_string_equal(err, want);
 }
@@ -611,8 +611,8 @@ static void test_load_not_root_owned(void **state)
 		struct hook_config c;
 		char err[1024];
 
-		assert_int_equal(config_load(t->ctx, "vm", &c, err, sizeof(err)), 0);
-		config_free(&c);
+		assert_int_equal(eng_config_load(t->ctx, "vm", &c, err, sizeof(err)), 0);
+		eng_config_free(&c);
 	}
 }
 

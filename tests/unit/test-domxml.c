@@ -15,7 +15,7 @@
 static int parse(const char *xml, struct domain_xml *dom, char *err, size_t errlen)
 {
 	err[0] = '\0';
-	return domxml_parse(xml, strlen(xml), dom, err, errlen);
+	return eng_domxml_parse(xml, strlen(xml), dom, err, errlen);
 }
 
 static void assert_hostdev(const struct domain_xml *dom, size_t i, const char *addr, bool managed)
@@ -84,7 +84,7 @@ static void test_hostdevs(void **state)
 	assert_hostdev(&dom, 0, "0000:01:00.0", true);
 	assert_hostdev(&dom, 1, "0000:01:00.1", false);
 	assert_hostdev(&dom, 2, "10000:e0:1d.7", false);
-	domxml_free(&dom);
+	eng_domxml_free(&dom);
 	assert_null(dom.hostdevs);
 	assert_int_equal(dom.n_hostdevs, 0);
 }
@@ -101,13 +101,13 @@ static void test_decimal_and_defaults(void **state)
 	assert_string_equal(dom.name, "");
 	assert_int_equal(dom.n_hostdevs, 1);
 	assert_hostdev(&dom, 0, "0000:02:1f.7", true);
-	domxml_free(&dom);
+	eng_domxml_free(&dom);
 	/* the largest of each field */
 	t_domxml(&dom, "<domain><devices><hostdev mode='subsystem' type='pci'><source>"
 		 "<address domain='0xffffffff' bus='0xff' slot='0x1f' function='0x7'/></source>"
 		 "</hostdev></devices></domain>");
 	assert_hostdev(&dom, 0, "ffffffff:ff:1f.7", false);
-	domxml_free(&dom);
+	eng_domxml_free(&dom);
 }
 
 static void test_no_hostdevs(void **state)
@@ -119,17 +119,17 @@ static void test_no_hostdevs(void **state)
 	assert_string_equal(dom.name, "plain");
 	assert_int_equal(dom.n_hostdevs, 0);
 	assert_null(dom.hostdevs);
-	domxml_free(&dom);
+	eng_domxml_free(&dom);
 	t_domxml(&dom, "<domain/>");
 	assert_int_equal(dom.n_hostdevs, 0);
-	domxml_free(&dom);
+	eng_domxml_free(&dom);
 	/* hostdevs outside <devices> are not the domain's */
 	t_domxml(&dom, "<domain><hostdev mode='subsystem' type='pci'><source><address bus='1' "
 		 "slot='0' function='0'/></source></hostdev><metadata><devices><hostdev "
 		 "mode='subsystem' type='pci'><source><address bus='1' slot='0' function='0'/>"
 		 "</source></hostdev></devices></metadata></domain>");
 	assert_int_equal(dom.n_hostdevs, 0);
-	domxml_free(&dom);
+	eng_domxml_free(&dom);
 }
 
 #define HD(attrs) "<domain><devices><hostdev mode='subsystem' type='pci'><source>" \
@@ -214,13 +214,13 @@ static void test_not_a_domain(void **state)
 	char err[512];
 
 	(void)state;
-	assert_int_equal(domxml_parse("", 0, &dom, err, sizeof(err)), -EINVAL);
+	assert_int_equal(eng_domxml_parse("", 0, &dom, err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "domain XML: empty stdin");
 	assert_int_equal(parse("<network><name>default</name></network>", &dom, err, sizeof(err)),
 			 -EINVAL);
 	assert_string_equal(err, "domain XML: the root element is not <domain>");
 	assert_int_equal(parse("<x:domain xmlns:x='urn:x'/>", &dom, err, sizeof(err)), 0);
-	domxml_free(&dom);
+	eng_domxml_free(&dom);
 	/* not XML at all: one line, with where it broke */
 	assert_int_equal(parse("this is not xml\n", &dom, err, sizeof(err)), -EINVAL);
 	assert_contains(err, "domain XML on stdin does not parse (line 1: ");
@@ -232,7 +232,7 @@ static void test_not_a_domain(void **state)
 	assert_null(strchr(err, '\n'));
 	assert_int_equal(dom.n_hostdevs, 0);
 	/* cut short by a dying libvirtd */
-	assert_int_equal(domxml_parse(live_xml, 200, &dom, err, sizeof(err)), -EINVAL);
+	assert_int_equal(eng_domxml_parse(live_xml, 200, &dom, err, sizeof(err)), -EINVAL);
 	assert_contains(err, "does not parse");
 }
 
@@ -246,7 +246,7 @@ static void test_too_large(void **state)
 	(void)state;
 	assert_non_null(big);
 	memset(big, ' ', len);
-	assert_int_equal(domxml_parse(big, len, &dom, err, sizeof(err)), -EINVAL);
+	assert_int_equal(eng_domxml_parse(big, len, &dom, err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "domain XML: larger than 64 MiB");
 	free(big);
 }
@@ -284,7 +284,7 @@ static void test_external_entity_not_fetched(void **state)
 	if (r == 0) {
 		assert_null(strstr(dom.name, "TOPSECRET"));
 		assert_int_equal(dom.n_hostdevs, 0);
-		domxml_free(&dom);
+		eng_domxml_free(&dom);
 	} else {
 		assert_int_equal(r, -EINVAL);
 		assert_null(strstr(err, "TOPSECRET"));
@@ -311,7 +311,7 @@ static void test_external_dtd_not_fetched(void **state)
 	r = parse(xml, &dom, err, sizeof(err));
 	if (r == 0) {
 		assert_null(strstr(dom.name, "INJECTED"));
-		domxml_free(&dom);
+		eng_domxml_free(&dom);
 	}
 	if (read(ino, ev, sizeof(ev)) > 0)
 		fail_msg("the XML parser opened an external DTD");
@@ -358,7 +358,7 @@ static void test_billion_laughs(void **state)
 		fail_msg("billion laughs took %.1f s", now_s() - t0);
 	if (r == 0) {
 		assert_true(strlen(dom.name) < sizeof(dom.name));
-		domxml_free(&dom);
+		eng_domxml_free(&dom);
 	} else {
 		assert_int_equal(r, -EINVAL);
 		assert_null(strchr(err, '\n'));

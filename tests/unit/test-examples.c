@@ -24,7 +24,7 @@ static struct hook_config load(const char *name)
 	f = fopen(path, "re");
 	if (!f)
 		fail_msg("cannot open %s", path);
-	r = config_parse(f, path, &cfg, err, sizeof(err));
+	r = eng_config_parse(f, path, &cfg, err, sizeof(err));
 	fclose(f);
 	if (r < 0)
 		fail_msg("%s", err);
@@ -41,7 +41,7 @@ static void test_gaming_two_gpu(void **state)
 	assert_true(c.take_companions);
 	assert_false(c.single_gpu);
 	assert_string_equal(c.driver, "vfio-pci");
-	config_free(&c);
+	eng_config_free(&c);
 }
 
 static void test_single_gpu(void **state)
@@ -56,7 +56,7 @@ static void test_single_gpu(void **state)
 	assert_string_equal(c.unload_modules[0], "amdgpu");
 	assert_true(c.unbind_vtconsoles);
 	assert_true(c.unbind_framebuffers);
-	config_free(&c);
+	eng_config_free(&c);
 }
 
 static void test_looking_glass(void **state)
@@ -65,7 +65,7 @@ static void test_looking_glass(void **state)
 
 	(void)state;
 	assert_true(c.from_xml);
-	config_free(&c);
+	eng_config_free(&c);
 }
 
 static void test_rt_audio(void **state)
@@ -79,7 +79,7 @@ static void test_rt_audio(void **state)
 	assert_int_equal(vfh_pci_addr_parse("0000:05:00.0", &dsp), 0);
 	assert_true(vfh_pci_addr_eq(&c.listed[0], &dsp));
 	assert_int_equal(c.defaults.reset, RESET_AUTO);
-	config_free(&c);
+	eng_config_free(&c);
 }
 
 static void test_nic_dsp(void **state)
@@ -92,12 +92,12 @@ static void test_nic_dsp(void **state)
 	assert_false(c.from_xml);
 	assert_int_equal(c.n_listed, 2);
 	assert_int_equal(vfh_pci_addr_parse("0000:04:00.1", &port1), 0);
-	config_device(&c, &port1, &d);
+	eng_config_device(&c, &port1, &d);
 	assert_int_equal(d.reset, RESET_NONE);	/* its own section */
-	config_device(&c, &c.listed[0], &d);
+	eng_config_device(&c, &c.listed[0], &d);
 	assert_int_equal(d.reset, RESET_AUTO);	/* the [devices] default */
 	assert_int_equal(d.reset_at, RESET_AT_RELEASE);
-	config_free(&c);
+	eng_config_free(&c);
 }
 
 int main(void)

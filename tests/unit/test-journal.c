@@ -81,21 +81,21 @@ static void test_round_trip(void **state)
 	struct journal j;
 	mode_t old = umask(0);
 
-	assert_int_equal(journal_create(t->ctx, "vm", &j), 0);
+	assert_int_equal(eng_journal_create(t->ctx, "vm", &j), 0);
 	umask(old);
 	assert_string_equal(fx_read(t->fx, JFILE), HEADER);
-	assert_int_equal(journal_begin(&j, &s0), 0);
-	assert_int_equal(journal_done(&j, 0), 0);
-	assert_int_equal(journal_begin(&j, &s1), 0);
-	assert_int_equal(journal_done(&j, 1), 0);
-	assert_int_equal(journal_begin(&j, &s2), 0);
-	assert_int_equal(journal_done(&j, 2), 0);
-	assert_int_equal(journal_prepared(&j), 0);
-	assert_int_equal(journal_undone(&j, 2), 0);
+	assert_int_equal(eng_journal_begin(&j, &s0), 0);
+	assert_int_equal(eng_journal_done(&j, 0), 0);
+	assert_int_equal(eng_journal_begin(&j, &s1), 0);
+	assert_int_equal(eng_journal_done(&j, 1), 0);
+	assert_int_equal(eng_journal_begin(&j, &s2), 0);
+	assert_int_equal(eng_journal_done(&j, 2), 0);
+	assert_int_equal(eng_journal_prepared(&j), 0);
+	assert_int_equal(eng_journal_undone(&j, 2), 0);
 	assert_int_equal(j.n, 3);
 	assert_true(j.prepared);
-	assert_int_equal(journal_pending(&j), 2);
-	journal_close(&j);
+	assert_int_equal(eng_journal_pending(&j), 2);
+	eng_journal_close(&j);
 	assert_string_equal(fx_read(t->fx, JFILE), HEADER LINE0 "done 0\n" LINE1 "done 1\n" LINE2
 			    "done 2\nprepared\nundone 2\n");
 	/* only root reads it: the priors are the host's configuration */
@@ -103,7 +103,7 @@ static void test_round_trip(void **state)
 	assert_int_equal(mode_of(t, JDIR), S_IFDIR | 0700);
 	assert_int_equal(mode_of(t, JFILE), S_IFREG | 0600);
 
-	assert_int_equal(journal_open(t->ctx, "vm", false, &j), 0);
+	assert_int_equal(eng_journal_open(t->ctx, "vm", false, &j), 0);
 	assert_string_equal(j.domain, "vm");
 	assert_string_equal(j.dir, t_abs(t->fx, JDIR));
 	assert_int_equal(j.fd, -1);
@@ -117,20 +117,20 @@ static void test_round_trip(void **state)
 		assert_true(j.e[i].done);
 		assert_int_equal(j.e[i].undone, i == 2);
 	}
-	assert_int_equal(journal_pending(&j), 2);
-	journal_close(&j);
+	assert_int_equal(eng_journal_pending(&j), 2);
+	eng_journal_close(&j);
 	assert_null(j.e);
 
-	assert_int_equal(journal_open(t->ctx, "vm", true, &j), 0);
+	assert_int_equal(eng_journal_open(t->ctx, "vm", true, &j), 0);
 	assert_true(j.fd >= 0);
-	assert_int_equal(journal_undone(&j, 1), 0);
-	assert_int_equal(journal_undone(&j, 0), 0);
-	assert_int_equal(journal_pending(&j), 0);
-	assert_int_equal(journal_remove(&j), 0);
-	journal_close(&j);
+	assert_int_equal(eng_journal_undone(&j, 1), 0);
+	assert_int_equal(eng_journal_undone(&j, 0), 0);
+	assert_int_equal(eng_journal_pending(&j), 0);
+	assert_int_equal(eng_journal_remove(&j), 0);
+	eng_journal_close(&j);
 	assert_false(fx_exists(t->fx, JDIR));
 	assert_true(fx_exists(t->fx, "run/vfiohook"));
-	assert_int_equal(journal_open(t->ctx, "vm", false, &j), -ENOENT);
+	assert_int_equal(eng_journal_open(t->ctx, "vm", false, &j), -ENOENT);
 	/* the kernel was never asked anything */
 	assert_no_writes(t->fx);
 }
@@ -141,20 +141,20 @@ static void test_begun_not_done(void **state)
 	struct step s1 = pci_bind("0000:01:00.0", "bochs-drm");
 	struct journal j;
 
-	assert_int_equal(journal_create(t->ctx, "vm", &j), 0);
-	assert_int_equal(journal_begin(&j, &s1), 0);
-	journal_close(&j);
-	assert_int_equal(journal_open(t->ctx, "vm", false, &j), 0);
+	assert_int_equal(eng_journal_create(t->ctx, "vm", &j), 0);
+	assert_int_equal(eng_journal_begin(&j, &s1), 0);
+	eng_journal_close(&j);
+	assert_int_equal(eng_journal_open(t->ctx, "vm", false, &j), 0);
 	assert_int_equal(j.n, 1);
 	assert_true(j.e[0].begun);
 	assert_false(j.e[0].done);
 	assert_false(j.prepared);
-	assert_int_equal(journal_pending(&j), 1);
+	assert_int_equal(eng_journal_pending(&j), 1);
 	/* read-only: nothing can be appended */
-	assert_int_equal(journal_undone(&j, 0), -EBADF);
-	assert_int_equal(journal_begin(&j, &s1), -EBADF);
+	assert_int_equal(eng_journal_undone(&j, 0), -EBADF);
+	assert_int_equal(eng_journal_begin(&j, &s1), -EBADF);
 	assert_int_equal(j.n, 1);
-	journal_close(&j);
+	eng_journal_close(&j);
 	assert_string_equal(fx_read(t->fx, JFILE), HEADER "begin 0 pci-bind what=0000:01:00.0 "
 			    "target=vfio-pci captured=1 was_on=0 prior_driver=bochs-drm "
 			    "prior_override= reset=0 reset_at=0 seconds=0 attempts=0\n");
@@ -171,16 +171,16 @@ static void test_escaping(void **state)
 	strcpy(s.target, "x y");
 	strcpy(s.prior.driver, "d=1");
 	strcpy(s.prior.driver_override, "%00");
-	assert_int_equal(journal_create(t->ctx, "vm", &j), 0);
-	assert_int_equal(journal_begin(&j, &s), 0);
-	journal_close(&j);
+	assert_int_equal(eng_journal_create(t->ctx, "vm", &j), 0);
+	assert_int_equal(eng_journal_begin(&j, &s), 0);
+	eng_journal_close(&j);
 	assert_string_equal(fx_read(t->fx, JFILE), HEADER "begin 0 unit-stop "
 			    "what=a%20b%25c%2f%c3%a9%3d%0a%09%3b target=x%20y captured=1 was_on=0 "
 			    "prior_driver=d%3d1 prior_override=%2500 reset=0 reset_at=0 seconds=0 "
 			    "attempts=0\n");
-	assert_int_equal(journal_open(t->ctx, "vm", false, &j), 0);
+	assert_int_equal(eng_journal_open(t->ctx, "vm", false, &j), 0);
 	assert_step_eq(&j.e[0].step, &s);
-	journal_close(&j);
+	eng_journal_close(&j);
 
 	/* the longest values fit, escaped three times over */
 	fx_delete(t->fx, JDIR);
@@ -191,13 +191,13 @@ static void test_escaping(void **state)
 	s.target[VFH_NAME_MAX - 1] = '\0';
 	memset(s.prior.driver, '\xff', VFH_NAME_MAX - 1);
 	s.prior.driver[VFH_NAME_MAX - 1] = '\0';
-	assert_int_equal(journal_create(t->ctx, "vm", &j), 0);
-	assert_int_equal(journal_begin(&j, &s), 0);
-	journal_close(&j);
-	assert_int_equal(journal_open(t->ctx, "vm", false, &j), 0);
+	assert_int_equal(eng_journal_create(t->ctx, "vm", &j), 0);
+	assert_int_equal(eng_journal_begin(&j, &s), 0);
+	eng_journal_close(&j);
+	assert_int_equal(eng_journal_open(t->ctx, "vm", false, &j), 0);
 	assert_int_equal(j.n, 1);
 	assert_step_eq(&j.e[0].step, &s);
-	journal_close(&j);
+	eng_journal_close(&j);
 }
 
 static void append_raw(struct t *t, const char *text)
@@ -218,40 +218,40 @@ static void test_torn_last_line(void **state)
 	struct step s0 = unit_stop();
 	struct journal j;
 
-	assert_int_equal(journal_create(t->ctx, "vm", &j), 0);
-	assert_int_equal(journal_begin(&j, &s0), 0);
-	assert_int_equal(journal_done(&j, 0), 0);
-	journal_close(&j);
+	assert_int_equal(eng_journal_create(t->ctx, "vm", &j), 0);
+	assert_int_equal(eng_journal_begin(&j, &s0), 0);
+	assert_int_equal(eng_journal_done(&j, 0), 0);
+	eng_journal_close(&j);
 	append_raw(t, "begin 1 pci-bind what=0000:01");
 
-	assert_int_equal(journal_open(t->ctx, "vm", false, &j), 0);
+	assert_int_equal(eng_journal_open(t->ctx, "vm", false, &j), 0);
 	assert_int_equal(j.n, 1);
 	assert_true(j.e[0].done);
-	journal_close(&j);
+	eng_journal_close(&j);
 	assert_string_equal(fx_read(t->fx, JFILE), HEADER LINE0 "done 0\nbegin 1 pci-bind "
 			    "what=0000:01");
 
-	assert_int_equal(journal_open(t->ctx, "vm", true, &j), 0);
+	assert_int_equal(eng_journal_open(t->ctx, "vm", true, &j), 0);
 	assert_int_equal(j.n, 1);
 	assert_string_equal(fx_read(t->fx, JFILE), HEADER LINE0 "done 0\n");
-	assert_int_equal(journal_undone(&j, 0), 0);
-	journal_close(&j);
+	assert_int_equal(eng_journal_undone(&j, 0), 0);
+	eng_journal_close(&j);
 	assert_string_equal(fx_read(t->fx, JFILE), HEADER LINE0 "done 0\nundone 0\n");
-	assert_int_equal(journal_open(t->ctx, "vm", false, &j), 0);
+	assert_int_equal(eng_journal_open(t->ctx, "vm", false, &j), 0);
 	assert_true(j.e[0].undone);
-	assert_int_equal(journal_pending(&j), 0);
-	journal_close(&j);
+	assert_int_equal(eng_journal_pending(&j), 0);
+	eng_journal_close(&j);
 
 	/* a torn "done": the step counts as begun, not done */
 	fx_delete(t->fx, JDIR);
-	assert_int_equal(journal_create(t->ctx, "vm", &j), 0);
-	assert_int_equal(journal_begin(&j, &s0), 0);
-	journal_close(&j);
+	assert_int_equal(eng_journal_create(t->ctx, "vm", &j), 0);
+	assert_int_equal(eng_journal_begin(&j, &s0), 0);
+	eng_journal_close(&j);
 	append_raw(t, "don");
-	assert_int_equal(journal_open(t->ctx, "vm", false, &j), 0);
+	assert_int_equal(eng_journal_open(t->ctx, "vm", false, &j), 0);
 	assert_true(j.e[0].begun);
 	assert_false(j.e[0].done);
-	journal_close(&j);
+	eng_journal_close(&j);
 }
 
 /* The last line of a case, for the failure message */
@@ -313,12 +313,12 @@ static void test_corrupt(void **state)
 		int r;
 
 		fx_write(t->fx, JFILE, bad[i]);
-		r = journal_open(t->ctx, "vm", true, &j);
+		r = eng_journal_open(t->ctx, "vm", true, &j);
 		if (r != -EBADMSG) {
 			size_t n = strlen(accepted);
 
 			if (r == 0)
-				journal_close(&j);
+				eng_journal_close(&j);
 			snprintf(accepted + n, sizeof(accepted) - n, "  case %zu: %d for '%s'\n", i,
 				 r, last_line(bad[i]));
 			continue;
@@ -349,17 +349,17 @@ static void test_create_refusals(void **state)
 	struct step s0 = unit_stop();
 	struct journal j, k;
 
-	assert_int_equal(journal_create(t->ctx, "../vm", &j), -EINVAL);
-	assert_int_equal(journal_open(t->ctx, "../vm", false, &j), -EINVAL);
-	assert_int_equal(journal_create(t->ctx, "vm", &j), 0);
-	assert_int_equal(journal_begin(&j, &s0), 0);
+	assert_int_equal(eng_journal_create(t->ctx, "../vm", &j), -EINVAL);
+	assert_int_equal(eng_journal_open(t->ctx, "../vm", false, &j), -EINVAL);
+	assert_int_equal(eng_journal_create(t->ctx, "vm", &j), 0);
+	assert_int_equal(eng_journal_begin(&j, &s0), 0);
 	/* one journal per domain: a second is refused, the first untouched */
-	assert_int_equal(journal_create(t->ctx, "vm", &k), -EEXIST);
-	journal_close(&k);
-	assert_int_equal(journal_done(&j, 0), 0);
-	journal_close(&j);
+	assert_int_equal(eng_journal_create(t->ctx, "vm", &k), -EEXIST);
+	eng_journal_close(&k);
+	assert_int_equal(eng_journal_done(&j, 0), 0);
+	eng_journal_close(&j);
 	assert_string_equal(fx_read(t->fx, JFILE), HEADER LINE0 "done 0\n");
-	assert_int_equal(journal_open(t->ctx, "other", true, &j), -ENOENT);
+	assert_int_equal(eng_journal_open(t->ctx, "other", true, &j), -ENOENT);
 }
 
 static int by_name(const void *a, const void *b)
@@ -374,19 +374,19 @@ static void test_list(void **state)
 	char **doms = (void *)1;
 	size_t n = 9;
 
-	assert_int_equal(journal_list(t->ctx, &doms, &n), 0);
+	assert_int_equal(eng_journal_list(t->ctx, &doms, &n), 0);
 	assert_null(doms);
 	assert_int_equal(n, 0);
-	assert_int_equal(journal_create(t->ctx, "b-vm", &j), 0);
-	journal_close(&j);
-	assert_int_equal(journal_create(t->ctx, "a.vm", &j), 0);
-	journal_close(&j);
+	assert_int_equal(eng_journal_create(t->ctx, "b-vm", &j), 0);
+	eng_journal_close(&j);
+	assert_int_equal(eng_journal_create(t->ctx, "a.vm", &j), 0);
+	eng_journal_close(&j);
 	/* the lock, and what is no domain of ours */
 	fx_write(t->fx, "run/vfiohook/lock", "");
 	t_mkdirs(t->fx, "run/vfiohook/-bad");
 	t_mkdirs(t->fx, "run/vfiohook/.hidden");
 	fx_write(t->fx, "run/vfiohook/file-vm", "");
-	assert_int_equal(journal_list(t->ctx, &doms, &n), 0);
+	assert_int_equal(eng_journal_list(t->ctx, &doms, &n), 0);
 	assert_int_equal(n, 2);
 	qsort(doms, n, sizeof(*doms), by_name);
 	assert_string_equal(doms[0], "a.vm");
@@ -398,11 +398,11 @@ static void make_journal(struct t *t, const char *domain, const struct step *s, 
 {
 	struct journal j;
 
-	assert_int_equal(journal_create(t->ctx, domain, &j), 0);
-	assert_int_equal(journal_begin(&j, s), 0);
+	assert_int_equal(eng_journal_create(t->ctx, domain, &j), 0);
+	assert_int_equal(eng_journal_begin(&j, s), 0);
 	if (undone)
-		assert_int_equal(journal_undone(&j, 0), 0);
-	journal_close(&j);
+		assert_int_equal(eng_journal_undone(&j, 0), 0);
+	eng_journal_close(&j);
 }
 
 static void test_holder(void **state)
@@ -415,22 +415,22 @@ static void test_holder(void **state)
 	struct step r = reset_step();
 	char holder[64] = "x";
 
-	assert_int_equal(journal_holder(t->ctx, "vm", &nic, holder, sizeof(holder)), 0);
+	assert_int_equal(eng_journal_holder(t->ctx, "vm", &nic, holder, sizeof(holder)), 0);
 	assert_string_equal(holder, "");
 	/* begun is enough: the device may have moved */
 	make_journal(t, "other", &bind_nic, false);
 	make_journal(t, "third", &bind_nic2, true);
 	make_journal(t, "resetter", &r, false);
-	assert_int_equal(journal_holder(t->ctx, "vm", &nic, holder, sizeof(holder)), 0);
+	assert_int_equal(eng_journal_holder(t->ctx, "vm", &nic, holder, sizeof(holder)), 0);
 	assert_string_equal(holder, "other");
 	/* its own journal does not hold it against itself */
-	assert_int_equal(journal_holder(t->ctx, "other", &nic, holder, sizeof(holder)), 0);
+	assert_int_equal(eng_journal_holder(t->ctx, "other", &nic, holder, sizeof(holder)), 0);
 	assert_string_equal(holder, "");
 	/* undone: given back */
-	assert_int_equal(journal_holder(t->ctx, "vm", &nic2, holder, sizeof(holder)), 0);
+	assert_int_equal(eng_journal_holder(t->ctx, "vm", &nic2, holder, sizeof(holder)), 0);
 	assert_string_equal(holder, "");
 	/* a reset step is no claim on the device */
-	assert_int_equal(journal_holder(t->ctx, "vm", &gpu, holder, sizeof(holder)), 0);
+	assert_int_equal(eng_journal_holder(t->ctx, "vm", &gpu, holder, sizeof(holder)), 0);
 	assert_string_equal(holder, "");
 	assert_no_writes(t->fx);
 }

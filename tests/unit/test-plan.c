@@ -24,7 +24,7 @@ static const char *plan_text(const struct plan *plan)
 	for (size_t i = 0; i < plan->n; i++) {
 		const struct step *s = &plan->steps[i];
 
-		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s %s", step_kind_name(s->kind),
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s %s", eng_step_kind_name(s->kind),
 				      s->what);
 		if (*s->target)
 			n += (size_t)snprintf(text + n, sizeof(text) - n, " %s", s->target);
@@ -53,15 +53,15 @@ static const char *plan_of(struct t *t, const char *ini, const char *xml)
 	t_config(&cfg, ini);
 	if (xml)
 		t_domxml(&dom, xml);
-	r = plan_build(t->ctx, "vm", &cfg, xml ? &dom : NULL, &plan, err, sizeof(err));
+	r = eng_plan_build(t->ctx, "vm", &cfg, xml ? &dom : NULL, &plan, err, sizeof(err));
 	if (r < 0)
-		fail_msg("plan_build: %d: %s", r, err);
+		fail_msg("eng_plan_build: %d: %s", r, err);
 	text = plan_text(&plan);
-	plan_free(&plan);
+	eng_plan_free(&plan);
 	assert_null(plan.steps);
 	assert_int_equal(plan.n, 0);
-	config_free(&cfg);
-	domxml_free(&dom);
+	eng_config_free(&cfg);
+	eng_domxml_free(&dom);
 	/* planning only reads */
 	assert_no_writes(t->fx);
 	return text;
@@ -79,11 +79,11 @@ static void expect_refused(struct t *t, const char *ini, const char *xml, int wa
 	t_config(&cfg, ini);
 	if (xml)
 		t_domxml(&dom, xml);
-	r = plan_build(t->ctx, "vm", &cfg, xml ? &dom : NULL, &plan, err, sizeof(err));
-	config_free(&cfg);
-	domxml_free(&dom);
+	r = eng_plan_build(t->ctx, "vm", &cfg, xml ? &dom : NULL, &plan, err, sizeof(err));
+	eng_config_free(&cfg);
+	eng_domxml_free(&dom);
 	if (r == 0)
-		plan_free(&plan);
+		eng_plan_free(&plan);
 	assert_int_equal(r, want_r);
 	assert_string_equal(err, want);
 	assert_null(plan.steps);
@@ -128,20 +128,20 @@ static void test_empty_plan(void **state)
 			char err[1024];
 			FILE *f = fmemopen((void *)cases[i][0], strlen(cases[i][0]), "r");
 
-			if (!f || config_parse(f, T_INI, &cfg, err, sizeof(err)) < 0)
+			if (!f || eng_config_parse(f, T_INI, &cfg, err, sizeof(err)) < 0)
 				_exit(4);
 			fclose(f);
-			if (cases[i][1] && domxml_parse(cases[i][1], strlen(cases[i][1]), &dom, err,
+			if (cases[i][1] && eng_domxml_parse(cases[i][1], strlen(cases[i][1]), &dom, err,
 							sizeof(err)) < 0)
 				_exit(5);
-			if (plan_build(t->ctx, "vm", &cfg, cases[i][1] ? &dom : NULL, &plan, err,
+			if (eng_plan_build(t->ctx, "vm", &cfg, cases[i][1] ? &dom : NULL, &plan, err,
 				       sizeof(err)) < 0)
 				_exit(6);
 			_exit(plan.n == 0 && fk_nwrites(t->fx) == 0 ? 0 : 3);
 		}
 		assert_int_equal(waitpid(pid, &st, 0), pid);
 		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-			fail_msg("case %zu: plan_build of an empty plan %s %d (see the sanitizer's "
+			fail_msg("case %zu: eng_plan_build of an empty plan %s %d (see the sanitizer's "
 				 "report above)", i, WIFEXITED(st) ? "exited" : "died of signal",
 				 WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
 	}
@@ -382,12 +382,12 @@ static void make_journal(struct t *t, const char *domain, const char *addr, bool
 	snprintf(s.what, sizeof(s.what), "%s", addr);
 	strcpy(s.target, "vfio-pci");
 	strcpy(s.prior.driver, "e1000");
-	assert_int_equal(journal_create(t->ctx, domain, &j), 0);
-	assert_int_equal(journal_begin(&j, &s), 0);
-	assert_int_equal(journal_done(&j, 0), 0);
+	assert_int_equal(eng_journal_create(t->ctx, domain, &j), 0);
+	assert_int_equal(eng_journal_begin(&j, &s), 0);
+	assert_int_equal(eng_journal_done(&j, 0), 0);
 	if (undone)
-		assert_int_equal(journal_undone(&j, 0), 0);
-	journal_close(&j);
+		assert_int_equal(eng_journal_undone(&j, 0), 0);
+	eng_journal_close(&j);
 }
 
 static void test_held_by_another_domain(void **state)
@@ -509,12 +509,12 @@ static void test_reset_needs_a_method(void **state)
 	/* the e1000 at 02:01.0 has no reset_method (no reset file) */
 	assert_false(fx_exists(t->fx, DEV("0000:02:01.0", "reset")));
 	t_config(&cfg, "[devices]\npassthrough = 0000:02:01.0\nreset = auto\n");
-	r = plan_build(t->ctx, "vm", &cfg, NULL, &plan, err, sizeof(err));
-	config_free(&cfg);
+	r = eng_plan_build(t->ctx, "vm", &cfg, NULL, &plan, err, sizeof(err));
+	eng_config_free(&cfg);
 	if (r == 0) {
 		const char *text = plan_text(&plan);
 
-		plan_free(&plan);
+		eng_plan_free(&plan);
 		fail_msg("planned a function reset of devices without one:\n%s", text);
 	}
 	assert_contains(err, "0000:02:01.0");
@@ -546,7 +546,7 @@ static void test_long_unit_name_kept_whole(void **state)
 		 "stop_units = %s\n", unit);
 	f = fmemopen(ini, strlen(ini), "r");
 	assert_non_null(f);
-	assert_int_equal(config_parse(f, "vm.ini", &cfg, err, sizeof(err)), -EINVAL);
+	assert_int_equal(eng_config_parse(f, "vm.ini", &cfg, err, sizeof(err)), -EINVAL);
 	fclose(f);
 	assert_string_equal(err, "vm.ini:4: 'uuuuuuuuuuuuuuuuuuuu...' is too long for a unit "
 			    "name (at most 127 characters)");

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* The phases (hooks/run.c) on fabricated hosts with the fake kernel:
+/* The phases (hooks/phases.c) on fabricated hosts with the fake kernel:
  * prepare then release gives the host back exactly as it was; so does a
  * failure at any step, a crash at any step followed by release, and a
  * kernel that refuses; an undo that fails keeps the journal and says how
@@ -60,7 +60,7 @@ static const char *gpu_xml(void)
 	return t_xml_with(gpu);
 }
 
-static int prepare(struct t *t, const char *ini, const char *xml, struct run_result *res)
+static int prepare(struct t *t, const char *ini, const char *xml, struct eng_err *res)
 {
 	struct hook_config cfg;
 	struct domain_xml dom = { 0 };
@@ -69,16 +69,16 @@ static int prepare(struct t *t, const char *ini, const char *xml, struct run_res
 	t_config(&cfg, ini);
 	if (xml)
 		t_domxml(&dom, xml);
-	r = run_prepare(t->ctx, "vm", &cfg, xml ? &dom : NULL, res);
-	config_free(&cfg);
-	domxml_free(&dom);
+	r = eng_run_prepare(t->ctx, "vm", &cfg, xml ? &dom : NULL, res);
+	eng_config_free(&cfg);
+	eng_domxml_free(&dom);
 	assert_int_equal(r, res->err);
 	return r;
 }
 
 static void prepare_ok(struct t *t, const char *ini, const char *xml)
 {
-	struct run_result res;
+	struct eng_err res;
 
 	if (prepare(t, ini, xml, &res) < 0)
 		fail_msg("prepare: %d: %s", res.err, res.msg);
@@ -87,9 +87,9 @@ static void prepare_ok(struct t *t, const char *ini, const char *xml)
 
 static void release_ok(struct t *t)
 {
-	struct run_result res;
+	struct eng_err res;
 
-	if (run_release(t->ctx, "vm", &res) < 0)
+	if (eng_run_release(t->ctx, "vm", &res) < 0)
 		fail_msg("release: %d: %s", res.err, res.msg);
 	assert_string_equal(res.msg, "");
 	assert_false(fx_exists(t->fx, JDIR));
@@ -276,7 +276,7 @@ static void write_fault(struct t *t, const char *text)
 
 static void fail_at(struct t *t, int k)
 {
-	struct run_result res;
+	struct eng_err res;
 	char *before = snap(t), want[1024], fault[32];
 
 	snprintf(fault, sizeof(fault), "fail-at=%d\n", k);
@@ -306,7 +306,7 @@ FAIL_AT(7)
 static void test_unit_stop_fails(void **state)
 {
 	struct t *t = *state;
-	struct run_result res;
+	struct eng_err res;
 	char *before = snap(t);
 
 	fk_fail_unit(t->fx, DM, "stop", -EIO);
@@ -320,7 +320,7 @@ static void test_unit_stop_fails(void **state)
 static void test_module_unload_fails(void **state)
 {
 	struct t *t = *state;
-	struct run_result res;
+	struct eng_err res;
 	char *before = snap(t);
 
 	fk_fail_module(t->fx, "bochs", false, -EBUSY);
@@ -335,7 +335,7 @@ static void test_module_unload_fails(void **state)
 static void test_vfio_probe_fails(void **state)
 {
 	struct t *t = *state;
-	struct run_result res;
+	struct eng_err res;
 	char *before = snap(t);
 
 	fk_refuse_probe(t->fx, "vfio-pci", -EIO);
@@ -351,7 +351,7 @@ static void test_vfio_probe_fails(void **state)
 static void test_console_declines(void **state)
 {
 	struct t *t = *state;
-	struct run_result res;
+	struct eng_err res;
 	char *before = snap(t);
 
 	fk_vtcon_decline(t->fx, 0);
@@ -367,7 +367,7 @@ static void test_console_declines(void **state)
 static void test_rollback_fails(void **state)
 {
 	struct t *t = *state;
-	struct run_result res;
+	struct eng_err res;
 
 	fk_fail_module(t->fx, "bochs", false, -EBUSY);
 	fk_fail_unit(t->fx, DM, "start", -EIO);
@@ -387,23 +387,23 @@ static void test_rollback_fails(void **state)
 static void test_undo_fails_keeps_journal(void **state)
 {
 	struct t *t = *state;
-	struct run_result res;
+	struct eng_err res;
 	char *before = snap(t);
 	struct journal j;
 
 	prepare_ok(t, sgpu_ini, gpu_xml());
 	fk_fail_unit(t->fx, DM, "start", -EIO);
-	assert_int_equal(run_release(t->ctx, "vm", &res), -EIO);
+	assert_int_equal(eng_run_release(t->ctx, "vm", &res), -EIO);
 	assert_string_equal(res.msg, "vm: release: undoing step 1 (stop " DM ") failed: start " DM
 			    " failed: Input/output error; what is left is kept in /run/vfiohook/vm: "
 			    RECOVER);
 	/* the rest was undone and says so */
-	assert_int_equal(journal_open(t->ctx, "vm", false, &j), 0);
-	assert_int_equal(journal_pending(&j), 1);
+	assert_int_equal(eng_journal_open(t->ctx, "vm", false, &j), 0);
+	assert_int_equal(eng_journal_pending(&j), 1);
 	assert_false(j.e[0].undone);
 	for (size_t i = 1; i < j.n; i++)
 		assert_true(j.e[i].undone);
-	journal_close(&j);
+	eng_journal_close(&j);
 	assert_driver(t->fx, GPU, "bochs-drm");
 	/* fixed: what recover does is a release */
 	fk_fail_unit(t->fx, DM, "start", 0);
@@ -416,12 +416,12 @@ static void test_undo_fails_keeps_journal(void **state)
 static void test_release_without_journal(void **state)
 {
 	struct t *t = *state;
-	struct run_result res = { 1, "x" };
+	struct eng_err res = { 1, "x" };
 
-	assert_int_equal(run_release(t->ctx, "vm", &res), 0);
+	assert_int_equal(eng_run_release(t->ctx, "vm", &res), 0);
 	assert_int_equal(res.err, 0);
 	assert_string_equal(res.msg, "");
-	assert_int_equal(run_stopped(t->ctx, "vm", &res), 0);
+	assert_int_equal(eng_run_stopped(t->ctx, "vm", &res), 0);
 	assert_no_writes(t->fx);
 	assert_false(fx_exists(t->fx, JDIR));
 }
@@ -442,7 +442,7 @@ static void test_second_release(void **state)
 static void test_release_after_refused_prepare(void **state)
 {
 	struct t *t = *state;
-	struct run_result res;
+	struct eng_err res;
 
 	/* the boot display without [single-gpu]: refused before any step */
 	assert_int_equal(prepare(t, "[devices]\npassthrough = auto\n", gpu_xml(), &res), -EBUSY);
@@ -456,11 +456,11 @@ static void test_release_after_refused_prepare(void **state)
 static void test_corrupt_journal_at_release(void **state)
 {
 	struct t *t = *state;
-	struct run_result res;
+	struct eng_err res;
 
 	t_mkdirs(t->fx, JDIR);
 	fx_write(t->fx, JFILE, "not a journal\n");
-	assert_int_equal(run_release(t->ctx, "vm", &res), -EBADMSG);
+	assert_int_equal(eng_run_release(t->ctx, "vm", &res), -EBADMSG);
 	assert_string_equal(res.msg, "vm: its journal in /run/vfiohook/vm cannot be read (Bad "
 			    "message); the devices may still be on vfio-pci: inspect it, fix or "
 			    "remove it, then run 'vfiohook recover vm'");
@@ -490,12 +490,12 @@ static void test_stale_journal_at_prepare(void **state)
 		      { DRV("e1000e", "unbind"), NIC }, { "sys/bus/pci/drivers_probe", NIC });
 	assert_contains(t_syslog(), "vm prepare: a journal from an earlier start is still there; "
 			"undoing it first");
-	assert_int_equal(journal_open(t->ctx, "vm", false, &j), 0);
+	assert_int_equal(eng_journal_open(t->ctx, "vm", false, &j), 0);
 	assert_int_equal(j.n, 1);
 	assert_true(j.prepared);
 	assert_false(j.e[0].undone);
 	assert_string_equal(j.e[0].step.prior.driver, "e1000e");
-	journal_close(&j);
+	eng_journal_close(&j);
 	release_ok(t);
 	assert_host_as(t, before);
 }
@@ -514,23 +514,23 @@ static void crash_at(struct t *t, size_t k, bool applied)
 
 	t_config(&cfg, sgpu_ini);
 	t_domxml(&dom, gpu_xml());
-	assert_int_equal(plan_build(t->ctx, "vm", &cfg, &dom, &plan, err, sizeof(err)), 0);
+	assert_int_equal(eng_plan_build(t->ctx, "vm", &cfg, &dom, &plan, err, sizeof(err)), 0);
 	assert_int_equal(plan.n, SGPU_STEPS);
-	assert_int_equal(journal_create(t->ctx, "vm", &j), 0);
+	assert_int_equal(eng_journal_create(t->ctx, "vm", &j), 0);
 	for (size_t i = 0; i <= k && i < plan.n; i++) {
-		assert_int_equal(step_capture(t->ctx, &plan.steps[i]), 0);
-		assert_int_equal(journal_begin(&j, &plan.steps[i]), 0);
+		assert_int_equal(eng_step_capture(t->ctx, &plan.steps[i]), 0);
+		assert_int_equal(eng_journal_begin(&j, &plan.steps[i]), 0);
 		if (i < k || applied) {
-			if (step_apply(t->ctx, &plan.steps[i]) < 0)
+			if (eng_step_apply(t->ctx, &plan.steps[i]) < 0)
 				fail_msg("step %zu: %s", i + 1, vfh_ctx_errmsg(t->ctx));
 		}
 		if (i < k)
-			assert_int_equal(journal_done(&j, i), 0);
+			assert_int_equal(eng_journal_done(&j, i), 0);
 	}
-	journal_close(&j);
-	plan_free(&plan);
-	config_free(&cfg);
-	domxml_free(&dom);
+	eng_journal_close(&j);
+	eng_plan_free(&plan);
+	eng_config_free(&cfg);
+	eng_domxml_free(&dom);
 }
 
 static void crash_then_release(struct t *t, size_t k, bool applied)
@@ -587,23 +587,23 @@ static void test_crash_tearing_a_record(void **state)
 static void test_stopped_does_the_resets(void **state)
 {
 	struct t *t = *state;
-	struct run_result res;
+	struct eng_err res;
 	struct journal j;
 	char *before = snap(t);
 
 	prepare_ok(t, "[devices]\npassthrough = " NIC "\nreset = auto\n", NULL);
 	assert_int_equal(fk_resets(t->fx, NIC), 0);
 	fk_log_clear(t->fx);
-	assert_int_equal(run_stopped(t->ctx, "vm", &res), 0);
+	assert_int_equal(eng_run_stopped(t->ctx, "vm", &res), 0);
 	assert_writes(t->fx, { DEV(NIC, "reset"), "1" });
 	assert_driver(t->fx, NIC, "vfio-pci");
-	assert_int_equal(journal_open(t->ctx, "vm", false, &j), 0);
-	assert_int_equal(journal_pending(&j), 1);
+	assert_int_equal(eng_journal_open(t->ctx, "vm", false, &j), 0);
+	assert_int_equal(eng_journal_pending(&j), 1);
 	assert_true(j.e[1].undone);
-	journal_close(&j);
+	eng_journal_close(&j);
 	/* twice: nothing more */
 	fk_log_clear(t->fx);
-	assert_int_equal(run_stopped(t->ctx, "vm", &res), 0);
+	assert_int_equal(eng_run_stopped(t->ctx, "vm", &res), 0);
 	assert_no_writes(t->fx);
 	release_ok(t);
 	assert_int_equal(fk_resets(t->fx, NIC), 1);
@@ -614,12 +614,12 @@ static void test_stopped_does_the_resets(void **state)
 static void test_stopped_after_reset_at_prepare(void **state)
 {
 	struct t *t = *state;
-	struct run_result res;
+	struct eng_err res;
 
 	prepare_ok(t, "[devices]\npassthrough = " NIC "\nreset = auto\nreset_at = prepare\n", NULL);
 	assert_int_equal(fk_resets(t->fx, NIC), 1);
 	fk_log_clear(t->fx);
-	assert_int_equal(run_stopped(t->ctx, "vm", &res), 0);
+	assert_int_equal(eng_run_stopped(t->ctx, "vm", &res), 0);
 	assert_no_writes(t->fx);
 	release_ok(t);
 	assert_int_equal(fk_resets(t->fx, NIC), 1);
@@ -628,11 +628,11 @@ static void test_stopped_after_reset_at_prepare(void **state)
 static void test_stopped_reset_at_both(void **state)
 {
 	struct t *t = *state;
-	struct run_result res;
+	struct eng_err res;
 
 	prepare_ok(t, "[devices]\npassthrough = " NIC "\nreset = auto\nreset_at = both\n", NULL);
 	assert_int_equal(fk_resets(t->fx, NIC), 1);
-	assert_int_equal(run_stopped(t->ctx, "vm", &res), 0);
+	assert_int_equal(eng_run_stopped(t->ctx, "vm", &res), 0);
 	assert_int_equal(fk_resets(t->fx, NIC), 2);
 	release_ok(t);
 	assert_int_equal(fk_resets(t->fx, NIC), 2);
@@ -645,12 +645,12 @@ static void test_stopped_reset_at_both(void **state)
 static void test_stopped_reset_fails(void **state)
 {
 	struct t *t = *state;
-	struct run_result res;
+	struct eng_err res;
 	char *before = snap(t);
 
 	prepare_ok(t, "[devices]\npassthrough = " NIC "\nreset = auto\n", NULL);
 	fk_fail_write(t->fx, DEV(NIC, "reset"), 1, -ENOTTY);
-	assert_int_equal(run_stopped(t->ctx, "vm", &res), 0);
+	assert_int_equal(eng_run_stopped(t->ctx, "vm", &res), 0);
 	assert_driver(t->fx, NIC, "vfio-pci");
 	assert_non_null(strstr(t_syslog(), "<3> vm stopped: function reset of " NIC " before "
 				"release failed: resetting " NIC " failed: Inappropriate ioctl for "
@@ -668,15 +668,15 @@ static void test_stopped_reset_fails(void **state)
 static void test_reset_without_method(void **state)
 {
 	struct t *t = *state;
-	struct run_result res, rel1, rel2;
+	struct eng_err res, rel1, rel2;
 
 	if (prepare(t, "[devices]\npassthrough = 0000:02:01.0\nreset = auto\n", NULL, &res) < 0) {
 		assert_false(fx_exists(t->fx, JDIR));
 		assert_driver(t->fx, "0000:02:01.0", "e1000");
 		return;
 	}
-	run_release(t->ctx, "vm", &rel1);
-	run_release(t->ctx, "vm", &rel2);
+	eng_run_release(t->ctx, "vm", &rel1);
+	eng_run_release(t->ctx, "vm", &rel2);
 	fail_msg("prepare took it; then release: %d '%s'; again: %d '%s'; 02:01.0 is on %s",
 		 rel1.err, rel1.msg, rel2.err, rel2.msg, fx_driver(t->fx, "0000:02:01.0"));
 }
@@ -687,7 +687,7 @@ static void test_reconnect_never_writes(void **state)
 {
 	struct t *t = *state;
 	struct hook_config cfg;
-	struct run_result res = { 1, "x" };
+	struct eng_err res = { 1, "x" };
 	char *journal;
 
 	prepare_ok(t, sgpu_ini, gpu_xml());
@@ -695,7 +695,7 @@ static void test_reconnect_never_writes(void **state)
 	fk_log_clear(t->fx);
 	t_syslog_clear();
 	t_config(&cfg, sgpu_ini);
-	assert_int_equal(run_reconnect(t->ctx, "vm", &cfg, &res), 0);
+	assert_int_equal(eng_run_reconnect(t->ctx, "vm", &cfg, &res), 0);
 	assert_int_equal(res.err, 0);
 	assert_string_equal(res.msg, "");
 	assert_no_writes(t->fx);
@@ -704,12 +704,12 @@ static void test_reconnect_never_writes(void **state)
 	/* a device someone moved meanwhile: said, not changed */
 	assert_int_equal(vfh_pci_unbind(t->ctx, &(struct vfh_pci_addr){ 0, 1, 0, 1 }), 0);
 	fk_log_clear(t->fx);
-	assert_int_equal(run_reconnect(t->ctx, "vm", &cfg, &res), 0);
+	assert_int_equal(eng_run_reconnect(t->ctx, "vm", &cfg, &res), 0);
 	assert_no_writes(t->fx);
 	assert_contains(t_syslog(), "vm reconnect: " HDA " is on no driver, the journal says "
 			"vfio-pci");
 	assert_string_equal(fx_read(t->fx, JFILE), journal);
-	config_free(&cfg);
+	eng_config_free(&cfg);
 	free(journal);
 }
 
@@ -717,19 +717,19 @@ static void test_reconnect_without_or_with_bad_journal(void **state)
 {
 	struct t *t = *state;
 	struct hook_config cfg;
-	struct run_result res;
+	struct eng_err res;
 
 	t_config(&cfg, nic_ini);
-	assert_int_equal(run_reconnect(t->ctx, "vm", &cfg, &res), 0);
+	assert_int_equal(eng_run_reconnect(t->ctx, "vm", &cfg, &res), 0);
 	assert_contains(t_syslog(), "vm reconnect: running without a vfiohook journal");
-	assert_int_equal(run_reconnect(t->ctx, "vm", NULL, &res), 0);
+	assert_int_equal(eng_run_reconnect(t->ctx, "vm", NULL, &res), 0);
 	t_mkdirs(t->fx, JDIR);
 	fx_write(t->fx, JFILE, "garbage\n");
-	assert_int_equal(run_reconnect(t->ctx, "vm", &cfg, &res), 0);
+	assert_int_equal(eng_run_reconnect(t->ctx, "vm", &cfg, &res), 0);
 	assert_contains(t_syslog(), "vm reconnect: its journal cannot be read (Bad message)");
 	assert_string_equal(fx_read(t->fx, JFILE), "garbage\n");
 	assert_no_writes(t->fx);
-	config_free(&cfg);
+	eng_config_free(&cfg);
 }
 
 int main(void)

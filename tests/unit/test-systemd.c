@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* systemd units (unit.c) through the fake systemd, and the refusal to
+/* systemd units (systemd.c) through the fake systemd, and the refusal to
  * reach the real one from a fabricated tree. */
 #include "testlib.h"
 

@@ -13,20 +13,7 @@
 
 #include "engine.h"
 
-static void say(struct run_result *res, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void say(struct run_result *res, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	res->err = err;
-	va_start(ap, fmt);
-	vsnprintf(res->msg, sizeof(res->msg), fmt, ap);
-	va_end(ap);
-}
-
-void faults_load(struct vfh_ctx *ctx, struct faults *f)
+void eng_faults_load(struct vfh_ctx *ctx, struct faults *f)
 {
 	memset(f, 0, sizeof(*f));
 #ifdef VFH_TEST_BUILD
@@ -43,19 +30,11 @@ void faults_load(struct vfh_ctx *ctx, struct faults *f)
 		sscanf(buf, "kill-at=%d", &f->kill_at);
 	}
 	fclose(fp);
-	hook_log(LOG_WARNING, "test build: fault injection fail-at=%d kill-at=%d", f->fail_at,
+	eng_log(LOG_WARNING, "test build: fault injection fail-at=%d kill-at=%d", f->fail_at,
 		 f->kill_at);
 #else
 	(void)ctx;
 #endif
-}
-
-/* The library's line for the last failure, or strerror. */
-static const char *why(struct vfh_ctx *ctx, int err)
-{
-	const char *m = vfh_ctx_errmsg(ctx);
-
-	return *m ? m : strerror(-err);
 }
 
 /* Undoes the journal's pending entries from the end.  With only_stopped,
@@ -74,34 +53,34 @@ static int replay(struct vfh_ctx *ctx, struct journal *j, const char *phase, boo
 
 		if (!e->begun || e->undone)
 			continue;
-		if (only_stopped && !step_undo_at_stopped(&e->step))
+		if (only_stopped && !eng_step_undo_at_stopped(&e->step))
 			break;
-		step_describe(&e->step, desc, sizeof(desc));
-		t0 = hook_now_ms();
+		eng_step_describe(&e->step, desc, sizeof(desc));
+		t0 = eng_now_ms();
 		vfh_ctx_clear_error(ctx);
-		r = step_undo(ctx, &e->step);
-		if (r < 0 && step_undo_best_effort(&e->step)) {
-			hook_log(LOG_ERR, "%s %s: %s failed: %s; the device is given back "
+		r = eng_step_undo(ctx, &e->step);
+		if (r < 0 && eng_step_undo_best_effort(&e->step)) {
+			eng_log(LOG_ERR, "%s %s: %s failed: %s; the device is given back "
 				 "anyway and may need a reboot to work", j->domain, phase, desc,
-				 why(ctx, r));
-			r = journal_undone(j, i);
+				 eng_why(ctx, r));
+			r = eng_journal_undone(j, i);
 			if (r == 0)
 				continue;
 		}
 		if (r == 0)
-			r = journal_undone(j, i);
+			r = eng_journal_undone(j, i);
 		if (r < 0) {
-			hook_log(LOG_ERR, "%s %s: undo step %zu (%s) failed after %.1f ms: %s", j->domain,
-				 phase, i + 1, desc, hook_now_ms() - t0, why(ctx, r));
+			eng_log(LOG_ERR, "%s %s: undo step %zu (%s) failed after %.1f ms: %s", j->domain,
+				 phase, i + 1, desc, eng_now_ms() - t0, eng_why(ctx, r));
 			if (!first) {
 				first = r;
 				snprintf(failed, flen, "undoing step %zu (%s) failed: %s", i + 1, desc,
-					 why(ctx, r));
+					 eng_why(ctx, r));
 			}
 			continue;
 		}
-		hook_log(LOG_INFO, "%s %s: undo step %zu (%s): done in %.1f ms", j->domain, phase,
-			 i + 1, desc, hook_now_ms() - t0);
+		eng_log(LOG_INFO, "%s %s: undo step %zu (%s): done in %.1f ms", j->domain, phase,
+			 i + 1, desc, eng_now_ms() - t0);
 	}
 	return first;
 }
@@ -111,33 +90,33 @@ static int finish(struct journal *j)
 {
 	int r = 0;
 
-	if (journal_pending(j) == 0)
-		r = journal_remove(j);
-	journal_close(j);
+	if (eng_journal_pending(j) == 0)
+		r = eng_journal_remove(j);
+	eng_journal_close(j);
 	return r;
 }
 
 /* Clears res and takes the lock every phase that changes something holds. */
-static int lock_for(struct vfh_ctx *ctx, const char *domain, struct run_result *res)
+static int lock_for(struct vfh_ctx *ctx, const char *domain, struct eng_err *res)
 {
 	char err[512];
 	int lock;
 
 	memset(res, 0, sizeof(*res));
-	lock = hook_lock(ctx, err, sizeof(err));
+	lock = eng_lock(ctx, err, sizeof(err));
 	if (lock < 0)
-		say(res, lock, "%s: %s", domain, err);
+		eng_fail(res, lock, "%s: %s", domain, err);
 	return lock;
 }
 
-int run_prepare(struct vfh_ctx *ctx, const char *domain, const struct hook_config *cfg,
-		const struct domain_xml *dom, struct run_result *res)
+int eng_run_prepare(struct vfh_ctx *ctx, const char *domain, const struct hook_config *cfg,
+		const struct domain_xml *dom, struct eng_err *res)
 {
 	struct plan plan;
 	struct journal j;
 	struct faults faults;
 	char err[1024];
-	double start = hook_now_ms();
+	double start = eng_now_ms();
 	int lock, r;
 
 	lock = lock_for(ctx, domain, res);
@@ -145,111 +124,111 @@ int run_prepare(struct vfh_ctx *ctx, const char *domain, const struct hook_confi
 		return lock;
 	/* a journal left by an earlier start that never released (the host
 	 * was not rebooted in between): put that back before anything else */
-	r = journal_open(ctx, domain, true, &j);
+	r = eng_journal_open(ctx, domain, true, &j);
 	if (r == 0) {
-		hook_log(LOG_WARNING, "%s prepare: a journal from an earlier start is still there; "
+		eng_log(LOG_WARNING, "%s prepare: a journal from an earlier start is still there; "
 			 "undoing it first", domain);
 		r = replay(ctx, &j, "prepare", false, err, sizeof(err));
 		if (r == 0)
 			r = finish(&j);
 		else
-			journal_close(&j);
+			eng_journal_close(&j);
 		if (r < 0) {
-			say(res, r, "%s: the journal of an earlier start could not be undone (%s); fix "
+			eng_fail(res, r, "%s: the journal of an earlier start could not be undone (%s); fix "
 			    "that, then run 'vfiohook recover %s'", domain, err, domain);
 			goto out;
 		}
 	} else if (r != -ENOENT) {
-		say(res, r, "%s: cannot read its journal in /run/vfiohook/%s (%s); inspect it, "
+		eng_fail(res, r, "%s: cannot read its journal in /run/vfiohook/%s (%s); inspect it, "
 		    "then run 'vfiohook recover %s'", domain, domain, strerror(-r), domain);
 		goto out;
 	}
 
-	r = plan_build(ctx, domain, cfg, dom, &plan, err, sizeof(err));
+	r = eng_plan_build(ctx, domain, cfg, dom, &plan, err, sizeof(err));
 	if (r < 0) {
-		say(res, r, "%s: %s", domain, err);
+		eng_fail(res, r, "%s: %s", domain, err);
 		goto out;
 	}
 	if (plan.n == 0) {
-		hook_log(LOG_INFO, "%s prepare: nothing to do", domain);
-		plan_free(&plan);
+		eng_log(LOG_INFO, "%s prepare: nothing to do", domain);
+		eng_plan_free(&plan);
 		goto out;
 	}
-	r = journal_create(ctx, domain, &j);
+	r = eng_journal_create(ctx, domain, &j);
 	if (r < 0) {
-		say(res, r, "%s: cannot create its journal in /run/vfiohook: %s", domain,
+		eng_fail(res, r, "%s: cannot create its journal in /run/vfiohook: %s", domain,
 		    strerror(-r));
-		plan_free(&plan);
+		eng_plan_free(&plan);
 		goto out;
 	}
-	faults_load(ctx, &faults);
+	eng_faults_load(ctx, &faults);
 	for (size_t i = 0; i < plan.n; i++) {
 		struct step *s = &plan.steps[i];
 		char desc[256];
-		double t0 = hook_now_ms();
+		double t0 = eng_now_ms();
 
 		vfh_ctx_clear_error(ctx);
-		r = step_capture(ctx, s);
+		r = eng_step_capture(ctx, s);
 		if (r == 0)
-			r = journal_begin(&j, s);
-		step_describe(s, desc, sizeof(desc));
+			r = eng_journal_begin(&j, s);
+		eng_step_describe(s, desc, sizeof(desc));
 		if (r == 0) {
 			if (faults.fail_at == (int)i + 1) {
 				r = -EIO;
 				snprintf(err, sizeof(err), "injected failure (test build)");
 			} else {
-				r = step_apply(ctx, s);
-				snprintf(err, sizeof(err), "%s", why(ctx, r));
+				r = eng_step_apply(ctx, s);
+				snprintf(err, sizeof(err), "%s", eng_why(ctx, r));
 			}
 		} else {
-			snprintf(err, sizeof(err), "%s", why(ctx, r));
+			snprintf(err, sizeof(err), "%s", eng_why(ctx, r));
 		}
 		if (r == 0)
-			r = journal_done(&j, j.n - 1);
+			r = eng_journal_done(&j, j.n - 1);
 		if (r < 0) {
 			char undo[512] = "";
 			int u;
 
-			hook_log(LOG_ERR, "%s prepare: step %zu/%zu (%s) failed after %.1f ms: %s", domain,
-				 i + 1, plan.n, desc, hook_now_ms() - t0, err);
+			eng_log(LOG_ERR, "%s prepare: step %zu/%zu (%s) failed after %.1f ms: %s", domain,
+				 i + 1, plan.n, desc, eng_now_ms() - t0, err);
 			u = replay(ctx, &j, "prepare", false, undo, sizeof(undo));
 			if (u == 0)
 				u = finish(&j);
 			else
-				journal_close(&j);
+				eng_journal_close(&j);
 			if (u == 0)
-				say(res, r, "%s: step %zu of %zu (%s) failed: %s; the host was put back as "
+				eng_fail(res, r, "%s: step %zu of %zu (%s) failed: %s; the host was put back as "
 				    "it was", domain, i + 1, plan.n, desc, err);
 			else
-				say(res, r, "%s: step %zu of %zu (%s) failed: %s; and %s: run 'vfiohook "
+				eng_fail(res, r, "%s: step %zu of %zu (%s) failed: %s; and %s: run 'vfiohook "
 				    "recover %s' once fixed", domain, i + 1, plan.n, desc, err, undo,
 				    domain);
-			plan_free(&plan);
+			eng_plan_free(&plan);
 			goto out;
 		}
-		hook_log(LOG_INFO, "%s prepare: step %zu/%zu %s: done in %.1f ms", domain, i + 1,
-			 plan.n, desc, hook_now_ms() - t0);
+		eng_log(LOG_INFO, "%s prepare: step %zu/%zu %s: done in %.1f ms", domain, i + 1,
+			 plan.n, desc, eng_now_ms() - t0);
 		if (faults.kill_at == (int)i + 1) {
-			hook_log(LOG_WARNING, "%s prepare: test build: SIGKILL after step %zu", domain,
+			eng_log(LOG_WARNING, "%s prepare: test build: SIGKILL after step %zu", domain,
 				 i + 1);
 			raise(SIGKILL);
 		}
 	}
-	r = journal_prepared(&j);
-	journal_close(&j);
+	r = eng_journal_prepared(&j);
+	eng_journal_close(&j);
 	if (r < 0)
-		say(res, r, "%s: cannot write its journal: %s", domain, strerror(-r));
+		eng_fail(res, r, "%s: cannot write its journal: %s", domain, strerror(-r));
 	else
-		hook_log(LOG_INFO, "%s prepare: %zu steps in %.1f ms", domain, plan.n,
-			 hook_now_ms() - start);
-	plan_free(&plan);
+		eng_log(LOG_INFO, "%s prepare: %zu steps in %.1f ms", domain, plan.n,
+			 eng_now_ms() - start);
+	eng_plan_free(&plan);
 out:
-	hook_unlock(lock);
+	eng_unlock(lock);
 	return res->err;
 }
 
 static int replay_phase(struct vfh_ctx *ctx, const char *domain, const char *phase,
-			bool only_stopped, struct run_result *res)
+			bool only_stopped, struct eng_err *res)
 {
 	struct journal j;
 	char err[1024] = "";
@@ -258,19 +237,19 @@ static int replay_phase(struct vfh_ctx *ctx, const char *domain, const char *pha
 	lock = lock_for(ctx, domain, res);
 	if (lock < 0)
 		return lock;
-	r = journal_open(ctx, domain, true, &j);
+	r = eng_journal_open(ctx, domain, true, &j);
 	if (r == -ENOENT) {
 		/* a second release, a release after a failed prepare that was
 		 * rolled back, a domain started before vfiohook: nothing of ours */
-		hook_log(LOG_DEBUG, "%s %s: no journal, nothing to undo", domain, phase);
-		hook_unlock(lock);
+		eng_log(LOG_DEBUG, "%s %s: no journal, nothing to undo", domain, phase);
+		eng_unlock(lock);
 		return 0;
 	}
 	if (r < 0) {
-		say(res, r, "%s: its journal in /run/vfiohook/%s cannot be read (%s); the devices "
+		eng_fail(res, r, "%s: its journal in /run/vfiohook/%s cannot be read (%s); the devices "
 		    "may still be on vfio-pci: inspect it, fix or remove it, then run 'vfiohook "
 		    "recover %s'", domain, domain, strerror(-r), domain);
-		hook_unlock(lock);
+		eng_unlock(lock);
 		return r;
 	}
 	r = replay(ctx, &j, phase, only_stopped, err, sizeof(err));
@@ -282,49 +261,49 @@ static int replay_phase(struct vfh_ctx *ctx, const char *domain, const char *pha
 		if (r == 0)
 			r = f;
 	} else {
-		journal_close(&j);
+		eng_journal_close(&j);
 	}
 	if (r < 0)
-		say(res, r, "%s: %s: %s; what is left is kept in /run/vfiohook/%s: run 'vfiohook "
+		eng_fail(res, r, "%s: %s: %s; what is left is kept in /run/vfiohook/%s: run 'vfiohook "
 		    "recover %s' once fixed", domain, phase, err, domain, domain);
 	else
-		hook_log(LOG_INFO, "%s %s: done", domain, phase);
-	hook_unlock(lock);
+		eng_log(LOG_INFO, "%s %s: done", domain, phase);
+	eng_unlock(lock);
 	return r;
 }
 
-int run_stopped(struct vfh_ctx *ctx, const char *domain, struct run_result *res)
+int eng_run_stopped(struct vfh_ctx *ctx, const char *domain, struct eng_err *res)
 {
 	return replay_phase(ctx, domain, "stopped", true, res);
 }
 
-int run_release(struct vfh_ctx *ctx, const char *domain, struct run_result *res)
+int eng_run_release(struct vfh_ctx *ctx, const char *domain, struct eng_err *res)
 {
 	return replay_phase(ctx, domain, "release", false, res);
 }
 
-int run_reconnect(struct vfh_ctx *ctx, const char *domain, const struct hook_config *cfg,
-		  struct run_result *res)
+int eng_run_reconnect(struct vfh_ctx *ctx, const char *domain, const struct hook_config *cfg,
+		  struct eng_err *res)
 {
 	struct journal j;
 	int r;
 
 	memset(res, 0, sizeof(*res));
-	r = journal_open(ctx, domain, false, &j);
+	r = eng_journal_open(ctx, domain, false, &j);
 	if (r == -ENOENT) {
 		if (cfg && (cfg->n_listed || cfg->from_xml || cfg->single_gpu))
-			hook_log(LOG_WARNING, "%s reconnect: running without a vfiohook journal (started "
+			eng_log(LOG_WARNING, "%s reconnect: running without a vfiohook journal (started "
 				 "before vfiohook was installed, or /run was cleared); nothing will be "
 				 "put back when it stops", domain);
 		return 0;
 	}
 	if (r < 0) {
-		hook_log(LOG_WARNING, "%s reconnect: its journal cannot be read (%s)", domain,
+		eng_log(LOG_WARNING, "%s reconnect: its journal cannot be read (%s)", domain,
 			 strerror(-r));
 		return 0;
 	}
 	if (!j.prepared)
-		hook_log(LOG_WARNING, "%s reconnect: its journal says prepare never finished", domain);
+		eng_log(LOG_WARNING, "%s reconnect: its journal says prepare never finished", domain);
 	for (size_t i = 0; i < j.n; i++) {
 		const struct step *s = &j.e[i].step;
 		struct vfh_pci_addr a;
@@ -333,10 +312,10 @@ int run_reconnect(struct vfh_ctx *ctx, const char *domain, const struct hook_con
 		if (s->kind != STEP_PCI_BIND || j.e[i].undone || vfh_pci_addr_parse(s->what, &a) < 0)
 			continue;
 		if (vfh_pci_binding_read(ctx, &a, &now) < 0 || strcmp(now.driver, s->target) != 0)
-			hook_log(LOG_WARNING, "%s reconnect: %s is on %s, the journal says %s", domain,
+			eng_log(LOG_WARNING, "%s reconnect: %s is on %s, the journal says %s", domain,
 				 s->what, *now.driver ? now.driver : "no driver", s->target);
 	}
-	journal_close(&j);
-	hook_log(LOG_INFO, "%s reconnect: journal consistent, nothing changed", domain);
+	eng_journal_close(&j);
+	eng_log(LOG_INFO, "%s reconnect: journal consistent, nothing changed", domain);
 	return 0;
 }

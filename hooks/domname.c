@@ -7,7 +7,7 @@
 
 #include "engine.h"
 
-bool hook_domain_ok(const char *name)
+bool eng_domain_ok(const char *name)
 {
 	size_t n;
 
@@ -29,11 +29,11 @@ bool hook_domain_ok(const char *name)
 	return strstr(name, "..") == NULL;
 }
 
-int hook_ini_path(const char *etc_root, const char *domain, char *buf, size_t len)
+int eng_ini_path(const char *etc_root, const char *domain, char *buf, size_t len)
 {
 	int n;
 
-	if (!hook_domain_ok(domain) || !etc_root || etc_root[0] != '/')
+	if (!eng_domain_ok(domain) || !etc_root || etc_root[0] != '/')
 		return -EINVAL;
 	if (strcmp(etc_root, "/") == 0)
 		etc_root = "";
@@ -41,11 +41,11 @@ int hook_ini_path(const char *etc_root, const char *domain, char *buf, size_t le
 	return (n < 0 || (size_t)n >= len) ? -ENAMETOOLONG : 0;
 }
 
-int hook_journal_path(const char *run_root, const char *domain, char *buf, size_t len)
+int eng_journal_path(const char *run_root, const char *domain, char *buf, size_t len)
 {
 	int n;
 
-	if (!hook_domain_ok(domain) || !run_root || run_root[0] != '/')
+	if (!eng_domain_ok(domain) || !run_root || run_root[0] != '/')
 		return -EINVAL;
 	if (strcmp(run_root, "/") == 0)
 		run_root = "";

@@ -91,14 +91,14 @@ static bool ours(const char *domain, const char *op, const char *etc, const char
 	char path[512];
 	struct stat st;
 
-	if (!hook_domain_ok(domain) || !engine_op(op) ||
-	    hook_ini_path(etc, domain, path, sizeof(path)) < 0)
+	if (!eng_domain_ok(domain) || !engine_op(op) ||
+	    eng_ini_path(etc, domain, path, sizeof(path)) < 0)
 		return false;
 	if (lstat(path, &st) == 0 || errno != ENOENT)
 		return true;	/* there, or unreadable: the engine says why */
 	if (strcmp(op, "stopped") != 0 && strcmp(op, "release") != 0)
 		return false;
-	return hook_journal_path(run, domain, path, sizeof(path)) == 0 &&
+	return eng_journal_path(run, domain, path, sizeof(path)) == 0 &&
 	       (lstat(path, &st) == 0 || errno != ENOENT);
 }
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* Firmware framebuffers on the platform bus (platform.c). */
+/* Firmware framebuffers on the platform bus (framebuffer.c). */
 #include <stdlib.h>
 
 #include "testlib.h"

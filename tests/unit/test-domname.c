@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* Domain names the hook accepts as part of a path, and the INI path made
- * of them (hooks/names.c): the front decides "not ours" with these alone,
+ * of them (hooks/domname.c): the front decides "not ours" with these alone,
  * so a name that slips through here reaches the file system. */
 #include <stdlib.h>
 
@@ -17,12 +17,12 @@ static void test_accepts(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
-		if (!hook_domain_ok(ok[i]))
+		if (!eng_domain_ok(ok[i]))
 			fail_msg("'%s' refused", ok[i]);
 	memset(longest, 'a', VFH_DOMAIN_MAX);
 	longest[VFH_DOMAIN_MAX] = '\0';
 	assert_int_equal(strlen(longest), 200);
-	assert_true(hook_domain_ok(longest));
+	assert_true(eng_domain_ok(longest));
 }
 
 static void test_refuses(void **state)
@@ -36,14 +36,14 @@ static void test_refuses(void **state)
 	char too_long[VFH_DOMAIN_MAX + 2];
 
 	(void)state;
-	assert_false(hook_domain_ok(NULL));
+	assert_false(eng_domain_ok(NULL));
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		if (hook_domain_ok(bad[i]))
+		if (eng_domain_ok(bad[i]))
 			fail_msg("'%s' (entry %zu) accepted", bad[i], i);
 	memset(too_long, 'a', VFH_DOMAIN_MAX + 1);
 	too_long[VFH_DOMAIN_MAX + 1] = '\0';
 	assert_int_equal(strlen(too_long), 201);
-	assert_false(hook_domain_ok(too_long));
+	assert_false(eng_domain_ok(too_long));
 }
 
 /* Every byte value alone: exactly the documented set passes. */
@@ -55,7 +55,7 @@ static void test_every_byte(void **state)
 		bool want = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 			    (c >= '0' && c <= '9') || strchr("_.+:@-", c);
 
-		if (hook_domain_ok(name) != want)
+		if (eng_domain_ok(name) != want)
 			fail_msg("byte 0x%02x: %s", c, want ? "refused" : "accepted");
 	}
 }
@@ -65,11 +65,11 @@ static void test_ini_path(void **state)
 	char buf[512];
 
 	(void)state;
-	assert_int_equal(hook_ini_path("/etc", "win11", buf, sizeof(buf)), 0);
+	assert_int_equal(eng_ini_path("/etc", "win11", buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "/etc/libvirt/hooks/vfiohook/win11.ini");
-	assert_int_equal(hook_ini_path("/", "win11", buf, sizeof(buf)), 0);
+	assert_int_equal(eng_ini_path("/", "win11", buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "/libvirt/hooks/vfiohook/win11.ini");
-	assert_int_equal(hook_ini_path("/tmp/root/etc", "a@b", buf, sizeof(buf)), 0);
+	assert_int_equal(eng_ini_path("/tmp/root/etc", "a@b", buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "/tmp/root/etc/libvirt/hooks/vfiohook/a@b.ini");
 }
 
@@ -78,12 +78,12 @@ static void test_ini_path_refusals(void **state)
 	char buf[512] = "untouched";
 
 	(void)state;
-	assert_int_equal(hook_ini_path("/etc", "../x", buf, sizeof(buf)), -EINVAL);
-	assert_int_equal(hook_ini_path("/etc", "", buf, sizeof(buf)), -EINVAL);
-	assert_int_equal(hook_ini_path("/etc", NULL, buf, sizeof(buf)), -EINVAL);
-	assert_int_equal(hook_ini_path("etc", "vm", buf, sizeof(buf)), -EINVAL);
-	assert_int_equal(hook_ini_path("", "vm", buf, sizeof(buf)), -EINVAL);
-	assert_int_equal(hook_ini_path(NULL, "vm", buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(eng_ini_path("/etc", "../x", buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(eng_ini_path("/etc", "", buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(eng_ini_path("/etc", NULL, buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(eng_ini_path("etc", "vm", buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(eng_ini_path("", "vm", buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(eng_ini_path(NULL, "vm", buf, sizeof(buf)), -EINVAL);
 	assert_string_equal(buf, "untouched");
 }
 
@@ -94,10 +94,10 @@ static void test_ini_path_length(void **state)
 	char buf[64];
 
 	(void)state;
-	assert_int_equal(hook_ini_path("/etc", "vm", buf, n + 1), 0);
+	assert_int_equal(eng_ini_path("/etc", "vm", buf, n + 1), 0);
 	assert_string_equal(buf, want);
-	assert_int_equal(hook_ini_path("/etc", "vm", buf, n), -ENAMETOOLONG);
-	assert_int_equal(hook_ini_path("/etc", "vm", buf, 1), -ENAMETOOLONG);
+	assert_int_equal(eng_ini_path("/etc", "vm", buf, n), -ENAMETOOLONG);
+	assert_int_equal(eng_ini_path("/etc", "vm", buf, 1), -ENAMETOOLONG);
 }
 
 int main(void)

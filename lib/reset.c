@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* The kernel's own function reset of one device (FLR, PM or bus reset,
+ * whichever reset_method says). */
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+VFH_EXPORT int vfh_pci_reset(struct vfh_ctx *ctx, const struct vfh_pci_addr *pa)
+{
+	char addr[VFH_PCI_ADDR_MAX];
+	int r;
+
+	vfh_addr_str(pa, addr);
+	r = vfh_exists(ctx, VFH_ROOT_SYS, PCI_DEV_FMT "/reset", addr);
+	if (r == 0)
+		return vfh_fail(ctx, -ENOTTY, "%s has no reset method the kernel can use "
+				"(no FLR, PM or bus reset); consider reset = suspend", addr);
+	if (r < 0)
+		return vfh_fail(ctx, r, "%s: %s", addr, strerror(-r));
+	r = vfh_write_str(ctx, VFH_ROOT_SYS, "1", PCI_DEV_FMT "/reset", addr);
+	if (r < 0)
+		return vfh_fail(ctx, r, "resetting %s failed: %s%s", addr, strerror(-r),
+				r == -ENOTTY ? " (no usable reset method; consider reset = suspend)" : "");
+	vfh_info(ctx, "reset %s", addr);
+	return 0;
+}
