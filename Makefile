@@ -78,7 +78,11 @@ SONAME  := libvfiohook.so.$(SOVERSION)
 LIB_SO  := $(O)/lib/libvfiohook.so.$(VERSION)
 LIB_A   := $(O)/lib/libvfiohook.a
 
-ENGINE_SRC := error.c config.c domxml.c plan.c steps.c journal.c lock.c log.c domname.c phases.c
+# Each kind of step is one file in hooks/steps/ (and one line in the table
+# of hooks/step.c): the build picks them up.
+STEP_SRC   := $(patsubst hooks/%,%,$(sort $(wildcard hooks/steps/*.c)))
+ENGINE_SRC := error.c config.c domxml.c plan.c step.c $(STEP_SRC) journal.c ledger.c lock.c \
+	      log.c domname.c phases.c
 ENGINE_OBJ := $(addprefix $(O)/hooks/,$(ENGINE_SRC:.c=.o))
 ENGINE_A   := $(O)/hooks/libengine.a
 ENGINE_SO  := $(O)/hooks/vfiohook-engine.so
@@ -188,7 +192,7 @@ uninstall:
 
 clean:
 	rm -f lib/*.o lib/*.d lib/*.a lib/*.so* lib/*.pc hooks/*.o hooks/*.d hooks/*.a \
-		hooks/*.so tools/*.o tools/*.d $(HOOK_BIN) $(TOOL_BIN)
+		hooks/steps/*.o hooks/steps/*.d hooks/*.so tools/*.o tools/*.d $(HOOK_BIN) $(TOOL_BIN)
 	rm -rf tests/build tests/out
 
 help:

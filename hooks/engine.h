@@ -7,6 +7,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "vfiohook.h"
@@ -129,67 +131,150 @@ void eng_domxml_free(struct domain_xml *dom);
 
 /* -------------------------------------------------------------- steps -- */
 
-enum step_kind {
-	STEP_UNIT_STOP,		/* systemd unit stopped; undo: started */
-	STEP_VTCON_UNBIND,	/* framebuffer console unbound; undo: bound */
-	STEP_FB_UNBIND,		/* firmware framebuffer unbound; undo: bound */
-	STEP_PCI_BIND,		/* device moved to a driver; undo: original back */
-	STEP_MODULE_UNLOAD,	/* module unloaded; undo: loaded */
-	STEP_RESET,		/* device reset, at prepare and/or before release */
-	STEP__COUNT
+/* The hook's phases, in the order libvirt runs them (see
+ * vfiohook-hook(8)).  A step kind says in which phase it is applied and in
+ * which it is undone. */
+enum eng_phase {
+	ENG_PREPARE,		/* before QEMU starts: take devices and resources */
+	ENG_STOPPED,		/* QEMU gone, managed devices still on vfio-pci */
+	ENG_RELEASE,		/* libvirt handed managed devices back: undo */
+	ENG_RECONNECT,		/* libvirtd restarted while the domain runs: look */
+	ENG_PHASE__COUNT
+};
+const char *eng_phase_name(enum eng_phase p);
+
+/* What a step holds on the host while it is applied: the ledger adds up
+ * every live journal's claims.  Exclusive claims (a device, a file) have
+ * one holder; counted ones (hugepages) add up their amounts. */
+struct claim {
+	char type[16];		/* "pci", "unit", "module", "vtcon", "fb" ... */
+	char key[128];		/* "0000:01:00.0", a unit, a module ... */
+	uint64_t amount;	/* counted claims; 0 for exclusive ones */
+	bool exclusive;
+};
+#define STEP_CLAIMS_MAX 8
+
+/* The journal's "key=value" fields of one step, written by its kind. */
+struct kv_out {
+	char *buf;
+	size_t len, used;
+	int err;		/* first failure: -ENAMETOOLONG */
+};
+void kv_put(struct kv_out *o, const char *key, const char *val);
+void kv_put_uint(struct kv_out *o, const char *key, unsigned long val);
+/* Parsers for decode(): 0, or -EINVAL for a value out of range. */
+int kv_uint(const char *val, unsigned long max, unsigned long *out);
+int kv_bool(const char *val, bool *out);
+int kv_str(const char *val, char *dst, size_t len);	/* -EINVAL if too long */
+
+#define STEP_WHAT_MAX 128
+#define STEP_DATA_MAX 320
+
+struct step;
+
+/* One kind of step: every kind is one file under hooks/steps/ with one
+ * `const struct step_ops` listed in eng_step_kinds[] (hooks/step.c).
+ * Nothing outside a kind's own file looks inside its data. */
+struct step_ops {
+	const char *name;		/* the journal's word: "pci-bind" */
+	enum eng_phase apply_at;	/* ENG_PREPARE for every kind today */
+	enum eng_phase undo_at;		/* ENG_RELEASE, or ENG_STOPPED */
+	/* a failed undo is logged and counted as done, never retried (a
+	 * reset that failed cannot be retried into success later) */
+	bool undo_best_effort;
+	/* whether `what` names something this kind can act on */
+	bool (*what_ok)(const char *what);
+	/* reads the prior state the undo will need (and nothing else) */
+	int (*capture)(struct vfh_ctx *ctx, struct step *s);
+	int (*apply)(struct vfh_ctx *ctx, struct step *s);
+	/* puts back the captured state; safe on a step that was only partly
+	 * applied, or not at all */
+	int (*undo)(struct vfh_ctx *ctx, const struct step *s);
+	/* one line: "bind 0000:01:00.0 to vfio-pci (was bochs-drm)" */
+	void (*describe)(const struct step *s, char *buf, size_t len);
+	/* its own fields, for the journal; decode gets one key at a time and
+	 * answers -ENOENT for a key it does not know */
+	void (*encode)(const struct step *s, struct kv_out *o);
+	int (*decode)(struct step *s, const char *key, const char *val);
+	/* what it holds while applied (may be NULL: nothing); returns how
+	 * many claims it wrote, at most STEP_CLAIMS_MAX */
+	size_t (*claims)(const struct step *s, struct claim *out);
+	/* reconnect: whether what it applied is still so (1), or not (0,
+	 * with why); may be NULL */
+	int (*verify)(struct vfh_ctx *ctx, const struct step *s, char *why, size_t len);
 };
 
 struct step {
-	enum step_kind kind;
-	char what[128];		/* unit, "vtcon1", "efi-framebuffer.0", address,
-				   module */
-	char target[VFH_NAME_MAX]; /* driver to bind / platform driver */
-	/* STEP_RESET */
-	int reset;		/* RESET_AUTO, RESET_SUSPEND */
-	int reset_at;		/* RESET_AT_* mask */
-	unsigned int seconds, attempts;
-	/* the state before apply, captured and journaled first */
-	bool captured;
-	bool was_on;		/* unit active, vtcon bound, fb bound, module loaded */
-	struct vfh_pci_binding prior;
+	const struct step_ops *ops;
+	char what[STEP_WHAT_MAX];	/* unit, "vtcon1", device, address, module */
+	bool captured;			/* prior state read and journaled */
+	_Alignas(max_align_t) unsigned char data[STEP_DATA_MAX];	/* the kind's */
 };
 
-const char *eng_step_kind_name(enum step_kind k);
-int eng_step_kind_parse(const char *s);
-/* "bind 0000:01:00.0 to vfio-pci (was bochs-drm)" */
+/* The kind's data of a step; each kind file states STEP_DATA_FITS(type)
+ * once, so that the data is checked at compile time to fit. */
+#define STEP_DATA_FITS(type) \
+	_Static_assert(sizeof(type) <= STEP_DATA_MAX, #type " is too large for a step")
+#define STEP_DATA(s, type) ((type *)(void *)(s)->data)
+#define STEP_CDATA(s, type) ((const type *)(const void *)(s)->data)
+
+/* Every kind, in the order prepare applies them; NULL-terminated. */
+extern const struct step_ops *const eng_step_kinds[];
+const struct step_ops *eng_step_kind_find(const char *name);
+
+/* The kinds (hooks/steps/): */
+extern const struct step_ops eng_step_unit_stop, eng_step_vtcon_unbind, eng_step_fb_unbind,
+	eng_step_pci_bind, eng_step_module_unload, eng_step_reset;
+
+/* A new step of a kind with its `what` (-ENAMETOOLONG, -EINVAL when the
+ * kind refuses it); the kind's constructors below fill in the rest. */
+int eng_step_init(struct step *s, const struct step_ops *ops, const char *what);
+int eng_step_init_fb_unbind(struct step *s, const char *device, const char *driver);
+int eng_step_init_pci_bind(struct step *s, const char *addr, const char *driver);
+int eng_step_init_reset(struct step *s, const char *addr, int reset, int reset_at,
+			unsigned int seconds, unsigned int attempts);
+
+/* Sets one of the kind's own fields as the journal spells it ("was_on",
+ * "1"): -ENOENT for a field the kind does not have, -EINVAL for a bad
+ * value. */
+int eng_step_set_field(struct step *s, const char *key, const char *val);
+
 void eng_step_describe(const struct step *s, char *buf, size_t len);
-/* Reads the prior state the undo will need. */
 int eng_step_capture(struct vfh_ctx *ctx, struct step *s);
 int eng_step_apply(struct vfh_ctx *ctx, struct step *s);
-/* Puts back the captured state; safe on a step that was only partly
- * applied, or not at all. */
 int eng_step_undo(struct vfh_ctx *ctx, const struct step *s);
-/* Whether undo belongs to the `stopped` phase (devices still on vfio-pci). */
-bool eng_step_undo_at_stopped(const struct step *s);
-/* Whether a failed undo is logged and counted as done (not retried). */
-bool eng_step_undo_best_effort(const struct step *s);
+/* The step's fields as the journal writes them: " key=value ..." */
+int eng_step_encode(const struct step *s, char *buf, size_t len);
+size_t eng_step_claims(const struct step *s, struct claim *out);
 
 /* --------------------------------------------------------------- plan -- */
 
 struct plan {
 	struct step *steps;
-	size_t n;
+	size_t n, cap;
 };
+
+/* Appends a step; -ENOMEM. */
+int eng_plan_add(struct plan *plan, const struct step *s);
 
 /* Builds prepare's plan from the INI and the domain XML (dom may be NULL
  * when the INI lists every device), checking the host: devices present,
  * IOMMU on, groups viable once taken, nothing the host needs, the boot
- * display only with [single-gpu], nothing held by another domain's
- * journal.  -errno with one line in err that says what to do. */
+ * display only with [single-gpu], nothing another domain's journal holds.
+ * -errno with one line in e that says what to do. */
 int eng_plan_build(struct vfh_ctx *ctx, const char *domain, const struct hook_config *cfg,
-	       const struct domain_xml *dom, struct plan *plan, char *err, size_t errlen);
+		   const struct domain_xml *dom, struct plan *plan, struct eng_err *e);
 void eng_plan_free(struct plan *plan);
 
 /* ------------------------------------------------------------ journal -- */
 
 /* A journal: the steps a prepare took, each with its prior state, written
  * (and fsync'ed) before the step is applied; the source of truth for
- * stopped, release and recovery after a crash. */
+ * stopped, release and recovery after a crash.  Its format is described
+ * at the top of hooks/journal.c. */
+#define JOURNAL_VERSION 2
+#define JOURNAL_MAX_BYTES (1u << 20)
+
 struct journal_entry {
 	struct step step;
 	bool begun;		/* intent recorded: maybe applied */
@@ -199,20 +284,28 @@ struct journal_entry {
 
 struct journal {
 	char domain[VFH_DOMAIN_MAX + 1];
-	char dir[512];
+	char dir[512];		/* for messages */
+	int vdirfd;		/* RUN/vfiohook, -1 when closed */
+	int dirfd;		/* RUN/vfiohook/DOMAIN, -1 when closed */
 	int fd;			/* open for appending, -1 when read-only */
+	int version;		/* of the file read (1: vfiohook 0.1.0) */
 	bool prepared;		/* prepare completed */
 	struct journal_entry *e;
-	size_t n;
+	size_t n, cap;
+	/* why the journal was refused: "line 3: ..." */
+	char why[256];
 };
 
 /* Creates DOMAIN's journal (its directory mode 0700 below RUN/vfiohook),
- * replacing nothing: -EEXIST if one is there. */
+ * replacing nothing: -EEXIST if one is there.  An empty directory left by
+ * a crash between mkdir and the journal's creation is taken over. */
 int eng_journal_create(struct vfh_ctx *ctx, const char *domain, struct journal *j);
 /* Opens an existing journal for replay (appending undo records).
- * -ENOENT when there is none. */
+ * -ENOENT when there is none (an empty directory a crash left is removed
+ * when writable).  -EBADMSG with j->why for a corrupt journal, -EPERM for
+ * anything that is not a regular file in a real directory. */
 int eng_journal_open(struct vfh_ctx *ctx, const char *domain, bool writable,
-		 struct journal *j);
+		     struct journal *j);
 /* Records, each fsync'ed before returning. */
 int eng_journal_begin(struct journal *j, const struct step *s);	/* new entry */
 int eng_journal_done(struct journal *j, size_t idx);
@@ -224,30 +317,60 @@ void eng_journal_close(struct journal *j);
 /* Entries still to undo (begun and not undone). */
 size_t eng_journal_pending(const struct journal *j);
 
-/* Every domain that has a journal: names in one allocation, free(). */
+/* Every domain that has a journal directory: names in one allocation,
+ * free(). */
 int eng_journal_list(struct vfh_ctx *ctx, char ***domains, size_t *n);
-/* The domain (other than `self`) whose journal still holds addr bound
- * away from the host; "" when none.  A journal that cannot be read may
- * hold anything: its domain is named and its error returned. */
-int eng_journal_holder(struct vfh_ctx *ctx, const char *self, const struct vfh_pci_addr *addr,
-		   char *domain, size_t len);
+
+/* ------------------------------------------------------------- ledger -- */
+
+/* The union of the claims of every live journal: who holds this device,
+ * these pages, these CPUs, this file. */
+struct ledger_claim {
+	struct claim c;
+	char domain[VFH_DOMAIN_MAX + 1];
+};
+
+struct ledger {
+	struct ledger_claim *v;
+	size_t n, cap;
+	/* a journal that cannot be read may hold anything */
+	char unreadable[VFH_DOMAIN_MAX + 1];
+	int unreadable_err;
+};
+
+/* Reads every journal but `self`'s (NULL: all).  A journal that cannot be
+ * read is named in l->unreadable with its error; the others are still
+ * read.  -errno only when the journals cannot be listed. */
+int eng_ledger_load(struct vfh_ctx *ctx, const char *self, struct ledger *l);
+/* The domain holding an exclusive claim (type, key), or NULL. */
+const char *eng_ledger_holder(const struct ledger *l, const char *type, const char *key);
+/* The sum of the counted claims (type, key) over every domain. */
+uint64_t eng_ledger_sum(const struct ledger *l, const char *type, const char *key);
+void eng_ledger_free(struct ledger *l);
 
 /* --------------------------------------------------------------- lock -- */
 
 /* Serialises hooks of every domain: flock on RUN/vfiohook/lock, waiting
- * at most LOCK_WAIT_S seconds.  Returns an fd, or -errno. */
+ * at most LOCK_WAIT_S seconds.  Returns an fd, or -errno with e set. */
 #define LOCK_WAIT_S 120
-int eng_lock(struct vfh_ctx *ctx, char *err, size_t errlen);
+int eng_lock(struct vfh_ctx *ctx, struct eng_err *e);
 void eng_unlock(int fd);
 
 /* ---------------------------------------------------------------- run -- */
 
 
-/* Hooks for tests (compiled into the test build only): fail or SIGKILL at
- * step K, read from RUN/vfiohook-test.fault ("fail-at=K" / "kill-at=K"). */
+/* Fault injection for tests (compiled into the test build only), read
+ * from RUN/vfiohook-test.fault, one per line:
+ *   fail-at=K  kill-at=K       the Kth step of prepare (1-based) fails /
+ *                              SIGKILL once it is done
+ *   fail-apply=KIND  kill-after=KIND  the first step of that kind
+ *   fail-undo=KIND             undoing every step of that kind fails
+ * The fault matrix (tests/unit/test-faults.c) generates these from
+ * eng_step_kinds[]. */
 struct faults {
 	int fail_at;		/* 1-based step index, 0 = none */
 	int kill_at;
+	char fail_apply[32], kill_after[32], fail_undo[32];	/* kind names */
 };
 void eng_faults_load(struct vfh_ctx *ctx, struct faults *f);
 

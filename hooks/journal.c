@@ -4,87 +4,102 @@
  * kills the hook, the next stopped/release (or `vfiohook recover`) knows
  * what to put back.
  *
- *   vfiohook-journal 1
- *   begin 3 pci-bind what=0000:01:00.0 target=vfio-pci captured=1 was_on=0
- *         prior_driver=bochs-drm prior_override= reset=0 reset_at=0 seconds=0 attempts=0
+ *   vfiohook-journal 2
+ *   begin 3 pci-bind what=0000:01:00.0 captured=1 target=vfio-pci
+ *         prior_driver=bochs-drm prior_override=
  *   done 3
  *   prepared
  *   undone 3
  *
- * Values are %-escaped outside [A-Za-z0-9._:@+-].  A last line without its
- * newline is a record the crash interrupted: ignored. */
+ * After `begin N KIND` come what= and captured=, then the fields the kind
+ * writes itself (struct step_ops.encode).  Values are %-escaped outside
+ * [A-Za-z0-9._:@+-]; a decoded value holding a control character is
+ * corruption.  Version 1 (vfiohook 0.1.0) wrote every kind's fields on
+ * every record; a field a kind no longer has is accepted there when it
+ * holds its empty value ("" or 0).
+ *
+ * Only the LAST line can be torn by a crash (no newline yet): the step it
+ * announced never began, and it is ignored.  Anything else that does not
+ * parse -- a NUL byte, an unknown kind, a record out of order -- is
+ * corruption, refused with its line number: guessing would leave devices
+ * away from the host. */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
 #include "engine.h"
 
-#define HEADER "vfiohook-journal 1"
+#define HEADER "vfiohook-journal "
+#define FILE_NAME "journal"
 
-static int run_path(struct vfh_ctx *ctx, char *buf, size_t len, const char *domain,
-		    const char *file)
+static int fsync_fd(int fd)
 {
-	if (domain)
-		return vfh_ctx_path(ctx, VFH_ROOT_RUN, buf, len, VFH_RUN_DIR "/%s%s%s", domain,
-				    file ? "/" : "", file ? file : "");
-	return vfh_ctx_path(ctx, VFH_ROOT_RUN, buf, len, VFH_RUN_DIR);
+	return fsync(fd) < 0 ? -errno : 0;
 }
 
-static int fsync_path(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int r = 0;
+static int bad(struct journal *j, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
-	if (fd < 0)
+static int bad(struct journal *j, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(j->why, sizeof(j->why), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+/* An empty journal for domain: names, no files open. */
+static int journal_init(struct vfh_ctx *ctx, const char *domain, struct journal *j)
+{
+	memset(j, 0, sizeof(*j));
+	j->fd = j->dirfd = j->vdirfd = -1;
+	j->version = JOURNAL_VERSION;
+	if (!eng_domain_ok(domain))
+		return -EINVAL;
+	snprintf(j->domain, sizeof(j->domain), "%s", domain);
+	return vfh_ctx_path(ctx, VFH_ROOT_RUN, j->dir, sizeof(j->dir), VFH_RUN_DIR "/%s", domain);
+}
+
+/* A directory below `at`, never through a symlink: a link planted there
+ * would make release read (and unlink) a journal outside the run root. */
+static int open_dir_at(struct journal *j, int at, const char *name)
+{
+	int fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd >= 0)
+		return fd;
+	if (errno == ELOOP || errno == ENOTDIR)
+		return bad(j, -EPERM, "%s/%s is not a directory (a symlink?): refused", j->dir,
+			   name);
+	return -errno;
+}
+
+/* RUN/vfiohook, created when asked. */
+static int open_vdir(struct vfh_ctx *ctx, struct journal *j, bool create)
+{
+	int root = open(vfh_ctx_get_root(ctx, VFH_ROOT_RUN), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd;
+
+	if (root < 0)
 		return -errno;
-	if (fsync(fd) < 0)
-		r = -errno;
-	close(fd);
-	return r;
-}
-
-static void escape(const char *in, char *out, size_t len)
-{
-	size_t o = 0;
-
-	for (; *in && o + 4 < len; in++) {
-		unsigned char c = (unsigned char)*in;
-
-		if (isalnum(c) || strchr("._:@+-", c))
-			out[o++] = (char)c;
-		else
-			o += (size_t)snprintf(out + o, len - o, "%%%02x", c);
+	if (create && mkdirat(root, VFH_RUN_DIR, 0700) < 0 && errno != EEXIST) {
+		fd = -errno;
+		close(root);
+		return fd;
 	}
-	out[o] = '\0';
-}
-
-static int unescape(const char *in, char *out, size_t len)
-{
-	size_t o = 0;
-
-	for (; *in; in++) {
-		if (o + 1 >= len)
-			return -EOVERFLOW;
-		if (*in == '%') {
-			unsigned int c;
-
-			if (!isxdigit((unsigned char)in[1]) || !isxdigit((unsigned char)in[2]) ||
-			    sscanf(in + 1, "%2x", &c) != 1)
-				return -EINVAL;
-			out[o++] = (char)c;
-			in += 2;
-		} else {
-			out[o++] = *in;
-		}
-	}
-	out[o] = '\0';
-	return 0;
+	fd = open_dir_at(j, root, VFH_RUN_DIR);
+	close(root);
+	return fd;
 }
 
 static int append(struct journal *j, const char *line)
@@ -106,97 +121,107 @@ static int append(struct journal *j, const char *line)
 	return fdatasync(j->fd) < 0 ? -errno : 0;
 }
 
-static int ensure_run_dir(struct vfh_ctx *ctx)
+static int write_header(struct journal *j)
 {
-	char path[512];
-	int r = run_path(ctx, path, sizeof(path), NULL, NULL);
+	char line[32];
 
-	if (r < 0)
-		return r;
-	if (mkdir(path, 0700) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
+	snprintf(line, sizeof(line), HEADER "%d\n", JOURNAL_VERSION);
+	j->version = JOURNAL_VERSION;
+	return append(j, line);
 }
 
-/* An empty journal for domain, with its directory and file names. */
-static int journal_init(struct vfh_ctx *ctx, const char *domain, struct journal *j,
-			char *file, size_t flen)
+/* The journal file, only if it is a regular file: a FIFO would block the
+ * hook while it holds the global lock, a device could be anything. */
+static int open_file(struct journal *j, int flags, mode_t mode)
 {
-	int r;
+	struct stat st;
+	int fd = openat(j->dirfd, FILE_NAME, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY,
+			mode);
 
-	memset(j, 0, sizeof(*j));
-	j->fd = -1;
-	if (!eng_domain_ok(domain))
-		return -EINVAL;
-	snprintf(j->domain, sizeof(j->domain), "%s", domain);
-	if ((r = run_path(ctx, j->dir, sizeof(j->dir), domain, NULL)) < 0 ||
-	    (r = run_path(ctx, file, flen, domain, "journal")) < 0)
-		return r;
-	return 0;
+	if (fd < 0) {
+		if (errno == ELOOP)
+			return bad(j, -EPERM, "%s/" FILE_NAME " is a symlink: refused", j->dir);
+		return -errno;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return bad(j, -EPERM, "%s/" FILE_NAME " is not a regular file: refused", j->dir);
+	}
+	/* back to blocking writes: O_NONBLOCK only kept the open from hanging */
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
 }
 
 int eng_journal_create(struct vfh_ctx *ctx, const char *domain, struct journal *j)
 {
-	char dir[512], file[512];
 	int r;
 
-	if ((r = journal_init(ctx, domain, j, file, sizeof(file))) < 0 ||
-	    (r = ensure_run_dir(ctx)) < 0)
+	if ((r = journal_init(ctx, domain, j)) < 0)
 		return r;
-	snprintf(dir, sizeof(dir), "%s", j->dir);
-	if (mkdir(dir, 0700) < 0)
-		return -errno;
-	j->fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+	j->vdirfd = open_vdir(ctx, j, true);
+	if (j->vdirfd < 0)
+		return r = j->vdirfd, j->vdirfd = -1, r;
+	if (mkdirat(j->vdirfd, domain, 0700) < 0) {
+		struct stat st;
+
+		if (errno != EEXIST)
+			return -errno;
+		/* a crash between mkdir and the journal's creation leaves an
+		 * empty directory: nothing began, take it over */
+		j->dirfd = open_dir_at(j, j->vdirfd, domain);
+		if (j->dirfd < 0)
+			return r = j->dirfd, j->dirfd = -1, r;
+		if (fstatat(j->dirfd, FILE_NAME, &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT)
+			return -EEXIST;
+		eng_log(LOG_NOTICE, "%s: taking over the empty journal directory %s (left by an "
+			"interrupted hook)", domain, j->dir);
+	} else {
+		j->dirfd = open_dir_at(j, j->vdirfd, domain);
+		if (j->dirfd < 0)
+			return r = j->dirfd, j->dirfd = -1, r;
+	}
+	j->fd = open_file(j, O_WRONLY | O_CREAT | O_EXCL | O_APPEND, 0600);
 	if (j->fd < 0) {
-		r = -errno;
-		rmdir(dir);
+		r = j->fd;
+		j->fd = -1;
+		unlinkat(j->vdirfd, domain, AT_REMOVEDIR);
 		return r;
 	}
-	r = append(j, HEADER "\n");
+	r = write_header(j);
 	if (r == 0)
-		r = fsync_path(dir);
-	if (r == 0) {
-		*strrchr(dir, '/') = '\0';
-		r = fsync_path(dir);
-	}
+		r = fsync_fd(j->dirfd);
+	if (r == 0)
+		r = fsync_fd(j->vdirfd);
 	return r;
 }
 
-static int step_line(const struct step *s, size_t idx, char *buf, size_t len)
+static int grow(struct journal *j)
 {
-	char what[sizeof(s->what) * 3], target[VFH_NAME_MAX * 3];
-	char drv[VFH_NAME_MAX * 3], ovr[VFH_NAME_MAX * 3];
-	int n;
+	if (j->n == j->cap) {
+		size_t cap = j->cap ? j->cap * 2 : 8;
+		struct journal_entry *ne = realloc(j->e, cap * sizeof(*ne));
 
-	escape(s->what, what, sizeof(what));
-	escape(s->target, target, sizeof(target));
-	escape(s->prior.driver, drv, sizeof(drv));
-	escape(s->prior.driver_override, ovr, sizeof(ovr));
-	n = snprintf(buf, len, "begin %zu %s what=%s target=%s captured=%d was_on=%d "
-		     "prior_driver=%s prior_override=%s reset=%d reset_at=%d seconds=%u "
-		     "attempts=%u\n", idx, eng_step_kind_name(s->kind), what, target, s->captured,
-		     s->was_on, drv, ovr, s->reset, s->reset_at, s->seconds, s->attempts);
-	return (n < 0 || (size_t)n >= len) ? -ENAMETOOLONG : 0;
+		if (!ne)
+			return -ENOMEM;
+		j->e = ne;
+		j->cap = cap;
+	}
+	memset(&j->e[j->n], 0, sizeof(j->e[j->n]));
+	return 0;
 }
 
 int eng_journal_begin(struct journal *j, const struct step *s)
 {
-	struct journal_entry *ne;
-	char line[1024];
-	int r = step_line(s, j->n, line, sizeof(line));
+	char fields[1024], line[1200];
+	int r = eng_step_encode(s, fields, sizeof(fields));
 
 	if (r < 0)
 		return r;
-	ne = realloc(j->e, (j->n + 1) * sizeof(*ne));
-	if (!ne)
-		return -ENOMEM;
-	j->e = ne;
-	r = append(j, line);
-	if (r < 0)
+	snprintf(line, sizeof(line), "begin %zu %s%s\n", j->n, s->ops->name, fields);
+	if ((r = grow(j)) < 0 || (r = append(j, line)) < 0)
 		return r;
-	memset(&ne[j->n], 0, sizeof(*ne));
-	ne[j->n].step = *s;
-	ne[j->n++].begun = true;
+	j->e[j->n].step = *s;
+	j->e[j->n++].begun = true;
 	return 0;
 }
 
@@ -235,160 +260,280 @@ int eng_journal_prepared(struct journal *j)
 	return r;
 }
 
-/* "key=value" fields of a begin record, into the step. */
-static int parse_field(struct step *s, const char *field)
+/* ---- reading */
+
+static int unescape(const char *in, char *out, size_t len)
 {
-	const char *eq = strchr(field, '=');
-	char key[32], val[sizeof(s->what)];
-	unsigned long n;
-	char *end;
+	size_t o = 0;
 
-	if (!eq || (size_t)(eq - field) >= sizeof(key))
-		return -EINVAL;
-	memcpy(key, field, (size_t)(eq - field));
-	key[eq - field] = '\0';
-	if (unescape(eq + 1, val, sizeof(val)) < 0)
-		return -EINVAL;
-	if (strcmp(key, "what") == 0)
-		strcpy(s->what, val);
-	else if (strcmp(key, "target") == 0 || strcmp(key, "prior_driver") == 0 ||
-		 strcmp(key, "prior_override") == 0) {
-		char *dst = key[0] == 't' ? s->target : key[6] == 'd' ? s->prior.driver
-								  : s->prior.driver_override;
+	for (; *in; in++) {
+		unsigned int c;
 
-		if (strlen(val) >= VFH_NAME_MAX)
+		if (o + 1 >= len)
+			return -EOVERFLOW;
+		if (*in != '%') {
+			c = (unsigned char)*in;
+		} else {
+			if (!isxdigit((unsigned char)in[1]) || !isxdigit((unsigned char)in[2]) ||
+			    sscanf(in + 1, "%2x", &c) != 1)
+				return -EINVAL;
+			in += 2;
+		}
+		/* nothing a journal names holds a control character: such a
+		 * value would reach stderr and terminals as it is */
+		if (c < 0x20 || c == 0x7f)
 			return -EINVAL;
-		strcpy(dst, val);
-	} else {
-		errno = 0;
-		n = strtoul(val, &end, 10);
-		if (errno || *end || end == val || n > 1000000)
-			return -EINVAL;
-		if (strcmp(key, "captured") == 0)
-			s->captured = n != 0;
-		else if (strcmp(key, "was_on") == 0)
-			s->was_on = n != 0;
-		else if (strcmp(key, "reset") == 0)
-			s->reset = (int)n;
-		else if (strcmp(key, "reset_at") == 0)
-			s->reset_at = (int)n;
-		else if (strcmp(key, "seconds") == 0)
-			s->seconds = (unsigned int)n;
-		else if (strcmp(key, "attempts") == 0)
-			s->attempts = (unsigned int)n;
-		else
-			return -EINVAL;
+		out[o++] = (char)c;
 	}
+	out[o] = '\0';
 	return 0;
 }
 
-static int parse_line(struct journal *j, char *line)
+/* A field version 1 wrote for every kind, holding its empty value. */
+static bool v1_empty(const char *key, const char *val)
+{
+	static const char *const keys[] = { "target", "was_on", "prior_driver", "prior_override",
+					    "reset", "reset_at", "seconds", "attempts" };
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strcmp(key, keys[i]) == 0)
+			return !*val || strcmp(val, "0") == 0;
+	return false;
+}
+
+static int parse_field(struct journal *j, struct step *s, char *field, int lineno)
+{
+	char *eq = strchr(field, '='), val[STEP_WHAT_MAX * 2];
+	int r;
+
+	if (!eq)
+		return bad(j, -EBADMSG, "line %d: '%.40s' is not key=value", lineno, field);
+	*eq = '\0';
+	r = unescape(eq + 1, val, sizeof(val));
+	if (r < 0)
+		return bad(j, -EBADMSG, "line %d: the value of %.32s is %s", lineno, field,
+			   r == -EOVERFLOW ? "too long" : "malformed");
+	if (strcmp(field, "what") == 0) {
+		r = kv_str(val, s->what, sizeof(s->what));
+		if (r == 0 && s->ops->what_ok && !s->ops->what_ok(val))
+			r = -EINVAL;
+	} else if (strcmp(field, "captured") == 0) {
+		r = kv_bool(val, &s->captured);
+	} else {
+		r = s->ops->decode ? s->ops->decode(s, field, val) : -ENOENT;
+		if (r == -ENOENT && j->version == 1 && v1_empty(field, val))
+			r = 0;
+	}
+	if (r == -ENOENT)
+		return bad(j, -EBADMSG, "line %d: a %s step has no field '%.32s'", lineno,
+			   s->ops->name, field);
+	if (r < 0)
+		return bad(j, -EBADMSG, "line %d: bad %.32s for a %s step", lineno, field,
+			   s->ops->name);
+	return 0;
+}
+
+static int parse_index(const char *s, unsigned long *idx)
+{
+	char *end;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	*idx = strtoul(s, &end, 10);
+	return (errno || *end) ? -EINVAL : 0;
+}
+
+static int parse_line(struct journal *j, char *line, int lineno)
 {
 	char *save, *w = strtok_r(line, " ", &save);
-	char *idx_s, *end;
 	unsigned long idx;
 
 	if (!w)
-		return -EINVAL;
+		return bad(j, -EBADMSG, "line %d: empty", lineno);
 	if (strcmp(w, "prepared") == 0) {
 		j->prepared = true;
-		return strtok_r(NULL, " ", &save) ? -EINVAL : 0;
+		return strtok_r(NULL, " ", &save) ? bad(j, -EBADMSG, "line %d: text after "
+							 "'prepared'", lineno) : 0;
 	}
-	idx_s = strtok_r(NULL, " ", &save);
-	if (!idx_s || !isdigit((unsigned char)*idx_s))
-		return -EINVAL;
-	errno = 0;
-	idx = strtoul(idx_s, &end, 10);
-	if (errno || *end)
-		return -EINVAL;
-	if (strcmp(w, "begin") != 0 && strtok_r(NULL, " ", &save))
-		return -EINVAL;
+	if (parse_index(strtok_r(NULL, " ", &save), &idx) < 0)
+		return bad(j, -EBADMSG, "line %d: '%.20s' without a step number", lineno, w);
 	if (strcmp(w, "begin") == 0) {
-		struct journal_entry *ne;
 		char *kind = strtok_r(NULL, " ", &save);
-		int k = kind ? eng_step_kind_parse(kind) : -EINVAL;
+		const struct step_ops *ops = kind ? eng_step_kind_find(kind) : NULL;
+		struct step *s;
+		int r;
 
-		if (k < 0 || idx != j->n)
-			return -EINVAL;
-		ne = realloc(j->e, (j->n + 1) * sizeof(*ne));
-		if (!ne)
-			return -ENOMEM;
-		j->e = ne;
-		memset(&ne[j->n], 0, sizeof(*ne));
-		ne[j->n].step.kind = (enum step_kind)k;
-		ne[j->n].begun = true;
+		if (!ops)
+			return bad(j, -EBADMSG, "line %d: unknown step kind '%.32s' (written by a newer "
+				   "vfiohook?)", lineno, kind ? kind : "");
+		if (idx != j->n)
+			return bad(j, -EBADMSG, "line %d: step %lu out of order", lineno, idx);
+		if ((r = grow(j)) < 0)
+			return r;
+		s = &j->e[j->n].step;
+		s->ops = ops;
 		for (char *f; (f = strtok_r(NULL, " ", &save));)
-			if (parse_field(&ne[j->n].step, f) < 0)
-				return -EINVAL;
-		j->n++;
+			if ((r = parse_field(j, s, f, lineno)) < 0)
+				return r;
+		if (!*s->what)
+			return bad(j, -EBADMSG, "line %d: a step without what=", lineno);
+		j->e[j->n++].begun = true;
 		return 0;
 	}
-	if (idx >= j->n)
-		return -EINVAL;
+	if (strtok_r(NULL, " ", &save) || idx >= j->n)
+		return bad(j, -EBADMSG, "line %d: '%s %lu' names no step", lineno, w, idx);
 	if (strcmp(w, "done") == 0)
 		j->e[idx].done = true;
 	else if (strcmp(w, "undone") == 0)
 		j->e[idx].undone = true;
 	else
-		return -EINVAL;
+		return bad(j, -EBADMSG, "line %d: unknown record '%.20s'", lineno, w);
+	return 0;
+}
+
+/* The whole file, at most JOURNAL_MAX_BYTES. */
+static int slurp(struct journal *j, int fd, char **out, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap + 1);
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t r;
+
+		if (n == cap) {
+			char *nb;
+
+			if (cap >= JOURNAL_MAX_BYTES) {
+				free(buf);
+				return bad(j, -EBADMSG, "larger than %u bytes: not a journal this "
+					   "vfiohook wrote", JOURNAL_MAX_BYTES);
+			}
+			nb = realloc(buf, cap * 2 + 1);
+			if (!nb) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		r = pread(fd, buf + n, cap - n, (off_t)n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = -errno;
+
+			free(buf);
+			return e;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+/* Parses buf; *complete gets the length of its complete lines. */
+static int parse(struct journal *j, char *buf, size_t len, size_t *complete)
+{
+	size_t off = 0;
+	int lineno = 0;
+
+	*complete = 0;
+	while (off < len) {
+		char *line = buf + off, *nl = memchr(line, '\n', len - off);
+		size_t n;
+		int r;
+
+		if (!nl)
+			break;	/* torn by a crash: the record it was never began */
+		n = (size_t)(nl - line);
+		lineno++;
+		if (memchr(line, '\0', n))
+			return bad(j, -EBADMSG, "line %d: holds a NUL byte", lineno);
+		*nl = '\0';
+		if (lineno == 1) {
+			if (strcmp(line, HEADER "1") == 0)
+				j->version = 1;
+			else if (strcmp(line, HEADER "2") == 0)
+				j->version = 2;
+			else
+				return bad(j, -EBADMSG, "line 1: not a vfiohook journal header (version "
+					   "%d expected)", JOURNAL_VERSION);
+		} else if ((r = parse_line(j, line, lineno)) < 0) {
+			return r;
+		}
+		off += n + 1;
+		*complete = off;
+	}
 	return 0;
 }
 
 int eng_journal_open(struct vfh_ctx *ctx, const char *domain, bool writable, struct journal *j)
 {
-	char file[512], line[1024];
-	int lineno = 0, r = 0;
-	off_t complete = 0;
-	FILE *f;
-	int fd;
+	size_t len, complete;
+	char *buf;
+	int fd, r;
 
-	if ((r = journal_init(ctx, domain, j, file, sizeof(file))) < 0)
+	if ((r = journal_init(ctx, domain, j)) < 0)
 		return r;
-	fd = open(file, (writable ? O_RDWR | O_APPEND : O_RDONLY) | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return -errno;
-	f = fdopen(dup(fd), "r");
-	if (!f) {
-		close(fd);
-		return -errno;
+	j->vdirfd = open_vdir(ctx, j, false);
+	if (j->vdirfd < 0) {
+		r = j->vdirfd;
+		j->vdirfd = -1;
+		return r;
 	}
-	while (r == 0 && fgets(line, sizeof(line), f)) {
-		size_t n = strlen(line);
-
-		lineno++;
-		if (n == 0 || line[n - 1] != '\n')
-			break;	/* torn by a crash: the step it announced never began */
-		complete += (off_t)n;
-		line[n - 1] = '\0';
-		if (lineno == 1)
-			r = strcmp(line, HEADER) == 0 ? 0 : -EBADMSG;
-		else
-			r = parse_line(j, line) == 0 ? 0 : -EBADMSG;
-	}
-	fclose(f);
-	if (r == 0 && lineno == 0)
-		r = -EBADMSG;
-	if (r < 0) {
-		close(fd);
+	j->dirfd = open_dir_at(j, j->vdirfd, domain);
+	if (j->dirfd < 0) {
+		r = j->dirfd;
+		j->dirfd = -1;
 		eng_journal_close(j);
 		return r;
 	}
-	if (writable) {
-		/* records appended after a torn one must start on a line of
-		 * their own */
-		struct stat st;
-
-		if (fstat(fd, &st) == 0 && st.st_size > complete && ftruncate(fd, complete) < 0) {
-			r = -errno;
-			close(fd);
-			eng_journal_close(j);
-			return r;
-		}
-		j->fd = fd;
-	} else {
-		close(fd);
+	fd = open_file(j, writable ? O_RDWR | O_APPEND : O_RDONLY, 0);
+	if (fd == -ENOENT) {
+		/* a crash between mkdir and creating the journal, or between
+		 * unlinking it and rmdir: nothing held */
+		if (writable && unlinkat(j->vdirfd, domain, AT_REMOVEDIR) == 0)
+			eng_log(LOG_NOTICE, "%s: removed the empty journal directory %s", domain,
+				j->dir);
+		eng_journal_close(j);
+		return -ENOENT;
 	}
-	return 0;
+	if (fd < 0) {
+		eng_journal_close(j);
+		return fd;
+	}
+	r = slurp(j, fd, &buf, &len);
+	if (r == 0) {
+		r = parse(j, buf, len, &complete);
+		free(buf);
+	}
+	if (r == 0 && writable) {
+		/* records appended after a torn one start on a line of their
+		 * own; a journal torn inside its header gets a new one */
+		if (len > complete && ftruncate(fd, (off_t)complete) < 0)
+			r = -errno;
+		j->fd = fd;
+		fd = -1;
+		if (r == 0 && complete == 0)
+			r = write_header(j);
+	}
+	if (fd >= 0)
+		close(fd);
+	if (r < 0) {
+		char why[sizeof(j->why)];
+
+		memcpy(why, j->why, sizeof(why));
+		eng_journal_close(j);
+		memcpy(j->why, why, sizeof(why));
+	}
+	return r;
 }
 
 size_t eng_journal_pending(const struct journal *j)
@@ -402,28 +547,27 @@ size_t eng_journal_pending(const struct journal *j)
 
 int eng_journal_remove(struct journal *j)
 {
-	char file[600], parent[512];
-
-	if (!*j->dir)
+	if (j->dirfd < 0 || j->vdirfd < 0)
 		return 0;
-	snprintf(file, sizeof(file), "%s/journal", j->dir);
-	if (unlink(file) < 0 && errno != ENOENT)
+	if (unlinkat(j->dirfd, FILE_NAME, 0) < 0 && errno != ENOENT)
 		return -errno;
-	if (rmdir(j->dir) < 0 && errno != ENOENT)
+	if (unlinkat(j->vdirfd, j->domain, AT_REMOVEDIR) < 0 && errno != ENOENT)
 		return -errno;
-	snprintf(parent, sizeof(parent), "%s", j->dir);
-	*strrchr(parent, '/') = '\0';
-	return fsync_path(parent);
+	return fsync_fd(j->vdirfd);
 }
 
 void eng_journal_close(struct journal *j)
 {
 	if (j->fd >= 0)
 		close(j->fd);
-	j->fd = -1;
+	if (j->dirfd >= 0)
+		close(j->dirfd);
+	if (j->vdirfd >= 0)
+		close(j->vdirfd);
+	j->fd = j->dirfd = j->vdirfd = -1;
 	free(j->e);
 	j->e = NULL;
-	j->n = 0;
+	j->n = j->cap = 0;
 }
 
 static int by_name(const void *a, const void *b)
@@ -437,7 +581,7 @@ int eng_journal_list(struct vfh_ctx *ctx, char ***domains, size_t *n)
 	size_t cnt = 0, bytes = 0;
 	struct dirent *de;
 	DIR *d;
-	int r = run_path(ctx, path, sizeof(path), NULL, NULL);
+	int r = vfh_ctx_path(ctx, VFH_ROOT_RUN, path, sizeof(path), VFH_RUN_DIR);
 
 	*domains = NULL;
 	*n = 0;
@@ -476,45 +620,4 @@ int eng_journal_list(struct vfh_ctx *ctx, char ***domains, size_t *n)
 	*domains = v;
 	*n = cnt;
 	return 0;
-}
-
-int eng_journal_holder(struct vfh_ctx *ctx, const char *self, const struct vfh_pci_addr *addr,
-		   char *domain, size_t len)
-{
-	char **doms;
-	size_t n;
-	int r = eng_journal_list(ctx, &doms, &n);
-
-	domain[0] = '\0';
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < n && !*domain && r == 0; i++) {
-		struct journal j;
-		int o;
-
-		if (strcmp(doms[i], self) == 0)
-			continue;
-		o = eng_journal_open(ctx, doms[i], false, &j);
-		if (o == -ENOENT)
-			continue;	/* a directory without journal: nothing held */
-		if (o < 0) {
-			/* unreadable: it may hold anything */
-			snprintf(domain, len, "%s", doms[i]);
-			r = o;
-			break;
-		}
-		for (size_t k = 0; k < j.n; k++) {
-			struct vfh_pci_addr a;
-			const struct journal_entry *e = &j.e[k];
-
-			if (e->step.kind == STEP_PCI_BIND && e->begun && !e->undone &&
-			    vfh_pci_addr_parse(e->step.what, &a) == 0 && vfh_pci_addr_eq(&a, addr)) {
-				snprintf(domain, len, "%s", doms[i]);
-				break;
-			}
-		}
-		eng_journal_close(&j);
-	}
-	free(doms);
-	return r;
 }

@@ -17,27 +17,25 @@ static void on_alarm(int sig)
 	(void)sig;	/* only there to interrupt flock() */
 }
 
-int eng_lock(struct vfh_ctx *ctx, char *err, size_t errlen)
+int eng_lock(struct vfh_ctx *ctx, struct eng_err *e)
 {
 	struct sigaction sa = { .sa_handler = on_alarm }, old;
 	char dir[512], path[512];
+	struct stat st;
 	int fd, r;
 
 	if (vfh_ctx_path(ctx, VFH_ROOT_RUN, dir, sizeof(dir), VFH_RUN_DIR) < 0 ||
-	    vfh_ctx_path(ctx, VFH_ROOT_RUN, path, sizeof(path), VFH_RUN_DIR "/lock") < 0) {
-		snprintf(err, errlen, "run directory path too long");
-		return -ENAMETOOLONG;
-	}
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-		r = -errno;
-		snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
-		return r;
-	}
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0) {
-		r = -errno;
-		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-		return r;
+	    vfh_ctx_path(ctx, VFH_ROOT_RUN, path, sizeof(path), VFH_RUN_DIR "/lock") < 0)
+		return eng_fail(e, -ENAMETOOLONG, "run directory path too long");
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return eng_fail(e, -errno, "cannot create %s: %s", dir, strerror(errno));
+	/* never block in open(): a FIFO planted there would hang every hook */
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0600);
+	if (fd < 0)
+		return eng_fail(e, -errno, "cannot open %s: %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return eng_fail(e, -EPERM, "%s is not a regular file: remove it", path);
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
 		return fd;
@@ -51,9 +49,9 @@ int eng_lock(struct vfh_ctx *ctx, char *err, size_t errlen)
 	sigaction(SIGALRM, &old, NULL);
 	if (r < 0) {
 		close(fd);
-		snprintf(err, errlen, "another vfiohook hook held %s for more than %d s (the lock "
-			 "bound); is one stuck? see journalctl -t vfiohook", path, LOCK_WAIT_S);
-		return r == -EINTR ? -ETIMEDOUT : r;
+		return eng_fail(e, r == -EINTR ? -ETIMEDOUT : r, "another vfiohook hook held %s for "
+				"more than %d s (the lock bound); is one stuck? see journalctl -t "
+				"vfiohook", path, LOCK_WAIT_S);
 	}
 	return fd;
 }

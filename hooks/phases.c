@@ -17,7 +17,7 @@ void eng_faults_load(struct vfh_ctx *ctx, struct faults *f)
 {
 	memset(f, 0, sizeof(*f));
 #ifdef VFH_TEST_BUILD
-	char path[512], buf[64];
+	char path[512], buf[96];
 	FILE *fp;
 
 	if (vfh_ctx_path(ctx, VFH_ROOT_RUN, path, sizeof(path), "vfiohook-test.fault") < 0)
@@ -28,41 +28,52 @@ void eng_faults_load(struct vfh_ctx *ctx, struct faults *f)
 	while (fgets(buf, sizeof(buf), fp)) {
 		sscanf(buf, "fail-at=%d", &f->fail_at);
 		sscanf(buf, "kill-at=%d", &f->kill_at);
+		sscanf(buf, "fail-apply=%31s", f->fail_apply);
+		sscanf(buf, "kill-after=%31s", f->kill_after);
+		sscanf(buf, "fail-undo=%31s", f->fail_undo);
 	}
 	fclose(fp);
-	eng_log(LOG_WARNING, "test build: fault injection fail-at=%d kill-at=%d", f->fail_at,
-		 f->kill_at);
+	eng_log(LOG_WARNING, "test build: fault injection fail-at=%d kill-at=%d fail-apply=%s "
+		"kill-after=%s fail-undo=%s", f->fail_at, f->kill_at, f->fail_apply, f->kill_after,
+		f->fail_undo);
 #else
 	(void)ctx;
 #endif
 }
 
-/* Undoes the journal's pending entries from the end.  With only_stopped,
- * stops at the first entry that does not belong to `stopped`.  Returns 0,
- * or the first error with its description in `failed`. */
-static int replay(struct vfh_ctx *ctx, struct journal *j, const char *phase, bool only_stopped,
-		  char *failed, size_t flen)
+/* Undoes the journal's pending entries that belong to `phase`, from the
+ * end: release (and a rollback) undoes every one, stopped only the kinds
+ * undone while the devices are still on vfio-pci, skipping the others.
+ * Returns 0, or the first error with its description in `failed`. */
+static int replay(struct vfh_ctx *ctx, struct journal *j, enum eng_phase phase,
+		  const char *phase_name, char *failed, size_t flen)
 {
+	struct faults faults;
 	int first = 0;
 
+	eng_faults_load(ctx, &faults);
 	for (size_t i = j->n; i-- > 0;) {
 		struct journal_entry *e = &j->e[i];
+		const struct step_ops *ops = e->step.ops;
 		char desc[256];
 		double t0;
 		int r;
 
 		if (!e->begun || e->undone)
 			continue;
-		if (only_stopped && !eng_step_undo_at_stopped(&e->step))
-			break;
+		if (phase == ENG_STOPPED && ops->undo_at != ENG_STOPPED)
+			continue;
 		eng_step_describe(&e->step, desc, sizeof(desc));
 		t0 = eng_now_ms();
 		vfh_ctx_clear_error(ctx);
-		r = eng_step_undo(ctx, &e->step);
-		if (r < 0 && eng_step_undo_best_effort(&e->step)) {
+		if (*faults.fail_undo && strcmp(faults.fail_undo, ops->name) == 0)
+			r = -EIO;	/* injected (test build) */
+		else
+			r = eng_step_undo(ctx, &e->step);
+		if (r < 0 && ops->undo_best_effort) {
 			eng_log(LOG_ERR, "%s %s: %s failed: %s; the device is given back "
-				 "anyway and may need a reboot to work", j->domain, phase, desc,
-				 eng_why(ctx, r));
+				"anyway and may need a reboot to work", j->domain, phase_name, desc,
+				eng_why(ctx, r));
 			r = eng_journal_undone(j, i);
 			if (r == 0)
 				continue;
@@ -71,7 +82,7 @@ static int replay(struct vfh_ctx *ctx, struct journal *j, const char *phase, boo
 			r = eng_journal_undone(j, i);
 		if (r < 0) {
 			eng_log(LOG_ERR, "%s %s: undo step %zu (%s) failed after %.1f ms: %s", j->domain,
-				 phase, i + 1, desc, eng_now_ms() - t0, eng_why(ctx, r));
+				phase_name, i + 1, desc, eng_now_ms() - t0, eng_why(ctx, r));
 			if (!first) {
 				first = r;
 				snprintf(failed, flen, "undoing step %zu (%s) failed: %s", i + 1, desc,
@@ -79,8 +90,8 @@ static int replay(struct vfh_ctx *ctx, struct journal *j, const char *phase, boo
 			}
 			continue;
 		}
-		eng_log(LOG_INFO, "%s %s: undo step %zu (%s): done in %.1f ms", j->domain, phase,
-			 i + 1, desc, eng_now_ms() - t0);
+		eng_log(LOG_INFO, "%s %s: undo step %zu (%s): done in %.1f ms", j->domain, phase_name,
+			i + 1, desc, eng_now_ms() - t0);
 	}
 	return first;
 }
@@ -99,54 +110,80 @@ static int finish(struct journal *j)
 /* Clears res and takes the lock every phase that changes something holds. */
 static int lock_for(struct vfh_ctx *ctx, const char *domain, struct eng_err *res)
 {
-	char err[512];
 	int lock;
 
-	memset(res, 0, sizeof(*res));
-	lock = eng_lock(ctx, err, sizeof(err));
-	if (lock < 0)
-		eng_fail(res, lock, "%s: %s", domain, err);
+	eng_err_clear(res);
+	lock = eng_lock(ctx, res);
+	if (lock < 0) {
+		char msg[sizeof(res->msg)];
+
+		snprintf(msg, sizeof(msg), "%s", res->msg);
+		eng_fail(res, lock, "%s: %s", domain, msg);
+	}
 	return lock;
 }
 
+/* "cannot be read (why)" for a journal eng_journal_open() refused. */
+static const char *unreadable(const struct journal *j, int r)
+{
+	return *j->why ? j->why : strerror(-r);
+}
+
+/* The journal directory's path, for messages. */
+static const char *jdir(struct vfh_ctx *ctx, const char *domain, char *buf, size_t len)
+{
+	if (vfh_ctx_path(ctx, VFH_ROOT_RUN, buf, len, VFH_RUN_DIR "/%s", domain) < 0)
+		snprintf(buf, len, "the run directory");
+	return buf;
+}
+
+static bool injected(const char *fault, const struct step *s)
+{
+	return *fault && strcmp(fault, s->ops->name) == 0;
+}
+
 int eng_run_prepare(struct vfh_ctx *ctx, const char *domain, const struct hook_config *cfg,
-		const struct domain_xml *dom, struct eng_err *res)
+		    const struct domain_xml *dom, struct eng_err *res)
 {
 	struct plan plan;
 	struct journal j;
 	struct faults faults;
-	char err[1024];
+	struct eng_err perr;
+	char err[1024], dir[512];
 	double start = eng_now_ms();
+	bool fail_apply_done = false, kill_after_done = false;
 	int lock, r;
 
 	lock = lock_for(ctx, domain, res);
 	if (lock < 0)
 		return lock;
+	jdir(ctx, domain, dir, sizeof(dir));
 	/* a journal left by an earlier start that never released (the host
 	 * was not rebooted in between): put that back before anything else */
 	r = eng_journal_open(ctx, domain, true, &j);
 	if (r == 0) {
 		eng_log(LOG_WARNING, "%s prepare: a journal from an earlier start is still there; "
-			 "undoing it first", domain);
-		r = replay(ctx, &j, "prepare", false, err, sizeof(err));
+			"undoing it first", domain);
+		r = replay(ctx, &j, ENG_RELEASE, "prepare", err, sizeof(err));
 		if (r == 0)
 			r = finish(&j);
 		else
 			eng_journal_close(&j);
 		if (r < 0) {
-			eng_fail(res, r, "%s: the journal of an earlier start could not be undone (%s); fix "
-			    "that, then run 'vfiohook recover %s'", domain, err, domain);
+			eng_fail(res, r, "%s: the journal of an earlier start could not be undone (%s); "
+				 "fix that, then run 'vfiohook recover %s'", domain, err, domain);
 			goto out;
 		}
 	} else if (r != -ENOENT) {
-		eng_fail(res, r, "%s: cannot read its journal in /run/vfiohook/%s (%s); inspect it, "
-		    "then run 'vfiohook recover %s'", domain, domain, strerror(-r), domain);
+		eng_fail(res, r, "%s: cannot read its journal in %s (%s); inspect it, then run "
+			 "'vfiohook recover %s'", domain, dir, unreadable(&j, r), domain);
 		goto out;
 	}
 
-	r = eng_plan_build(ctx, domain, cfg, dom, &plan, err, sizeof(err));
+	eng_err_clear(&perr);
+	r = eng_plan_build(ctx, domain, cfg, dom, &plan, &perr);
 	if (r < 0) {
-		eng_fail(res, r, "%s: %s", domain, err);
+		eng_fail(res, r, "%s: %s", domain, perr.msg);
 		goto out;
 	}
 	if (plan.n == 0) {
@@ -156,8 +193,9 @@ int eng_run_prepare(struct vfh_ctx *ctx, const char *domain, const struct hook_c
 	}
 	r = eng_journal_create(ctx, domain, &j);
 	if (r < 0) {
-		eng_fail(res, r, "%s: cannot create its journal in /run/vfiohook: %s", domain,
-		    strerror(-r));
+		eng_fail(res, r, "%s: cannot create its journal in %s: %s", domain, dir,
+			 *j.why ? j.why : strerror(-r));
+		eng_journal_close(&j);
 		eng_plan_free(&plan);
 		goto out;
 	}
@@ -173,7 +211,9 @@ int eng_run_prepare(struct vfh_ctx *ctx, const char *domain, const struct hook_c
 			r = eng_journal_begin(&j, s);
 		eng_step_describe(s, desc, sizeof(desc));
 		if (r == 0) {
-			if (faults.fail_at == (int)i + 1) {
+			if (faults.fail_at == (int)i + 1 ||
+			    (!fail_apply_done && injected(faults.fail_apply, s))) {
+				fail_apply_done = true;
 				r = -EIO;
 				snprintf(err, sizeof(err), "injected failure (test build)");
 			} else {
@@ -190,27 +230,29 @@ int eng_run_prepare(struct vfh_ctx *ctx, const char *domain, const struct hook_c
 			int u;
 
 			eng_log(LOG_ERR, "%s prepare: step %zu/%zu (%s) failed after %.1f ms: %s", domain,
-				 i + 1, plan.n, desc, eng_now_ms() - t0, err);
-			u = replay(ctx, &j, "prepare", false, undo, sizeof(undo));
+				i + 1, plan.n, desc, eng_now_ms() - t0, err);
+			u = replay(ctx, &j, ENG_RELEASE, "prepare", undo, sizeof(undo));
 			if (u == 0)
 				u = finish(&j);
 			else
 				eng_journal_close(&j);
 			if (u == 0)
-				eng_fail(res, r, "%s: step %zu of %zu (%s) failed: %s; the host was put back as "
-				    "it was", domain, i + 1, plan.n, desc, err);
+				eng_fail(res, r, "%s: step %zu of %zu (%s) failed: %s; the host was put back "
+					 "as it was", domain, i + 1, plan.n, desc, err);
 			else
-				eng_fail(res, r, "%s: step %zu of %zu (%s) failed: %s; and %s: run 'vfiohook "
-				    "recover %s' once fixed", domain, i + 1, plan.n, desc, err, undo,
-				    domain);
+				eng_fail(res, r, "%s: step %zu of %zu (%s) failed: %s; and %s: run "
+					 "'vfiohook recover %s' once fixed", domain, i + 1, plan.n, desc,
+					 err, undo, domain);
 			eng_plan_free(&plan);
 			goto out;
 		}
 		eng_log(LOG_INFO, "%s prepare: step %zu/%zu %s: done in %.1f ms", domain, i + 1,
-			 plan.n, desc, eng_now_ms() - t0);
-		if (faults.kill_at == (int)i + 1) {
+			plan.n, desc, eng_now_ms() - t0);
+		if (faults.kill_at == (int)i + 1 ||
+		    (!kill_after_done && injected(faults.kill_after, s))) {
+			kill_after_done = true;
 			eng_log(LOG_WARNING, "%s prepare: test build: SIGKILL after step %zu", domain,
-				 i + 1);
+				i + 1);
 			raise(SIGKILL);
 		}
 	}
@@ -220,40 +262,42 @@ int eng_run_prepare(struct vfh_ctx *ctx, const char *domain, const struct hook_c
 		eng_fail(res, r, "%s: cannot write its journal: %s", domain, strerror(-r));
 	else
 		eng_log(LOG_INFO, "%s prepare: %zu steps in %.1f ms", domain, plan.n,
-			 eng_now_ms() - start);
+			eng_now_ms() - start);
 	eng_plan_free(&plan);
 out:
 	eng_unlock(lock);
 	return res->err;
 }
 
-static int replay_phase(struct vfh_ctx *ctx, const char *domain, const char *phase,
-			bool only_stopped, struct eng_err *res)
+static int replay_phase(struct vfh_ctx *ctx, const char *domain, enum eng_phase phase,
+			struct eng_err *res)
 {
+	const char *name = eng_phase_name(phase);
 	struct journal j;
-	char err[1024] = "";
+	char err[1024] = "", dir[512];
 	int lock, r;
 
 	lock = lock_for(ctx, domain, res);
 	if (lock < 0)
 		return lock;
+	jdir(ctx, domain, dir, sizeof(dir));
 	r = eng_journal_open(ctx, domain, true, &j);
 	if (r == -ENOENT) {
 		/* a second release, a release after a failed prepare that was
 		 * rolled back, a domain started before vfiohook: nothing of ours */
-		eng_log(LOG_DEBUG, "%s %s: no journal, nothing to undo", domain, phase);
+		eng_log(LOG_DEBUG, "%s %s: no journal, nothing to undo", domain, name);
 		eng_unlock(lock);
 		return 0;
 	}
 	if (r < 0) {
-		eng_fail(res, r, "%s: its journal in /run/vfiohook/%s cannot be read (%s); the devices "
-		    "may still be on vfio-pci: inspect it, fix or remove it, then run 'vfiohook "
-		    "recover %s'", domain, domain, strerror(-r), domain);
+		eng_fail(res, r, "%s: its journal in %s cannot be read (%s); the devices may still "
+			 "be on vfio-pci: inspect it, fix or remove it, then run 'vfiohook recover %s'",
+			 domain, dir, unreadable(&j, r), domain);
 		eng_unlock(lock);
 		return r;
 	}
-	r = replay(ctx, &j, phase, only_stopped, err, sizeof(err));
-	if (!only_stopped) {
+	r = replay(ctx, &j, phase, name, err, sizeof(err));
+	if (phase == ENG_RELEASE) {
 		int f = finish(&j);
 
 		if (r == 0 && f < 0)
@@ -264,58 +308,65 @@ static int replay_phase(struct vfh_ctx *ctx, const char *domain, const char *pha
 		eng_journal_close(&j);
 	}
 	if (r < 0)
-		eng_fail(res, r, "%s: %s: %s; what is left is kept in /run/vfiohook/%s: run 'vfiohook "
-		    "recover %s' once fixed", domain, phase, err, domain, domain);
+		eng_fail(res, r, "%s: %s: %s; what is left is kept in %s: run 'vfiohook recover %s' "
+			 "once fixed", domain, name, err, dir, domain);
 	else
-		eng_log(LOG_INFO, "%s %s: done", domain, phase);
+		eng_log(LOG_INFO, "%s %s: done", domain, name);
 	eng_unlock(lock);
 	return r;
 }
 
 int eng_run_stopped(struct vfh_ctx *ctx, const char *domain, struct eng_err *res)
 {
-	return replay_phase(ctx, domain, "stopped", true, res);
+	return replay_phase(ctx, domain, ENG_STOPPED, res);
 }
 
 int eng_run_release(struct vfh_ctx *ctx, const char *domain, struct eng_err *res)
 {
-	return replay_phase(ctx, domain, "release", false, res);
+	return replay_phase(ctx, domain, ENG_RELEASE, res);
 }
 
 int eng_run_reconnect(struct vfh_ctx *ctx, const char *domain, const struct hook_config *cfg,
-		  struct eng_err *res)
+		      struct eng_err *res)
 {
 	struct journal j;
+	size_t drift = 0;
 	int r;
 
-	memset(res, 0, sizeof(*res));
+	eng_err_clear(res);
 	r = eng_journal_open(ctx, domain, false, &j);
 	if (r == -ENOENT) {
 		if (cfg && (cfg->n_listed || cfg->from_xml || cfg->single_gpu))
 			eng_log(LOG_WARNING, "%s reconnect: running without a vfiohook journal (started "
-				 "before vfiohook was installed, or /run was cleared); nothing will be "
-				 "put back when it stops", domain);
+				"before vfiohook was installed, or /run was cleared); nothing will be "
+				"put back when it stops", domain);
 		return 0;
 	}
 	if (r < 0) {
 		eng_log(LOG_WARNING, "%s reconnect: its journal cannot be read (%s)", domain,
-			 strerror(-r));
+			unreadable(&j, r));
 		return 0;
 	}
 	if (!j.prepared)
 		eng_log(LOG_WARNING, "%s reconnect: its journal says prepare never finished", domain);
+	/* every step still applied is checked by its kind */
 	for (size_t i = 0; i < j.n; i++) {
 		const struct step *s = &j.e[i].step;
-		struct vfh_pci_addr a;
-		struct vfh_pci_binding now;
+		char why[300];
 
-		if (s->kind != STEP_PCI_BIND || j.e[i].undone || vfh_pci_addr_parse(s->what, &a) < 0)
+		if (!j.e[i].begun || j.e[i].undone || !s->ops->verify)
 			continue;
-		if (vfh_pci_binding_read(ctx, &a, &now) < 0 || strcmp(now.driver, s->target) != 0)
-			eng_log(LOG_WARNING, "%s reconnect: %s is on %s, the journal says %s", domain,
-				 s->what, *now.driver ? now.driver : "no driver", s->target);
+		if (s->ops->verify(ctx, s, why, sizeof(why)) == 0) {
+			eng_log(LOG_WARNING, "%s reconnect: %s", domain, why);
+			drift++;
+		}
 	}
 	eng_journal_close(&j);
-	eng_log(LOG_INFO, "%s reconnect: journal consistent, nothing changed", domain);
+	if (drift)
+		eng_log(LOG_WARNING, "%s reconnect: %zu step%s no longer as the journal says; "
+			"nothing changed (release will still put everything back)", domain, drift,
+			drift == 1 ? "" : "s");
+	else
+		eng_log(LOG_INFO, "%s reconnect: journal consistent, nothing changed", domain);
 	return 0;
 }

@@ -10,19 +10,18 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "shim.h"
 
 struct builder {
 	struct vfh_ctx *ctx;
 	const struct hook_config *cfg;
 	struct plan *plan;
-	char *err;
-	size_t errlen;
+	struct eng_err *e;
 	struct vfh_pci_addr *devs;	/* the set going to the VM */
 	size_t n, cap;
 };
 
-static int berr(struct builder *b, int r, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+#define berr(b, r, ...) eng_fail((b)->e, r, __VA_ARGS__)
 
 static bool has(const struct vfh_pci_addr *v, size_t n, const struct vfh_pci_addr *a)
 {
@@ -32,35 +31,37 @@ static bool has(const struct vfh_pci_addr *v, size_t n, const struct vfh_pci_add
 	return false;
 }
 
-static int berr(struct builder *b, int r, const char *fmt, ...)
+int eng_plan_add(struct plan *plan, const struct step *s)
 {
-	va_list ap;
+	if (plan->n == plan->cap) {
+		size_t cap = plan->cap ? plan->cap * 2 : 8;
+		struct step *ns = realloc(plan->steps, cap * sizeof(*ns));
 
-	va_start(ap, fmt);
-	vsnprintf(b->err, b->errlen, fmt, ap);
-	va_end(ap);
-	return r;
+		if (!ns)
+			return -ENOMEM;
+		plan->steps = ns;
+		plan->cap = cap;
+	}
+	plan->steps[plan->n++] = *s;
+	return 0;
 }
 
-/* NULL on ENOMEM, or for a name that would not fit a step: a shortened
- * unit or module name would act on something else. */
-static struct step *add_step(struct builder *b, enum step_kind kind, const char *what,
-			     const char *target)
+/* Adds a step made by one of the kinds' constructors (r is what it
+ * returned): a name too long for a step is refused, never shortened, as a
+ * shortened unit or module name would act on something else. */
+static int add(struct builder *b, int r, const struct step *s)
 {
-	struct step *ns;
+	char d[256];
 
-	if (strlen(what) >= sizeof(ns->what) || (target && strlen(target) >= sizeof(ns->target)))
-		return NULL;
-	ns = realloc(b->plan->steps, (b->plan->n + 1) * sizeof(*ns));
-	if (!ns)
-		return NULL;
-	b->plan->steps = ns;
-	ns += b->plan->n++;
-	memset(ns, 0, sizeof(*ns));
-	ns->kind = kind;
-	snprintf(ns->what, sizeof(ns->what), "%s", what);
-	snprintf(ns->target, sizeof(ns->target), "%s", target ? target : "");
-	return ns;
+	if (r == 0)
+		r = eng_plan_add(b->plan, s);
+	if (r == 0)
+		return 0;
+	if (r == -ENOMEM)
+		return berr(b, r, "out of memory");
+	snprintf(d, sizeof(d), "%s", s->what);
+	return berr(b, r, "'%.128s' cannot be the subject of a step (too long, or not a valid "
+		    "name for it)", d);
 }
 
 /* Adds a device, then (as configured) the rest of its IOMMU group and the
@@ -212,37 +213,53 @@ static int check_groups_viable(struct builder *b)
 	return 0;
 }
 
+/* Nothing the plan takes may be held by another domain: the ledger of
+ * every other journal's claims says who holds what. */
 static int check_not_held(struct builder *b, const char *domain)
 {
-	for (size_t i = 0; i < b->n; i++) {
-		char holder[VFH_DOMAIN_MAX + 1], s[VFH_PCI_ADDR_MAX], dir[512];
-		int r = eng_journal_holder(b->ctx, domain, &b->devs[i], holder, sizeof(holder));
+	struct ledger l;
+	char dir[512];
+	int r = eng_ledger_load(b->ctx, domain, &l);
 
-		if (r < 0 && *holder)
-			return berr(b, r, "refused: the journal of domain '%s' cannot be read (%s), and "
-				    "it may hold these devices; inspect /run/vfiohook/%s, then run "
-				    "'vfiohook recover %s'", holder, strerror(-r), holder, holder);
-		if (r < 0)
-			return berr(b, r, "cannot read the other domains' journals: %s",
-				    strerror(-r));
-		if (!*holder)
-			continue;
-		vfh_pci_addr_format(&b->devs[i], s, sizeof(s));
-		vfh_ctx_path(b->ctx, VFH_ROOT_RUN, dir, sizeof(dir), VFH_RUN_DIR "/%s", holder);
-		return berr(b, -EBUSY, "refused: %s is held by domain '%s' (its journal in %s); "
-			    "shut that domain down first", s, holder, dir);
+	if (r < 0)
+		return berr(b, r, "cannot read the other domains' journals: %s", strerror(-r));
+	if (*l.unreadable) {
+		vfh_ctx_path(b->ctx, VFH_ROOT_RUN, dir, sizeof(dir), VFH_RUN_DIR "/%s", l.unreadable);
+		r = berr(b, l.unreadable_err, "refused: the journal of domain '%s' cannot be read "
+			 "(%s), and it may hold these devices; inspect %s, then run 'vfiohook "
+			 "recover %s'", l.unreadable, strerror(-l.unreadable_err), dir, l.unreadable);
+		eng_ledger_free(&l);
+		return r;
 	}
-	return 0;
+	for (size_t i = 0; i < b->plan->n && r == 0; i++) {
+		struct claim c[STEP_CLAIMS_MAX];
+		size_t nc;
+		const char *holder = NULL;
+
+		memset(c, 0, sizeof(c));
+		nc = eng_step_claims(&b->plan->steps[i], c);
+		for (size_t k = 0; k < nc && !holder; k++)
+			if (c[k].exclusive)
+				holder = eng_ledger_holder(&l, c[k].type, c[k].key);
+		if (!holder)
+			continue;
+		vfh_ctx_path(b->ctx, VFH_ROOT_RUN, dir, sizeof(dir), VFH_RUN_DIR "/%s", holder);
+		r = berr(b, -EBUSY, "refused: %s is held by domain '%s' (its journal in %s); "
+			 "shut that domain down first", b->plan->steps[i].what, holder, dir);
+	}
+	eng_ledger_free(&l);
+	return r;
 }
 
 static int single_gpu_release_steps(struct builder *b)
 {
 	const struct hook_config *c = b->cfg;
+	struct step s;
 	int r;
 
 	for (size_t i = 0; i < c->n_units; i++)
-		if (!add_step(b, STEP_UNIT_STOP, c->stop_units[i], NULL))
-			return berr(b, -ENOMEM, "out of memory or a name too long");
+		if ((r = add(b, eng_step_init(&s, &eng_step_unit_stop, c->stop_units[i]), &s)) < 0)
+			return r;
 	if (c->unbind_vtconsoles) {
 		struct vfh_vtcon *cons;
 		size_t n;
@@ -256,9 +273,9 @@ static int single_gpu_release_steps(struct builder *b)
 			if (!cons[i].is_framebuffer)
 				continue;
 			snprintf(what, sizeof(what), "vtcon%d", cons[i].index);
-			if (!add_step(b, STEP_VTCON_UNBIND, what, NULL)) {
+			if ((r = add(b, eng_step_init(&s, &eng_step_vtcon_unbind, what), &s)) < 0) {
 				free(cons);
-				return berr(b, -ENOMEM, "out of memory or a name too long");
+				return r;
 			}
 		}
 		free(cons);
@@ -271,9 +288,10 @@ static int single_gpu_release_steps(struct builder *b)
 		if (r < 0)
 			return berr(b, r, "%s", vfh_ctx_errmsg(b->ctx));
 		for (size_t i = 0; i < n; i++)
-			if (!add_step(b, STEP_FB_UNBIND, devs[i].device, devs[i].driver)) {
+			if ((r = add(b, eng_step_init_fb_unbind(&s, devs[i].device, devs[i].driver),
+				     &s)) < 0) {
 				free(devs);
-				return berr(b, -ENOMEM, "out of memory or a name too long");
+				return r;
 			}
 		free(devs);
 	}
@@ -281,9 +299,10 @@ static int single_gpu_release_steps(struct builder *b)
 }
 
 int eng_plan_build(struct vfh_ctx *ctx, const char *domain, const struct hook_config *cfg,
-	       const struct domain_xml *dom, struct plan *plan, char *err, size_t errlen)
+		   const struct domain_xml *dom, struct plan *plan, struct eng_err *e)
 {
-	struct builder b = { ctx, cfg, plan, err, errlen, NULL, 0, 0 };
+	struct builder b = { ctx, cfg, plan, e, NULL, 0, 0 };
+	struct step st;
 	int r = 0;
 
 	memset(plan, 0, sizeof(*plan));
@@ -302,7 +321,7 @@ int eng_plan_build(struct vfh_ctx *ctx, const char *domain, const struct hook_co
 		qsort(b.devs, b.n, sizeof(*b.devs), vfh_pci_addr_cmp);
 
 	if ((r = check_host_needs(&b)) < 0 || (r = check_boot_display(&b)) < 0 ||
-	    (r = check_groups_viable(&b)) < 0 || (r = check_not_held(&b, domain)) < 0)
+	    (r = check_groups_viable(&b)) < 0)
 		goto fail;
 
 	/* free the devices from the host's hold, then move them, then unload
@@ -315,19 +334,15 @@ int eng_plan_build(struct vfh_ctx *ctx, const char *domain, const struct hook_co
 
 		eng_config_device(cfg, &b.devs[i], &d);
 		vfh_pci_addr_format(&b.devs[i], s, sizeof(s));
-		if (!add_step(&b, STEP_PCI_BIND, s, d.driver)) {
-			r = berr(&b, -ENOMEM, "out of memory or a name too long");
+		if ((r = add(&b, eng_step_init_pci_bind(&st, s, d.driver), &st)) < 0)
 			goto fail;
-		}
 	}
 	for (size_t i = 0; cfg->single_gpu && i < cfg->n_modules; i++)
-		if (!add_step(&b, STEP_MODULE_UNLOAD, cfg->unload_modules[i], NULL)) {
-			r = berr(&b, -ENOMEM, "out of memory or a name too long");
+		if ((r = add(&b, eng_step_init(&st, &eng_step_module_unload, cfg->unload_modules[i]),
+			     &st)) < 0)
 			goto fail;
-		}
 	for (size_t i = 0; i < b.n; i++) {
 		struct dev_conf d;
-		struct step *s;
 		char a[VFH_PCI_ADDR_MAX];
 		bool dup = false;
 
@@ -344,21 +359,13 @@ int eng_plan_build(struct vfh_ctx *ctx, const char *domain, const struct hook_co
 		if (dup)
 			continue;
 		vfh_pci_addr_format(&b.devs[i], a, sizeof(a));
-		s = add_step(&b, STEP_RESET, a, NULL);
-		if (!s) {
-			r = berr(&b, -ENOMEM, "out of memory or a name too long");
+		r = eng_step_init_reset(&st, a, d.reset, d.reset_at, d.suspend_seconds,
+					d.suspend_attempts);
+		if ((r = add(&b, r, &st)) < 0)
 			goto fail;
-		}
-		s->reset = d.reset;
-		s->reset_at = d.reset_at;
-		s->seconds = d.suspend_seconds;
-		s->attempts = d.suspend_attempts;
 		if (d.reset == RESET_AUTO) {
-			char path[512];
-
 			/* a reset that cannot happen would fail every release */
-			if (vfh_ctx_path(ctx, VFH_ROOT_SYS, path, sizeof(path),
-					 "bus/pci/devices/%s/reset", a) == 0 && access(path, F_OK) != 0) {
+			if (vfh_pci_reset_supported(ctx, &b.devs[i]) == 0) {
 				r = berr(&b, -EOPNOTSUPP, "refused: %s asks for reset = auto but the "
 					 "kernel has no reset method for it (no FLR, PM or bus reset); "
 					 "choose reset = none or suspend for it in %s", a, cfg->path);
@@ -373,6 +380,9 @@ int eng_plan_build(struct vfh_ctx *ctx, const char *domain, const struct hook_co
 			goto fail;
 		}
 	}
+	/* every claim of the plan against the other domains' journals */
+	if ((r = check_not_held(&b, domain)) < 0)
+		goto fail;
 	free(b.devs);
 	return 0;
 fail:
@@ -385,5 +395,5 @@ void eng_plan_free(struct plan *plan)
 {
 	free(plan->steps);
 	plan->steps = NULL;
-	plan->n = 0;
+	plan->n = plan->cap = 0;
 }

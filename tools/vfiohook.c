@@ -508,16 +508,16 @@ static void domain_plan(struct vfh_ctx *ctx, const char *domain, const struct co
 			struct hook_config *hc, struct domain_xml *dom, struct plan *plan,
 			bool say_valid)
 {
+	struct eng_err e = { 0 };
 	bool have_dom;
-	char err[1024];
 
 	load_domain(ctx, domain, cfg, hc, dom, &have_dom);
 	if (say_valid) {
 		printf("%s: valid\n", hc->path);
 		fflush(stdout);
 	}
-	if (eng_plan_build(ctx, domain, hc, have_dom ? dom : NULL, plan, err, sizeof(err)) < 0)
-		die("%s", err);
+	if (eng_plan_build(ctx, domain, hc, have_dom ? dom : NULL, plan, &e) < 0)
+		die("%s", e.msg);
 }
 
 static int cmd_plan(struct vfh_ctx *ctx, int argc, char **argv, const struct config *cfg)
@@ -570,7 +570,7 @@ static void print_journal(struct vfh_ctx *ctx, const char *domain)
 		return;
 	}
 	if (r < 0) {
-		printf("%s: journal unreadable: %s\n", domain, strerror(-r));
+		printf("%s: journal unreadable: %s\n", domain, *j.why ? j.why : strerror(-r));
 		return;
 	}
 	printf("%s: %s, %zu step%s to undo\n", domain, j.prepared ? "prepared" : "prepare did not "

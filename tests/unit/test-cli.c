@@ -182,6 +182,8 @@ static void test_check(void **state)
 }
 
 #define J_HEADER "vfiohook-journal 1\n"
+#define J_BAD "bad: journal unreadable: line 1: not a vfiohook journal header (version 2 " \
+	"expected)\n"
 #define J_REST "captured=1 was_on=0 prior_driver=%s prior_override= reset=%d reset_at=%d " \
 	"seconds=%d attempts=%d\n"
 
@@ -211,7 +213,7 @@ static void test_status(void **state)
 	expect(run(t, "status", "nic", NULL), 0, "status-nic.out", NULL, "");
 	t_mkdirs(t->fx, "run/vfiohook/bad");
 	fx_write(t->fx, "run/vfiohook/bad/journal", "garbage\n");
-	expect(run(t, "status", "bad", NULL), 0, NULL, "bad: journal unreadable: Bad message\n", "");
+	expect(run(t, "status", "bad", NULL), 0, NULL, J_BAD, "");
 	/* every journal, each as alone */
 	{
 		struct cli c = run(t, "status", NULL);
@@ -220,9 +222,9 @@ static void test_status(void **state)
 		assert_int_equal(c.status, 0);
 		assert_contains(c.out, w);
 		assert_contains(c.out, n);
-		assert_contains(c.out, "bad: journal unreadable: Bad message\n");
+		assert_contains(c.out, J_BAD);
 		assert_int_equal(strlen(c.out), strlen(w) + strlen(n) +
-				 strlen("bad: journal unreadable: Bad message\n"));
+				 strlen(J_BAD));
 		free(w);
 		free(n);
 		cli_free(&c);

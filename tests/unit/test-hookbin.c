@@ -272,9 +272,9 @@ static void test_refused_plan(void **state)
 	assert_tree_unchanged(h);
 }
 
-#define ON_VFIO_JOURNAL "vfiohook-journal 1\nbegin 0 pci-bind what=0000:00:03.0 " \
-	"target=vfio-pci captured=1 was_on=0 prior_driver=vfio-pci prior_override=vfio-pci " \
-	"reset=0 reset_at=0 seconds=0 attempts=0\ndone 0\nprepared\n"
+#define ON_VFIO_JOURNAL "vfiohook-journal 2\nbegin 0 pci-bind what=0000:00:03.0 " \
+	"captured=1 target=vfio-pci prior_driver=vfio-pci prior_override=vfio-pci\n" \
+	"done 0\nprepared\n"
 
 /* The whole life of a domain through the binary: prepare journals the
  * step (nothing to change), reconnect and stopped only look, release
@@ -337,7 +337,7 @@ static void test_corrupt_journal(void **state)
 {
 	struct h *h = h_of(state);
 	struct t_proc p;
-	char dir[300], rel[300], want[600];
+	char dir[300], rel[300], want[1024];
 
 	t_ini(h->t->fx, h->domain, "[devices]\npassthrough = 0000:00:03.0\n");
 	snprintf(dir, sizeof(dir), "run/vfiohook/%s", h->domain);
@@ -346,9 +346,10 @@ static void test_corrupt_journal(void **state)
 	fx_write(h->t->fx, rel, "garbage\n");
 	hook(h, h->domain, "release", "<domain/>", &p);
 	assert_int_equal(p.status, 1);
-	snprintf(want, sizeof(want), "vfiohook: %s: its journal in /run/vfiohook/%s cannot be read "
-		 "(Bad message); the devices may still be on vfio-pci: inspect it, fix or remove "
-		 "it, then run 'vfiohook recover %s'\n", h->domain, h->domain, h->domain);
+	snprintf(want, sizeof(want), "vfiohook: %s: its journal in %s cannot be read (line 1: not "
+		 "a vfiohook journal header (version 2 expected)); the devices may still be on "
+		 "vfio-pci: inspect it, fix or remove it, then run 'vfiohook recover %s'\n",
+		 h->domain, t_abs(h->t->fx, dir), h->domain);
 	assert_string_equal(p.err, want);
 	t_proc_free(&p);
 	assert_string_equal(fx_read(h->t->fx, "%s", rel), "garbage\n");

@@ -14,6 +14,27 @@
 
 static const char *const gpu_only[] = { "0000:01:00.0", NULL };
 
+/* A kind's own field of a step, as the journal writes it ("" if none). */
+static const char *field(const struct step *s, const char *key)
+{
+	static char val[256];
+	char enc[1024], pat[64];
+	const char *p;
+
+	assert_int_equal(eng_step_encode(s, enc, sizeof(enc)), 0);
+	snprintf(pat, sizeof(pat), " %s=", key);
+	p = strstr(enc, pat);
+	val[0] = '\0';
+	if (p)
+		sscanf(p + strlen(pat), "%255[^ ]", val);
+	return val;
+}
+
+static unsigned int ufield(const struct step *s, const char *key)
+{
+	return (unsigned int)strtoul(field(s, key), NULL, 10);
+}
+
 /* One line per step: kind, what, target, and for a reset its settings */
 static const char *plan_text(const struct plan *plan)
 {
@@ -24,14 +45,14 @@ static const char *plan_text(const struct plan *plan)
 	for (size_t i = 0; i < plan->n; i++) {
 		const struct step *s = &plan->steps[i];
 
-		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s %s", eng_step_kind_name(s->kind),
-				      s->what);
-		if (*s->target)
-			n += (size_t)snprintf(text + n, sizeof(text) - n, " %s", s->target);
-		if (s->kind == STEP_RESET)
-			n += (size_t)snprintf(text + n, sizeof(text) - n, " %s at=%d %us x%u",
-					      s->reset == RESET_SUSPEND ? "suspend" : "auto",
-					      s->reset_at, s->seconds, s->attempts);
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s %s", s->ops->name, s->what);
+		if (*field(s, "target"))
+			n += (size_t)snprintf(text + n, sizeof(text) - n, " %s", field(s, "target"));
+		if (s->ops == &eng_step_reset)
+			n += (size_t)snprintf(text + n, sizeof(text) - n, " %s at=%u %us x%u",
+					      ufield(s, "reset") == RESET_SUSPEND ? "suspend" : "auto",
+					      ufield(s, "reset_at"), ufield(s, "seconds"),
+					      ufield(s, "attempts"));
 		n += (size_t)snprintf(text + n, sizeof(text) - n, "\n");
 		/* nothing is captured before prepare runs it */
 		assert_false(s->captured);
@@ -46,16 +67,16 @@ static const char *plan_of(struct t *t, const char *ini, const char *xml)
 	struct hook_config cfg;
 	struct domain_xml dom = { 0 };
 	struct plan plan;
-	char err[1024];
+	struct eng_err e = { 0 };
 	const char *text;
 	int r;
 
 	t_config(&cfg, ini);
 	if (xml)
 		t_domxml(&dom, xml);
-	r = eng_plan_build(t->ctx, "vm", &cfg, xml ? &dom : NULL, &plan, err, sizeof(err));
+	r = eng_plan_build(t->ctx, "vm", &cfg, xml ? &dom : NULL, &plan, &e);
 	if (r < 0)
-		fail_msg("eng_plan_build: %d: %s", r, err);
+		fail_msg("eng_plan_build: %d: %s", r, e.msg);
 	text = plan_text(&plan);
 	eng_plan_free(&plan);
 	assert_null(plan.steps);
@@ -72,20 +93,20 @@ static void expect_refused(struct t *t, const char *ini, const char *xml, int wa
 {
 	struct hook_config cfg;
 	struct domain_xml dom = { 0 };
-	struct plan plan = { (void *)1, 9 };
-	char err[1024] = "";
+	struct plan plan = { (void *)1, 9, 9 };
+	struct eng_err e = { 0 };
 	int r;
 
 	t_config(&cfg, ini);
 	if (xml)
 		t_domxml(&dom, xml);
-	r = eng_plan_build(t->ctx, "vm", &cfg, xml ? &dom : NULL, &plan, err, sizeof(err));
+	r = eng_plan_build(t->ctx, "vm", &cfg, xml ? &dom : NULL, &plan, &e);
 	eng_config_free(&cfg);
 	eng_domxml_free(&dom);
 	if (r == 0)
 		eng_plan_free(&plan);
 	assert_int_equal(r, want_r);
-	assert_string_equal(err, want);
+	assert_string_equal(e.msg, want);
 	assert_null(plan.steps);
 	assert_int_equal(plan.n, 0);
 	assert_no_writes(t->fx);
@@ -134,8 +155,9 @@ static void test_empty_plan(void **state)
 			if (cases[i][1] && eng_domxml_parse(cases[i][1], strlen(cases[i][1]), &dom, err,
 							sizeof(err)) < 0)
 				_exit(5);
-			if (eng_plan_build(t->ctx, "vm", &cfg, cases[i][1] ? &dom : NULL, &plan, err,
-				       sizeof(err)) < 0)
+			struct eng_err e = { 0 };
+
+			if (eng_plan_build(t->ctx, "vm", &cfg, cases[i][1] ? &dom : NULL, &plan, &e) < 0)
 				_exit(6);
 			_exit(plan.n == 0 && fk_nwrites(t->fx) == 0 ? 0 : 3);
 		}
@@ -376,12 +398,12 @@ static int setup_other_gpu_on_vfio(void **state)
 
 static void make_journal(struct t *t, const char *domain, const char *addr, bool undone)
 {
-	struct step s = { .kind = STEP_PCI_BIND, .captured = true };
+	struct step s;
 	struct journal j;
 
-	snprintf(s.what, sizeof(s.what), "%s", addr);
-	strcpy(s.target, "vfio-pci");
-	strcpy(s.prior.driver, "e1000");
+	assert_int_equal(eng_step_init_pci_bind(&s, addr, "vfio-pci"), 0);
+	assert_int_equal(eng_step_set_field(&s, "prior_driver", "e1000"), 0);
+	s.captured = true;
 	assert_int_equal(eng_journal_create(t->ctx, domain, &j), 0);
 	assert_int_equal(eng_journal_begin(&j, &s), 0);
 	assert_int_equal(eng_journal_done(&j, 0), 0);
@@ -503,13 +525,14 @@ static void test_reset_needs_a_method(void **state)
 	struct t *t = *state;
 	struct hook_config cfg;
 	struct plan plan;
-	char err[1024] = "";
+	struct eng_err e = { 0 };
+	const char *err = e.msg;
 	int r;
 
 	/* the e1000 at 02:01.0 has no reset_method (no reset file) */
 	assert_false(fx_exists(t->fx, DEV("0000:02:01.0", "reset")));
 	t_config(&cfg, "[devices]\npassthrough = 0000:02:01.0\nreset = auto\n");
-	r = eng_plan_build(t->ctx, "vm", &cfg, NULL, &plan, err, sizeof(err));
+	r = eng_plan_build(t->ctx, "vm", &cfg, NULL, &plan, &e);
 	eng_config_free(&cfg);
 	if (r == 0) {
 		const char *text = plan_text(&plan);

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* fb-unbind: a firmware framebuffer (efi-framebuffer.0 on efifb,
+ * simple-framebuffer.0...) unbound from its platform driver, so that it
+ * lets go of the boot GPU's memory; bound again on release. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "shim.h"
+
+struct fb_unbind {
+	char driver[VFH_NAME_MAX];	/* the platform driver */
+	bool was_on;			/* bound to it before */
+};
+STEP_DATA_FITS(struct fb_unbind);
+
+static bool dev_ok(const char *what)
+{
+	return *what && !strchr(what, '/') && what[0] != '.';
+}
+
+int eng_step_init_fb_unbind(struct step *s, const char *device, const char *driver)
+{
+	int r = eng_step_init(s, &eng_step_fb_unbind, device);
+
+	if (r < 0)
+		return r;
+	return kv_str(driver, STEP_DATA(s, struct fb_unbind)->driver, VFH_NAME_MAX);
+}
+
+static int capture(struct vfh_ctx *ctx, struct step *s)
+{
+	struct fb_unbind *d = STEP_DATA(s, struct fb_unbind);
+	struct vfh_platform_dev *devs;
+	size_t n;
+	int r = vfh_fb_platform_list(ctx, &devs, &n);
+
+	if (r < 0)
+		return r;
+	d->was_on = false;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(devs[i].device, s->what) == 0 && strcmp(devs[i].driver, d->driver) == 0)
+			d->was_on = true;
+	free(devs);
+	return 0;
+}
+
+static int apply(struct vfh_ctx *ctx, struct step *s)
+{
+	const struct fb_unbind *d = STEP_CDATA(s, struct fb_unbind);
+
+	return d->was_on ? vfh_platform_unbind(ctx, d->driver, s->what) : 0;
+}
+
+static int undo(struct vfh_ctx *ctx, const struct step *s)
+{
+	const struct fb_unbind *d = STEP_CDATA(s, struct fb_unbind);
+
+	if (!d->was_on)
+		return 0;
+	/* a GPU driver that took over the firmware framebuffer removes its
+	 * platform device: then there is nothing to rebind */
+	if (vfh_platform_dev_present(ctx, s->what) == 0)
+		return 0;
+	return vfh_platform_bind(ctx, d->driver, s->what);
+}
+
+static void describe(const struct step *s, char *buf, size_t len)
+{
+	snprintf(buf, len, "unbind %s from %s", s->what, STEP_CDATA(s, struct fb_unbind)->driver);
+}
+
+static void encode(const struct step *s, struct kv_out *o)
+{
+	const struct fb_unbind *d = STEP_CDATA(s, struct fb_unbind);
+
+	kv_put(o, "target", d->driver);
+	kv_put_uint(o, "was_on", d->was_on);
+}
+
+static int decode(struct step *s, const char *key, const char *val)
+{
+	struct fb_unbind *d = STEP_DATA(s, struct fb_unbind);
+
+	if (strcmp(key, "target") == 0)
+		return kv_str(val, d->driver, sizeof(d->driver));
+	if (strcmp(key, "was_on") == 0)
+		return kv_bool(val, &d->was_on);
+	return -ENOENT;
+}
+
+static size_t claims(const struct step *s, struct claim *out)
+{
+	if (!STEP_CDATA(s, struct fb_unbind)->was_on)
+		return 0;
+	snprintf(out->type, sizeof(out->type), "fb");
+	snprintf(out->key, sizeof(out->key), "%s", s->what);
+	out->exclusive = true;
+	return 1;
+}
+
+const struct step_ops eng_step_fb_unbind = {
+	.name = "fb-unbind",
+	.apply_at = ENG_PREPARE,
+	.undo_at = ENG_RELEASE,
+	.what_ok = dev_ok,
+	.capture = capture,
+	.apply = apply,
+	.undo = undo,
+	.describe = describe,
+	.encode = encode,
+	.decode = decode,
+	.claims = claims,
+};
