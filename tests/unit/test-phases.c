@@ -655,7 +655,29 @@ static void test_stopped_reset_at_both(void **state)
 	assert_int_equal(fk_resets(t->fx, NIC), 2);
 }
 
-/* A reset that fails at stopped: said, and kept for release to retry */
+/* The journal's last entry a prepare-only reset: stopped skips it and
+ * still does the release-time reset before it (0.1.0 stopped at the first
+ * entry that did not belong to stopped, and the reset then ran only after
+ * libvirt had handed managed devices back). */
+static void test_stopped_skips_prepare_only_reset(void **state)
+{
+	struct t *t = *state;
+	struct eng_err res;
+	char *before = snap(t);
+
+	prepare_ok(t, "[devices]\npassthrough = " NIC " 0000:00:04.0\nreset = auto\n"
+		   "[device 0000:00:04.0]\nreset_at = prepare\n", NULL);
+	assert_int_equal(fk_resets(t->fx, NIC), 0);
+	assert_int_equal(fk_resets(t->fx, "0000:00:04.0"), 1);
+	assert_int_equal(eng_run_stopped(t->ctx, "vm", &res), 0);
+	assert_int_equal(fk_resets(t->fx, NIC), 1);
+	assert_driver(t->fx, NIC, "vfio-pci");
+	release_ok(t);
+	assert_int_equal(fk_resets(t->fx, NIC), 1);
+	assert_int_equal(fk_resets(t->fx, "0000:00:04.0"), 1);
+	assert_host_as(t, before);
+}
+
 /* A reset that fails before release is logged and not retried: a later
  * release could not make it succeed, and keeping the journal would keep
  * the device on vfio-pci for good.  The device still goes back. */
@@ -725,6 +747,15 @@ static void test_reconnect_never_writes(void **state)
 	assert_no_writes(t->fx);
 	assert_contains(t_syslog(), "vm reconnect: " HDA " is on no driver, the journal says "
 			"vfio-pci");
+	/* every claim is checked by its kind: a unit the journal stopped */
+	assert_int_equal(vfh_unit_start(t->ctx, DM), 0);
+	fk_log_clear(t->fx);
+	t_syslog_clear();
+	assert_int_equal(eng_run_reconnect(t->ctx, "vm", &cfg, &res), 0);
+	assert_no_writes(t->fx);
+	assert_contains(t_syslog(), "vm reconnect: " DM " runs again, the journal stopped it");
+	assert_contains(t_syslog(), "vm reconnect: 2 steps no longer as the journal says; nothing "
+			"changed");
 	assert_string_equal(fx_read(t->fx, JFILE), journal);
 	eng_config_free(&cfg);
 	free(journal);
@@ -797,6 +828,7 @@ int main(void)
 		T_ON(test_stopped_after_reset_at_prepare, setup_host),
 		T_ON(test_stopped_reset_at_both, setup_host),
 		T_ON(test_stopped_reset_fails, setup_host),
+		T_ON(test_stopped_skips_prepare_only_reset, setup_host),
 		T_ON(test_reset_without_method, setup_host),
 		T_ON(test_reconnect_never_writes, setup_host),
 		T_ON(test_reconnect_without_or_with_bad_journal, setup_host),
