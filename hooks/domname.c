@@ -7,6 +7,21 @@
 
 #include "engine.h"
 
+static const struct eng_op ops[] = {
+	{ "prepare", ENG_PREPARE, true },
+	{ "stopped", ENG_STOPPED, false },
+	{ "release", ENG_RELEASE, false },
+	{ "reconnect", ENG_RECONNECT, true },
+};
+
+const struct eng_op *eng_op_find(const char *op)
+{
+	for (size_t i = 0; op && i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (strcmp(op, ops[i].name) == 0)
+			return &ops[i];
+	return NULL;
+}
+
 bool eng_domain_ok(const char *name)
 {
 	size_t n;

@@ -108,8 +108,9 @@ int eng_domxml_parse(const char *buf, size_t len, struct domain_xml *dom, char *
 	int r = 0;
 
 	memset(dom, 0, sizeof(*dom));
-	if (len > 64 << 20 || len == 0) {
-		snprintf(err, errlen, "domain XML: %s", len ? "larger than 64 MiB" : "empty stdin");
+	if (len > ENG_XML_MAX || len == 0) {
+		snprintf(err, errlen, "domain XML: %s", len ? "larger than 64 MiB (the hook's "
+			 "bound): is this a libvirt domain XML?" : "empty stdin");
 		return -EINVAL;
 	}
 	{

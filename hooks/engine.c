@@ -20,16 +20,71 @@ static int fail(const struct eng_err *res)
 	return 1;
 }
 
+/* Each phase with what it needs: stopped and release follow the journal,
+ * never the INI file (an INI edited or broken while the VM ran must not
+ * keep the devices away); prepare and reconnect read it. */
+static int phase_prepare(struct vfh_ctx *ctx, const char *domain, const struct hook_config *cfg,
+			 const char *xml, size_t len, struct eng_err *res)
+{
+	struct domain_xml dom = { 0 };
+	char err[900];
+	int r;
+
+	if (cfg->wait_ms)
+		vfh_ctx_set_wait_ms(ctx, cfg->wait_ms);
+	r = cfg->from_xml ? eng_domxml_parse(xml, len, &dom, err, sizeof(err)) : 0;
+	if (r < 0)
+		eng_fail(res, r, "%s: %s", domain, err);
+	else
+		r = eng_run_prepare(ctx, domain, cfg, cfg->from_xml ? &dom : NULL, res);
+	eng_domxml_free(&dom);
+	return r;
+}
+
+static int phase_stopped(struct vfh_ctx *ctx, const char *domain, const struct hook_config *cfg,
+			 const char *xml, size_t len, struct eng_err *res)
+{
+	return eng_run_stopped(ctx, domain, res);
+}
+
+static int phase_release(struct vfh_ctx *ctx, const char *domain, const struct hook_config *cfg,
+			 const char *xml, size_t len, struct eng_err *res)
+{
+	return eng_run_release(ctx, domain, res);
+}
+
+/* a failing reconnect makes libvirt kill the running VM: it only looks,
+ * and never fails */
+static int phase_reconnect(struct vfh_ctx *ctx, const char *domain,
+			   const struct hook_config *cfg, const char *xml, size_t len,
+			   struct eng_err *res)
+{
+	eng_run_reconnect(ctx, domain, cfg, res);
+	return 0;
+}
+
+typedef int (*phase_fn)(struct vfh_ctx *ctx, const char *domain, const struct hook_config *cfg,
+			const char *xml, size_t len, struct eng_err *res);
+
+static const phase_fn phases[ENG_PHASE__COUNT] = {
+	[ENG_PREPARE] = phase_prepare,
+	[ENG_STOPPED] = phase_stopped,
+	[ENG_RELEASE] = phase_release,
+	[ENG_RECONNECT] = phase_reconnect,
+};
+
 int vfh_hook_main(int argc, char **argv, const char *xml, size_t xml_len)
 {
-	const char *domain = argv[1], *op = argv[2];
+	const char *domain = argv[1];
+	const struct eng_op *op = argc >= 3 ? eng_op_find(argv[2]) : NULL;
 	struct eng_err res = { 0 };
 	struct hook_config cfg;
+	bool have_cfg = false;
 	struct vfh_ctx *ctx;
 	char err[900];
 	int r, rc = 0;
 
-	if (argc < 3 || !eng_domain_ok(domain))
+	if (!op || !eng_domain_ok(domain))
 		return 0;
 	ctx = vfh_ctx_new();
 	if (!ctx) {
@@ -49,51 +104,21 @@ int vfh_hook_main(int argc, char **argv, const char *xml, size_t xml_len)
 #endif
 	eng_log_open(ctx);
 
-	/* stopped and release follow the journal, never the INI file: an INI
-	 * edited or broken while the VM ran must not keep the devices away */
-	if (strcmp(op, "stopped") == 0) {
-		if (eng_run_stopped(ctx, domain, &res) < 0)
-			rc = fail(&res);
-		goto out;
-	}
-	if (strcmp(op, "release") == 0) {
-		if (eng_run_release(ctx, domain, &res) < 0)
-			rc = fail(&res);
-		goto out;
-	}
-	if (strcmp(op, "prepare") != 0 && strcmp(op, "reconnect") != 0)
-		goto out;
-
-	r = eng_config_load(ctx, domain, &cfg, err, sizeof(err));
-	if (strcmp(op, "reconnect") == 0) {
-		/* a failing reconnect makes libvirt kill the running VM: only look */
-		eng_run_reconnect(ctx, domain, r == 0 ? &cfg : NULL, &res);
-		if (r == 0)
-			eng_config_free(&cfg);
-		goto out;
-	}
-	if (r == -ENOENT)
-		goto out;	/* removed since the front looked */
-	if (r < 0) {
-		snprintf(res.msg, sizeof(res.msg), "%s", err);
-		rc = fail(&res);
-		goto out;
-	}
-	if (cfg.wait_ms)
-		vfh_ctx_set_wait_ms(ctx, cfg.wait_ms);
-	{
-		struct domain_xml dom = { 0 };
-
-		r = cfg.from_xml ? eng_domxml_parse(xml, xml_len, &dom, err, sizeof(err)) : 0;
-		if (r < 0) {
-			snprintf(res.msg, sizeof(res.msg), "%s: %s", domain, err);
-			rc = fail(&res);
-		} else if (eng_run_prepare(ctx, domain, &cfg, cfg.from_xml ? &dom : NULL, &res) < 0) {
-			rc = fail(&res);
+	if (op->reads_ini) {
+		r = eng_config_load(ctx, domain, &cfg, err, sizeof(err));
+		have_cfg = r == 0;
+		if (r < 0 && op->phase == ENG_PREPARE) {
+			if (r != -ENOENT) {	/* -ENOENT: removed since the front looked */
+				snprintf(res.msg, sizeof(res.msg), "%s", err);
+				rc = fail(&res);
+			}
+			goto out;
 		}
-		eng_domxml_free(&dom);
 	}
-	eng_config_free(&cfg);
+	if (phases[op->phase](ctx, domain, have_cfg ? &cfg : NULL, xml, xml_len, &res) < 0)
+		rc = fail(&res);
+	if (have_cfg)
+		eng_config_free(&cfg);
 out:
 	vfh_ctx_unref(ctx);
 	closelog();

@@ -17,6 +17,9 @@
 #define VFH_RUN_DIR "vfiohook"			/* below the run root */
 #define VFH_DOMAIN_MAX 200
 #define VFH_ENGINE_SYMBOL "vfh_hook_main"
+/* The largest domain XML the hook reads (libvirt's own are a few KiB):
+ * the front reads one byte more, so the engine can tell it was cut. */
+#define ENG_XML_MAX (64u << 20)
 
 /* ------------------------------------------------------------- errors -- */
 
@@ -54,6 +57,32 @@ bool eng_domain_ok(const char *name);
 int eng_ini_path(const char *etc_root, const char *domain, char *buf, size_t len);
 /* RUN_ROOT/vfiohook/DOMAIN/journal, same rules. */
 int eng_journal_path(const char *run_root, const char *domain, char *buf, size_t len);
+
+/* The hook's phases, in the order libvirt runs them (see
+ * vfiohook-hook(8)).  A step kind says in which phase it is applied and in
+ * which it is undone. */
+enum eng_phase {
+	ENG_PREPARE,		/* before QEMU starts: take devices and resources */
+	ENG_STOPPED,		/* QEMU gone, managed devices still on vfio-pci */
+	ENG_RELEASE,		/* libvirt handed managed devices back: undo */
+	ENG_RECONNECT,		/* libvirtd restarted while the domain runs: look */
+	ENG_PHASE__COUNT
+};
+const char *eng_phase_name(enum eng_phase p);
+
+/* The libvirt operations the engine acts in, as data: the front decides
+ * "not ours" from this table before it loads anything. */
+struct eng_op {
+	const char *name;	/* libvirt's word: "prepare" */
+	enum eng_phase phase;
+	/* true: driven by the INI file (prepare, reconnect); false: by the
+	 * journal alone, so that an INI edited, broken or removed while the
+	 * VM ran cannot keep its devices (stopped, release) */
+	bool reads_ini;
+};
+/* The operation named op, or NULL for one the engine does nothing in
+ * (start, started, migrate, restore...). */
+const struct eng_op *eng_op_find(const char *op);
 
 /* ------------------------------------------------------------ config -- */
 
@@ -130,18 +159,6 @@ int eng_domxml_parse(const char *buf, size_t len, struct domain_xml *dom, char *
 void eng_domxml_free(struct domain_xml *dom);
 
 /* -------------------------------------------------------------- steps -- */
-
-/* The hook's phases, in the order libvirt runs them (see
- * vfiohook-hook(8)).  A step kind says in which phase it is applied and in
- * which it is undone. */
-enum eng_phase {
-	ENG_PREPARE,		/* before QEMU starts: take devices and resources */
-	ENG_STOPPED,		/* QEMU gone, managed devices still on vfio-pci */
-	ENG_RELEASE,		/* libvirt handed managed devices back: undo */
-	ENG_RECONNECT,		/* libvirtd restarted while the domain runs: look */
-	ENG_PHASE__COUNT
-};
-const char *eng_phase_name(enum eng_phase p);
 
 /* What a step holds on the host while it is applied: the ledger adds up
  * every live journal's claims.  Exclusive claims (a device, a file) have

@@ -22,8 +22,6 @@
 #error "VFH_ENGINE_PATH: the engine's absolute path, set by the Makefile"
 #endif
 
-#define XML_MAX (64u << 20)
-
 typedef int (*engine_fn)(int argc, char **argv, const char *xml, size_t len);
 
 /* libvirt waits for the hook to read all it writes */
@@ -40,8 +38,11 @@ static void drain(void)
 	}
 }
 
+/* stdin, at most ENG_XML_MAX + 1 bytes: one more than the engine takes,
+ * so that it can say the XML is too large instead of parsing a cut one. */
 static char *slurp(size_t *len)
 {
+	const size_t limit = (size_t)ENG_XML_MAX + 1;
 	size_t cap = 65536, n = 0;
 	char *buf = malloc(cap + 1);
 
@@ -51,19 +52,20 @@ static char *slurp(size_t *len)
 		ssize_t r;
 
 		if (n == cap) {
+			size_t ncap = cap * 2 < limit ? cap * 2 : limit;
 			char *nb;
 
-			if (cap >= XML_MAX) {
+			if (cap >= limit) {
 				drain();
-				break;	/* the engine reports it as too large */
+				break;
 			}
-			nb = realloc(buf, cap * 2 + 1);
+			nb = realloc(buf, ncap + 1);
 			if (!nb) {
 				free(buf);
 				return NULL;
 			}
 			buf = nb;
-			cap *= 2;
+			cap = ncap;
 		}
 		r = read(STDIN_FILENO, buf + n, cap - n);
 		if (r < 0 && errno == EINTR)
@@ -77,26 +79,20 @@ static char *slurp(size_t *len)
 	return buf;
 }
 
-static bool engine_op(const char *op)
-{
-	return strcmp(op, "prepare") == 0 || strcmp(op, "stopped") == 0 ||
-	       strcmp(op, "release") == 0 || strcmp(op, "reconnect") == 0;
-}
-
 /* Whether the engine has anything to do: a name that can be part of a path,
  * an operation it acts in, and an INI file -- or, for stopped and release,
  * a journal (an INI removed while the VM ran must not keep its devices). */
 static bool ours(const char *domain, const char *op, const char *etc, const char *run)
 {
+	const struct eng_op *o = eng_op_find(op);
 	char path[512];
 	struct stat st;
 
-	if (!eng_domain_ok(domain) || !engine_op(op) ||
-	    eng_ini_path(etc, domain, path, sizeof(path)) < 0)
+	if (!eng_domain_ok(domain) || !o || eng_ini_path(etc, domain, path, sizeof(path)) < 0)
 		return false;
 	if (lstat(path, &st) == 0 || errno != ENOENT)
 		return true;	/* there, or unreadable: the engine says why */
-	if (strcmp(op, "stopped") != 0 && strcmp(op, "release") != 0)
+	if (o->reads_ini)
 		return false;
 	return eng_journal_path(run, domain, path, sizeof(path)) == 0 &&
 	       (lstat(path, &st) == 0 || errno != ENOENT);

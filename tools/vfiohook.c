@@ -451,11 +451,14 @@ static char *read_file(const char *path, size_t *len)
 	buf = malloc(cap);
 	if (!buf)
 		die("out of memory");
-	for (size_t got; (got = fread(buf + n, 1, cap - n, f)) > 0;) {
+	/* one byte more than the engine takes tells it the file is too large */
+	for (size_t got; n <= ENG_XML_MAX && (got = fread(buf + n, 1, cap - n, f)) > 0;) {
 		n += got;
 		if (n == cap && !(buf = realloc(buf, cap *= 2)))
 			die("out of memory");
 	}
+	if (n > ENG_XML_MAX)
+		n = (size_t)ENG_XML_MAX + 1;
 	if (f != stdin)
 		fclose(f);
 	*len = n;

@@ -247,7 +247,8 @@ static void test_too_large(void **state)
 	assert_non_null(big);
 	memset(big, ' ', len);
 	assert_int_equal(eng_domxml_parse(big, len, &dom, err, sizeof(err)), -EINVAL);
-	assert_string_equal(err, "domain XML: larger than 64 MiB");
+	assert_string_equal(err, "domain XML: larger than 64 MiB (the hook's bound): is this a "
+			    "libvirt domain XML?");
 	free(big);
 }
 

@@ -251,6 +251,30 @@ static void test_bad_xml(void **state)
 	assert_tree_unchanged(h);
 }
 
+/* One byte over the bound says so; 0.1.0 cut the XML at exactly the size
+ * the engine accepts, and the user saw libxml2's errors about the cut. */
+static void test_xml_too_large(void **state)
+{
+	struct h *h = h_of(state);
+	size_t len = (size_t)ENG_XML_MAX + 1000;
+	char *in = malloc(len + 1), want[256];
+	struct t_proc p;
+
+	assert_non_null(in);
+	memset(in, ' ', len);
+	memcpy(in, "<domain>", 8);
+	in[len] = '\0';
+	t_ini(h->t->fx, h->domain, "[devices]\npassthrough = auto\n");
+	hook(h, h->domain, "prepare", in, &p);
+	free(in);
+	assert_int_equal(p.status, 1);
+	snprintf(want, sizeof(want), "vfiohook: %s: domain XML: larger than 64 MiB (the hook's "
+		 "bound): is this a libvirt domain XML?\n", h->domain);
+	assert_string_equal(p.err, want);
+	t_proc_free(&p);
+	assert_tree_unchanged(h);
+}
+
 static void test_refused_plan(void **state)
 {
 	struct h *h = h_of(state);
@@ -381,6 +405,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_ini, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ini_not_root_owned, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_xml, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_xml_too_large, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_plan, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_life_cycle, setup_on_vfio, teardown),
 		cmocka_unit_test_setup_teardown(test_release_after_ini_removed, setup_on_vfio,
