@@ -6,11 +6,10 @@
  *
  * This file is the core every write goes through: the log, the faults,
  * and fk_paths[], which hands a write to the subsystem owning its path.
- * The subsystems' rules, and the kernel code they were taken from, are at
- * the top of their files: fk-pci.c (devices, drivers, remove, rescan),
- * fk-module.c, fk-vt.c (vtconsoles), fk-fb.c (framebuffers, fbcon,
- * platform devices), fk-power.c (suspend, RTC wake alarms), fk-systemd.c,
- * fk-host.c (disks and NICs leaving with their device).
+ * Each subsystem's rules, and the kernel code they were taken from, are at
+ * the top of its fk-OWNER.c (OWNER: the table's second column).  Modules
+ * and units are not files: fk-module.c and fk-systemd.c answer the
+ * library's seams for them directly.
  *
  * Adding a subsystem: new fx-NAME.c and fk-NAME.c, their declarations at
  * the end of fixture-int.h, a line in fk_paths[] below for each path
@@ -45,10 +44,10 @@ static const char *const root_dir[VFH_ROOT__COUNT] = {
 const struct fk_path fk_paths[] = {
 	{ "sys/bus/pci/", "pci", fk_pci_bus_write, fk_pci_bus_restore },
 	{ "sys/devices/pci", "pci", fk_pci_dev_write, fk_pci_dev_restore },
-	{ "sys/bus/platform/", "platform", fk_platform_write, NULL },
+	{ "sys/bus/platform/", "fb", fk_platform_write, NULL },
 	{ "sys/devices/virtual/vtconsole/", "vt", fk_vt_write, fk_vt_restore },
 	{ "sys/power/", "power", fk_power_write, fk_power_restore },
-	{ "sys/devices/pnp0/", "rtc", fk_rtc_write, fk_rtc_restore },
+	{ "sys/devices/pnp0/", "power", fk_rtc_write, fk_rtc_restore },
 };
 const size_t fk_npaths = VFH_ARRAY_SIZE(fk_paths);
 

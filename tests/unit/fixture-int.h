@@ -14,9 +14,10 @@
  *     owns, and a restore() if a file must show the model's state after a
  *     write rather than the bytes written.
  *  3. Their declarations in the "subsystems" part at the end of this file.
- *  4. One line per spec kind in fx_kinds[] (fixture.c), in build order,
- *     and one line per owned path prefix in fk_paths[] (fakekernel.c).
- *     Prefixes must not overlap: test-fk-dispatch checks it.
+ *  4. One line per spec kind in fx_kinds[] (fixture.c), in build order
+ *     (its file named in the list above the table), and one line per
+ *     owned path prefix in fk_paths[] (fakekernel.c).  Prefixes must not
+ *     overlap: test-dispatch checks it.
  *  5. A fixture that uses it (fixtures/NAME.fx) and tests for its rules. */
 #ifndef VFH_TEST_FIXTURE_INT_H
 #define VFH_TEST_FIXTURE_INT_H
@@ -194,8 +195,9 @@ struct fx {
 /* Fails the running test (cmocka) with a message. */
 void fx_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* A subsystem's own state, found by key (its name): zeroed on first use,
- * freed with the fixture by free(), so flat (no pointers to own). */
+/* A subsystem's own state, found by key (its name, a string literal: it is
+ * kept, not copied): zeroed on first use, freed with the fixture by
+ * free(), so flat (no pointers to own). */
 void *fx_state(struct fx *fx, const char *key, size_t size);
 
 /* ---- the spec (fx-spec.c) */
@@ -251,7 +253,7 @@ void fx_rmtree_abs(const char *abs, const char *limit);
  * keeps the bytes written. */
 struct fk_path {
 	const char *prefix;
-	const char *owner;		/* for messages: "pci", "power" */
+	const char *owner;		/* the subsystem: its file is fk-OWNER.c */
 	int (*write)(struct fx *fx, const char *path, const char *val);
 	bool (*restore)(struct fx *fx, const char *path);
 };

@@ -9,16 +9,7 @@
  * A later line for a kind and name already defined adds to or replaces its
  * keys; "drop kind name" removes it.  Some kinds ("power", "iommu") have no
  * name.  Each kind's keys are described at the top of the file that
- * builds it, which fx_kinds[] below names:
- *
- *     pci, pcidriver, iommu                       fx-pci.c
- *     module                                      fx-module.c
- *     platform                                    fx-fb.c
- *     vtcon                                       fx-vt.c
- *     power, rtc                                  fx-power.c
- *     unit                                        fx-systemd.c
- *     mount, route, route6, block, net, virtio,
- *     swap, dev                                   fx-host.c
+ * builds it, named next to fx_kinds[] below.
  *
  * The tree: PREFIX/{sys,proc,dev,run,etc}, what vfh_ctx_set_prefix()
  * expects.  This file is the core: the kinds table, building and rendering
@@ -53,7 +44,17 @@ void fx_fail(const char *fmt, ...)
 
 /* In build order: a row's lines are added only once the rows above it are
  * built (a pci line's driver= names drivers that modules and pcidriver
- * lines made); render() runs in the same order once all are built. */
+ * lines made); render() runs in the same order once all are built.
+ *
+ * Where each kind is built, and its keys described:
+ *     iommu, pcidriver, pci                       fx-pci.c
+ *     module                                      fx-module.c
+ *     platform                                    fx-fb.c
+ *     vtcon                                       fx-vt.c
+ *     power, rtc                                  fx-power.c
+ *     unit                                        fx-systemd.c
+ *     mount, route, route6, block, net, virtio,
+ *     swap, dev                                   fx-host.c */
 const struct fx_kind fx_kinds[] = {
 	{ "iommu", false, " enabled ", NULL, fx_iommu_build, fx_iommu_render },
 	{ "module", true, " state refcnt holders drivers ", fx_module_add, fx_module_build,

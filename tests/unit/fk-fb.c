@@ -156,7 +156,6 @@ static int platform_driver_attr(struct fx *fx, struct fk_driver *drv, const char
 	return -EACCES;
 }
 
-/* sys/bus/platform/ */
 int fk_platform_write(struct fx *fx, const char *path, const char *val)
 {
 	const char *attr;

@@ -106,7 +106,6 @@ static int power_state(struct fx *fx, const char *val)
 	return 0;
 }
 
-/* sys/power/ */
 int fk_power_write(struct fx *fx, const char *path, const char *val)
 {
 	if (strcmp(path, "sys/power/mem_sleep") == 0)

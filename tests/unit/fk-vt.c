@@ -94,7 +94,6 @@ static int vtcon_bind(struct fx *fx, struct fk_vtcon *c, const char *val)
 	return 0;
 }
 
-/* sys/devices/virtual/vtconsole/ */
 int fk_vt_write(struct fx *fx, const char *path, const char *val)
 {
 	for (size_t i = 0; i < fx->nvtcon; i++) {

@@ -87,10 +87,10 @@ static void test_paths_reach_their_owner(void **state)
 		{ "sys/bus/pci/drivers_probe", "pci" },
 		{ "sys/bus/pci/drivers/vfio-pci/bind", "pci" },
 		{ "sys/devices/pci0000:00/0000:00:02.0/0000:01:00.0/driver_override", "pci" },
-		{ "sys/bus/platform/drivers/efi-framebuffer/unbind", "platform" },
+		{ "sys/bus/platform/drivers/efi-framebuffer/unbind", "fb" },
 		{ "sys/devices/virtual/vtconsole/vtcon1/bind", "vt" },
 		{ "sys/power/state", "power" },
-		{ "sys/devices/pnp0/00:04/rtc/rtc0/wakealarm", "rtc" },
+		{ "sys/devices/pnp0/00:04/rtc/rtc0/wakealarm", "power" },
 	};
 
 	(void)state;
