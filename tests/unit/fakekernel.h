@@ -2,7 +2,8 @@
 /* The fake kernel behind a fixture: it plays the kernel's part inside the
  * library's write (struct vfh_test_ops), synchronously, keeps an ordered
  * log of every write, and fails on request.  Its rules, and the kernel code
- * they were taken from, are at the top of fakekernel.c. */
+ * they were taken from, are at the top of each subsystem's fk-*.c (the
+ * list is at the top of fakekernel.c). */
 #ifndef VFH_TEST_FAKEKERNEL_H
 #define VFH_TEST_FAKEKERNEL_H
 

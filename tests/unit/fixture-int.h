@@ -1,7 +1,24 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Shared by the fixture builder (fixture.c) and the fake kernel
- * (fakekernel.c): the parsed spec, the kernel model the tree renders, and
- * the file helpers that never leave the fixture's directory. */
+/* Shared by the fixture builder (fixture.c, fx-*.c) and the fake kernel
+ * (fakekernel.c, fk-*.c): the parsed spec, the kernel model the tree
+ * renders, the file helpers that never leave the fixture's directory, and
+ * the two tables that hand each subsystem its part.
+ *
+ * Adding a subsystem (say hugepages) touches no existing subsystem:
+ *  1. fx-hugepages.c: the builder.  Its spec kinds and keys, described at
+ *     the top of the file; an add() for each spec line, a build() for what
+ *     needs all of them, a render() that writes its part of the tree.
+ *     State lives in fx_state(fx, "hugepages", sizeof(struct ...)), so
+ *     struct fx below stays as it is.
+ *  2. fk-hugepages.c: the fake kernel.  A write handler for the paths it
+ *     owns, and a restore() if a file must show the model's state after a
+ *     write rather than the bytes written.
+ *  3. Their declarations in the "subsystems" part at the end of this file.
+ *  4. One line per spec kind in fx_kinds[] (fixture.c), in build order
+ *     (its file named in the list above the table), and one line per
+ *     owned path prefix in fk_paths[] (fakekernel.c).  Prefixes must not
+ *     overlap: test-dispatch checks it.
+ *  5. A fixture that uses it (fixtures/NAME.fx) and tests for its rules. */
 #ifndef VFH_TEST_FIXTURE_INT_H
 #define VFH_TEST_FIXTURE_INT_H
 
@@ -24,6 +41,7 @@
 #define FX_MAX_UNIT 16
 #define FX_MAX_FAULT 32
 #define FX_MAX_SLEEP 64
+#define FX_MAX_STATE 16
 
 /* One spec line after merging: "kind name key=value ...". */
 struct fx_kv {
@@ -166,55 +184,186 @@ struct fx {
 	/* fx_read() and friends hand out these */
 	char ring[8][4096];
 	unsigned int ringpos;
+
+	/* fx_state(): what subsystems keep outside this struct */
+	struct {
+		const char *key;
+		void *data;
+	} priv[FX_MAX_STATE];
 };
 
 /* Fails the running test (cmocka) with a message. */
 void fx_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* ---- the spec */
+/* A subsystem's own state, found by key (its name, a string literal: it is
+ * kept, not copied): zeroed on first use, freed with the fixture by
+ * free(), so flat (no pointers to own). */
+void *fx_state(struct fx *fx, const char *key, size_t size);
+
+/* ---- the spec (fx-spec.c) */
 const char *fx_ent_get(const struct fx_ent *e, const char *key);
 const struct fx_ent *fx_find_ent(const struct fx *fx, const char *kind,
 				 const char *name);
+/* key as a number (strtoul base 0), def when absent; fails on junk */
+unsigned long fx_num(const struct fx_ent *e, const char *key, unsigned long def);
+/* into a FX_NAME buffer; fails when too long, naming e's line */
+void fx_copy_name(char *dst, const char *src, const struct fx_ent *e);
+void fx_load_spec(struct fx *fx, const char *name, int depth);
+void fx_spec_text(struct fx *fx, char *text, const char *file, int depth);
+void fx_ents_free(struct fx *fx);
 
-/* ---- file helpers; every rel is checked (relative, no ".." component) and
- * any failure fails the test. */
+/* One spec kind, or a build step of its own (kind NULL).  fx_kinds[] is
+ * in build order: add() for each line of the kind in spec order, then
+ * build(); once every row is built, render() of each row, in order. */
+struct fx_kind {
+	const char *kind;
+	bool named;			/* "kind name key=..." vs "kind key=..." */
+	const char *keys;		/* " a b c ": the keys it accepts */
+	void (*add)(struct fx *fx, const struct fx_ent *e);
+	void (*build)(struct fx *fx);
+	void (*render)(struct fx *fx);
+};
+extern const struct fx_kind fx_kinds[];
+extern const size_t fx_nkinds;
+const struct fx_kind *fx_kind_find(const char *kind);
+
+/* ---- file helpers (fx-tree.c); every rel is checked (relative, no ".."
+ * component) and any failure fails the test. */
 void fx_abs(const struct fx *fx, char *buf, size_t len, const char *rel);
 void fx_mkdirs(struct fx *fx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+void fx_parent_dirs(struct fx *fx, const char *rel);
 void fx_putf(struct fx *fx, const char *rel, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void fx_putb(struct fx *fx, const char *rel, const void *data, size_t len);
 void fx_remove(struct fx *fx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void fx_rmtree(struct fx *fx, const char *rel);
+/* A buffer of the ring fx_read() hands out (valid for the next 7 calls) */
+char *fx_ring(struct fx *fx);
+/* rm -r abs, refusing any path outside limit */
+void fx_rmtree_abs(const char *abs, const char *limit);
 
-/* ---- rendering the model (fixture.c); the fake kernel calls these after
- * changing the state they show */
+/* ---- the fake kernel's core (fakekernel.c) */
+/* A path the fake kernel owns: every write whose resolved path (relative
+ * to the fixture root) starts with prefix goes to write(), which returns
+ * 0 or -errno as the kernel's store function would.  restore(), when
+ * there, makes the file show the model after the write and says whether
+ * it did; otherwise a write-only attribute is emptied and any other file
+ * keeps the bytes written. */
+struct fk_path {
+	const char *prefix;
+	const char *owner;		/* the subsystem: its file is fk-OWNER.c */
+	int (*write)(struct fx *fx, const char *path, const char *val);
+	bool (*restore)(struct fx *fx, const char *path);
+};
+extern const struct fk_path fk_paths[];
+extern const size_t fk_npaths;
+/* The entry owning path, NULL when none does (the write gets -EACCES). */
+const struct fk_path *fk_path_owner(const char *path);
+size_t fk_log_add(struct fx *fx, const char *path, const char *val);
+/* sysfs_streq(): equal but for one trailing newline on either side */
+bool fk_streq_nl(const char *a, const char *b);
+/* kstrtoul(): a whole number, one trailing newline allowed */
+int fk_kstrtoul(const char *s, unsigned long *v);
+extern const struct vfh_test_ops fk_ops;
+
+/* ---- subsystems: their builders (fx-*.c) and kernel parts (fk-*.c) */
+
+/* PCI devices, drivers and IOMMU groups: fx-pci.c, fk-pci.c */
+void fx_iommu_build(struct fx *fx);
+void fx_iommu_render(struct fx *fx);
+void fx_pcidriver_add(struct fx *fx, const struct fx_ent *e);
+void fx_pci_add(struct fx *fx, const struct fx_ent *e);
+void fx_pci_build(struct fx *fx);
+void fx_pci_render(struct fx *fx);
+struct fk_driver *fx_add_driver(struct fx *fx, const char *name, bool platform,
+				const struct fx_ent *e);
 void fx_render_pci(struct fx *fx, struct fk_pci *d);
-void fx_render_pci_children(struct fx *fx, const struct fk_pci *d);
-void fx_render_virtual(struct fx *fx);
 void fx_render_override(struct fx *fx, const struct fk_pci *d);
 void fx_render_pci_attrs(struct fx *fx, const struct fk_pci *d);
 void fx_render_driver_dir(struct fx *fx, const struct fk_driver *drv);
-void fx_render_module(struct fx *fx, const struct fk_module *m);
-void fx_render_vtcon(struct fx *fx, const struct fk_vtcon *c);
-void fx_render_platform(struct fx *fx, const struct fk_platform *p);
-void fx_render_power(struct fx *fx);
-void fx_render_rtc(struct fx *fx, const struct fk_rtc *r);
-
-/* ---- the fake kernel's model (fakekernel.c) */
 struct fk_pci *fk_pci_find(struct fx *fx, const char *addr);
 struct fk_driver *fk_driver_find(struct fx *fx, const char *name, bool platform);
-struct fk_module *fk_module_find(struct fx *fx, const char *name);
 /* Binds d to drv (links both ways) or unbinds it (drv NULL). */
 void fk_pci_set_driver(struct fx *fx, struct fk_pci *d, const char *drv);
 /* The driver core's matching: override, else the id table. */
 bool fk_pci_match(const struct fk_pci *d, const char *drv);
 /* device_initial_probe(): first registered driver that matches and probes. */
 void fk_pci_autoprobe(struct fx *fx, struct fk_pci *d);
+/* "sys/bus/BUS/drivers/NAME/ATTR": the driver, ATTR in *attr */
+struct fk_driver *fk_driver_of_attr(struct fx *fx, const char *path, bool platform,
+				    const char **attr);
+int fk_pci_bus_write(struct fx *fx, const char *path, const char *val);
+bool fk_pci_bus_restore(struct fx *fx, const char *path);
+int fk_pci_dev_write(struct fx *fx, const char *path, const char *val);
+bool fk_pci_dev_restore(struct fx *fx, const char *path);
+
+/* Modules: fx-module.c, fk-module.c */
+void fx_module_add(struct fx *fx, const struct fx_ent *e);
+void fx_module_build(struct fx *fx);
+void fx_module_render(struct fx *fx);
+void fx_render_module(struct fx *fx, const struct fk_module *m);
+struct fk_module *fk_module_find(struct fx *fx, const char *name);
+int fk_module_op(void *data, const char *name, bool load);
+
+/* Platform devices and framebuffers: fx-fb.c, fk-fb.c */
+void fx_platform_add(struct fx *fx, const struct fx_ent *e);
+void fx_platform_render(struct fx *fx);
+void fx_render_platform(struct fx *fx, const struct fk_platform *p);
 /* The framebuffers the model holds now, and fbcon's hold on their modules,
  * taken as the starting state (the spec's refcnt includes that hold). */
 void fk_fb_init(struct fx *fx);
-extern const struct vfh_test_ops fk_ops;
+/* After every kernel action: fbcon follows the framebuffers, the modules'
+ * refcnt follows fbcon. */
+void fk_fb_sync(struct fx *fx);
+int fk_platform_write(struct fx *fx, const char *path, const char *val);
+
+/* Virtual consoles: fx-vt.c, fk-vt.c */
+void fx_vtcon_add(struct fx *fx, const struct fx_ent *e);
+void fx_vtcon_build(struct fx *fx);
+void fx_vtcon_render(struct fx *fx);
+void fx_render_vtcon(struct fx *fx, const struct fk_vtcon *c);
+bool fk_vt_is_fbcon(const struct fk_vtcon *c);
+/* do_bind_con_driver(): c takes the VTs from whoever holds them */
+void fk_vt_take(struct fx *fx, struct fk_vtcon *c);
+/* do_unbind_con_driver(): the VTs go to the first other driver */
+void fk_vt_give_up(struct fx *fx, struct fk_vtcon *c);
+void fk_vt_render_all(struct fx *fx);
+int fk_vt_write(struct fx *fx, const char *path, const char *val);
+bool fk_vt_restore(struct fx *fx, const char *path);
+
+/* Suspend (sys/power) and RTC wake alarms: fx-power.c, fk-power.c */
+void fx_power_add(struct fx *fx, const struct fx_ent *e);
+void fx_rtc_add(struct fx *fx, const struct fx_ent *e);
+void fx_rtc_render(struct fx *fx);
+void fx_render_power(struct fx *fx);
+void fx_render_rtc(struct fx *fx, const struct fk_rtc *r);
+int fk_power_write(struct fx *fx, const char *path, const char *val);
+bool fk_power_restore(struct fx *fx, const char *path);
+int fk_rtc_write(struct fx *fx, const char *path, const char *val);
+bool fk_rtc_restore(struct fx *fx, const char *path);
+
+/* systemd units: fx-systemd.c, fk-systemd.c */
+void fx_unit_add(struct fx *fx, const struct fx_ent *e);
+int fk_unit_op(void *data, const char *unit, const char *verb);
+
+/* What host-needs reads (mounts, routes, swaps, disks, NICs, virtio):
+ * fx-host.c, fk-host.c */
+void fx_block_render(struct fx *fx);
+void fx_net_render(struct fx *fx);
+void fx_virtio_render(struct fx *fx);
+void fx_mount_render(struct fx *fx);
+void fx_route_render(struct fx *fx);
+void fx_route6_render(struct fx *fx);
+void fx_swap_render(struct fx *fx);
+void fx_dev_render(struct fx *fx);
+/* A PCI device's disks, NICs and virtio devices come and go with it. */
+void fx_render_pci_children(struct fx *fx, const struct fk_pci *d);
+/* Virtual devices (bridges, dm) link to the ones above: rendered last,
+ * and again when those come back. */
+void fx_render_virtual(struct fx *fx);
+/* Class links into removed devices go with them. */
+void fk_host_sweep(struct fx *fx);
 
 #endif

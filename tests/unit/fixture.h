@@ -14,7 +14,8 @@
  * with half a fixture, and nothing is ever written outside the fixture's
  * directory (fx_check_prefix() refuses a prefix resolving to "/").
  *
- * The spec format is described at the top of fixture.c. */
+ * The spec format is described at the top of fixture.c, each kind's keys
+ * at the top of the fx-*.c that builds it. */
 #ifndef VFH_TEST_FIXTURE_H
 #define VFH_TEST_FIXTURE_H
 
