@@ -239,6 +239,18 @@ struct step {
 extern const struct step_ops *const eng_step_kinds[];
 const struct step_ops *eng_step_kind_find(const char *name);
 
+/* Shared by the kinds whose data starts with a `struct step_toggle`: the
+ * thing they turn off (a unit, a console, a module...) was on before. */
+struct step_toggle {
+	bool was_on;
+};
+bool eng_toggle_was_on(const struct step *s);
+void eng_toggle_set(struct step *s, bool was_on);
+void eng_toggle_encode(const struct step *s, struct kv_out *o);
+int eng_toggle_decode(struct step *s, const char *key, const char *val);
+/* One exclusive claim of type on the step's `what`, when held. */
+size_t eng_claim_what(const struct step *s, const char *type, bool held, struct claim *out);
+
 /* The kinds (hooks/steps/): */
 extern const struct step_ops eng_step_unit_stop, eng_step_vtcon_unbind, eng_step_fb_unbind,
 	eng_step_pci_bind, eng_step_module_unload, eng_step_reset;

@@ -476,8 +476,8 @@ static int parse(struct journal *j, char *buf, size_t len, size_t *complete)
 
 int eng_journal_open(struct vfh_ctx *ctx, const char *domain, bool writable, struct journal *j)
 {
-	size_t len, complete;
-	char *buf;
+	size_t len = 0, complete = 0;
+	char *buf = NULL;
 	int fd, r;
 
 	if ((r = journal_init(ctx, domain, j)) < 0)
@@ -514,6 +514,9 @@ int eng_journal_open(struct vfh_ctx *ctx, const char *domain, bool writable, str
 		r = parse(j, buf, len, &complete);
 		free(buf);
 	}
+	if (r == 0 && j->version < JOURNAL_VERSION)
+		eng_log(LOG_INFO, "%s: reading a version %d journal (written by vfiohook 0.1.0)",
+			domain, j->version);
 	if (r == 0 && writable) {
 		/* records appended after a torn one start on a line of their
 		 * own; a journal torn inside its header gets a new one */

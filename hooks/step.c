@@ -99,6 +99,37 @@ size_t eng_step_claims(const struct step *s, struct claim *out)
 	return n > STEP_CLAIMS_MAX ? STEP_CLAIMS_MAX : n;
 }
 
+bool eng_toggle_was_on(const struct step *s)
+{
+	return STEP_CDATA(s, struct step_toggle)->was_on;
+}
+
+void eng_toggle_set(struct step *s, bool was_on)
+{
+	STEP_DATA(s, struct step_toggle)->was_on = was_on;
+}
+
+void eng_toggle_encode(const struct step *s, struct kv_out *o)
+{
+	kv_put_uint(o, "was_on", eng_toggle_was_on(s));
+}
+
+int eng_toggle_decode(struct step *s, const char *key, const char *val)
+{
+	return strcmp(key, "was_on") == 0 ? kv_bool(val, &STEP_DATA(s, struct step_toggle)->was_on)
+					  : -ENOENT;
+}
+
+size_t eng_claim_what(const struct step *s, const char *type, bool held, struct claim *out)
+{
+	if (!held)
+		return 0;
+	snprintf(out->type, sizeof(out->type), "%s", type);
+	snprintf(out->key, sizeof(out->key), "%s", s->what);
+	out->exclusive = true;
+	return 1;
+}
+
 /* ---- key=value fields.  Values are %-escaped outside [A-Za-z0-9._:@+-],
  * so a record is one line of printable ASCII whatever a name holds. */
 

@@ -37,6 +37,20 @@ $(O)/tests/vm/%: tests/vm/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
 
+# vfiohook 0.1.0, built from git, for the upgrade test (t-hook-upgrade.sh):
+# a domain started by its hook is released by this tree's.  Its engine is
+# loaded from the build tree, as the test build's is.
+V010_REV := 950cac7
+V010     := $(TB)/v0.1.0
+VM_PROGS += $(V010)/hooks/vfiohook-qemu
+
+$(V010)/hooks/vfiohook-qemu:
+	@command -v git >/dev/null || { echo "git not found: apt-get install git" >&2; exit 1; }
+	rm -rf $(V010) && mkdir -p $(V010)
+	git archive $(V010_REV) | tar -x -C $(V010)
+	$(MAKE) -C $(V010) --no-print-directory -s O=. VARIANT=release \
+		ENGINEDIR=$(abspath $(V010))/hooks all
+
 test-programs: all $(UNIT_TESTS) $(VM_PROGS)
 
 -include $(UNIT_TESTS:=.d) $(UNIT_SUPPORT_OBJ:.o=.d)

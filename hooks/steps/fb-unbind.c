@@ -11,8 +11,8 @@
 #include "shim.h"
 
 struct fb_unbind {
+	struct step_toggle t;		/* bound to the driver before */
 	char driver[VFH_NAME_MAX];	/* the platform driver */
-	bool was_on;			/* bound to it before */
 };
 STEP_DATA_FITS(struct fb_unbind);
 
@@ -39,10 +39,10 @@ static int capture(struct vfh_ctx *ctx, struct step *s)
 
 	if (r < 0)
 		return r;
-	d->was_on = false;
+	eng_toggle_set(s, false);
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(devs[i].device, s->what) == 0 && strcmp(devs[i].driver, d->driver) == 0)
-			d->was_on = true;
+			eng_toggle_set(s, true);
 	free(devs);
 	return 0;
 }
@@ -51,14 +51,14 @@ static int apply(struct vfh_ctx *ctx, struct step *s)
 {
 	const struct fb_unbind *d = STEP_CDATA(s, struct fb_unbind);
 
-	return d->was_on ? vfh_platform_unbind(ctx, d->driver, s->what) : 0;
+	return eng_toggle_was_on(s) ? vfh_platform_unbind(ctx, d->driver, s->what) : 0;
 }
 
 static int undo(struct vfh_ctx *ctx, const struct step *s)
 {
 	const struct fb_unbind *d = STEP_CDATA(s, struct fb_unbind);
 
-	if (!d->was_on)
+	if (!eng_toggle_was_on(s))
 		return 0;
 	/* a GPU driver that took over the firmware framebuffer removes its
 	 * platform device: then there is nothing to rebind */
@@ -77,7 +77,7 @@ static void encode(const struct step *s, struct kv_out *o)
 	const struct fb_unbind *d = STEP_CDATA(s, struct fb_unbind);
 
 	kv_put(o, "target", d->driver);
-	kv_put_uint(o, "was_on", d->was_on);
+	eng_toggle_encode(s, o);
 }
 
 static int decode(struct step *s, const char *key, const char *val)
@@ -86,19 +86,12 @@ static int decode(struct step *s, const char *key, const char *val)
 
 	if (strcmp(key, "target") == 0)
 		return kv_str(val, d->driver, sizeof(d->driver));
-	if (strcmp(key, "was_on") == 0)
-		return kv_bool(val, &d->was_on);
-	return -ENOENT;
+	return eng_toggle_decode(s, key, val);
 }
 
 static size_t claims(const struct step *s, struct claim *out)
 {
-	if (!STEP_CDATA(s, struct fb_unbind)->was_on)
-		return 0;
-	snprintf(out->type, sizeof(out->type), "fb");
-	snprintf(out->key, sizeof(out->key), "%s", s->what);
-	out->exclusive = true;
-	return 1;
+	return eng_claim_what(s, "fb", eng_toggle_was_on(s), out);
 }
 
 const struct step_ops eng_step_fb_unbind = {

@@ -7,11 +7,6 @@
 
 #include "engine.h"
 
-struct module_unload {
-	bool was_on;		/* loaded before */
-};
-STEP_DATA_FITS(struct module_unload);
-
 static bool module_ok(const char *what)
 {
 	return *what && !strchr(what, '/') && what[0] != '-' && what[0] != '.';
@@ -23,18 +18,18 @@ static int capture(struct vfh_ctx *ctx, struct step *s)
 
 	if (r < 0)
 		return r;
-	STEP_DATA(s, struct module_unload)->was_on = r;
+	eng_toggle_set(s, r);
 	return 0;
 }
 
 static int apply(struct vfh_ctx *ctx, struct step *s)
 {
-	return STEP_CDATA(s, struct module_unload)->was_on ? vfh_module_unload(ctx, s->what) : 0;
+	return eng_toggle_was_on(s) ? vfh_module_unload(ctx, s->what) : 0;
 }
 
 static int undo(struct vfh_ctx *ctx, const struct step *s)
 {
-	return STEP_CDATA(s, struct module_unload)->was_on ? vfh_module_load(ctx, s->what) : 0;
+	return eng_toggle_was_on(s) ? vfh_module_load(ctx, s->what) : 0;
 }
 
 static void describe(const struct step *s, char *buf, size_t len)
@@ -42,30 +37,14 @@ static void describe(const struct step *s, char *buf, size_t len)
 	snprintf(buf, len, "unload module %s", s->what);
 }
 
-static void encode(const struct step *s, struct kv_out *o)
-{
-	kv_put_uint(o, "was_on", STEP_CDATA(s, struct module_unload)->was_on);
-}
-
-static int decode(struct step *s, const char *key, const char *val)
-{
-	return strcmp(key, "was_on") == 0
-		       ? kv_bool(val, &STEP_DATA(s, struct module_unload)->was_on) : -ENOENT;
-}
-
 static size_t claims(const struct step *s, struct claim *out)
 {
-	if (!STEP_CDATA(s, struct module_unload)->was_on)
-		return 0;
-	snprintf(out->type, sizeof(out->type), "module");
-	snprintf(out->key, sizeof(out->key), "%s", s->what);
-	out->exclusive = true;
-	return 1;
+	return eng_claim_what(s, "module", eng_toggle_was_on(s), out);
 }
 
 static int verify(struct vfh_ctx *ctx, const struct step *s, char *why, size_t len)
 {
-	if (!STEP_CDATA(s, struct module_unload)->was_on || vfh_module_loaded(ctx, s->what) != 1)
+	if (!eng_toggle_was_on(s) || vfh_module_loaded(ctx, s->what) != 1)
 		return 1;
 	snprintf(why, len, "module %s is loaded again, the journal unloaded it", s->what);
 	return 0;
@@ -80,8 +59,8 @@ const struct step_ops eng_step_module_unload = {
 	.apply = apply,
 	.undo = undo,
 	.describe = describe,
-	.encode = encode,
-	.decode = decode,
+	.encode = eng_toggle_encode,
+	.decode = eng_toggle_decode,
 	.claims = claims,
 	.verify = verify,
 };

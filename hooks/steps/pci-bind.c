@@ -101,10 +101,7 @@ static int decode(struct step *s, const char *key, const char *val)
 
 static size_t claims(const struct step *s, struct claim *out)
 {
-	snprintf(out->type, sizeof(out->type), "pci");
-	snprintf(out->key, sizeof(out->key), "%s", s->what);
-	out->exclusive = true;
-	return 1;
+	return eng_claim_what(s, "pci", true, out);
 }
 
 static int verify(struct vfh_ctx *ctx, const struct step *s, char *why, size_t len)

@@ -7,11 +7,6 @@
 
 #include "engine.h"
 
-struct unit_stop {
-	bool was_on;		/* active before */
-};
-STEP_DATA_FITS(struct unit_stop);
-
 static bool unit_ok(const char *what)
 {
 	return *what && strchr(what, '.') && !strchr(what, '/') && what[0] != '-';
@@ -23,20 +18,20 @@ static int capture(struct vfh_ctx *ctx, struct step *s)
 
 	if (r < 0)
 		return r;
-	STEP_DATA(s, struct unit_stop)->was_on = r;
+	eng_toggle_set(s, r);
 	return 0;
 }
 
 static int apply(struct vfh_ctx *ctx, struct step *s)
 {
-	return STEP_CDATA(s, struct unit_stop)->was_on ? vfh_unit_stop(ctx, s->what) : 0;
+	return eng_toggle_was_on(s) ? vfh_unit_stop(ctx, s->what) : 0;
 }
 
 static int undo(struct vfh_ctx *ctx, const struct step *s)
 {
 	int r;
 
-	if (!STEP_CDATA(s, struct unit_stop)->was_on)
+	if (!eng_toggle_was_on(s))
 		return 0;
 	r = vfh_unit_is_active(ctx, s->what);
 	return r == 1 ? 0 : r < 0 ? r : vfh_unit_start(ctx, s->what);
@@ -47,30 +42,14 @@ static void describe(const struct step *s, char *buf, size_t len)
 	snprintf(buf, len, "stop %s", s->what);
 }
 
-static void encode(const struct step *s, struct kv_out *o)
-{
-	kv_put_uint(o, "was_on", STEP_CDATA(s, struct unit_stop)->was_on);
-}
-
-static int decode(struct step *s, const char *key, const char *val)
-{
-	return strcmp(key, "was_on") == 0 ? kv_bool(val, &STEP_DATA(s, struct unit_stop)->was_on)
-					  : -ENOENT;
-}
-
 static size_t claims(const struct step *s, struct claim *out)
 {
-	if (!STEP_CDATA(s, struct unit_stop)->was_on)
-		return 0;
-	snprintf(out->type, sizeof(out->type), "unit");
-	snprintf(out->key, sizeof(out->key), "%s", s->what);
-	out->exclusive = true;
-	return 1;
+	return eng_claim_what(s, "unit", eng_toggle_was_on(s), out);
 }
 
 static int verify(struct vfh_ctx *ctx, const struct step *s, char *why, size_t len)
 {
-	if (!STEP_CDATA(s, struct unit_stop)->was_on || vfh_unit_is_active(ctx, s->what) != 1)
+	if (!eng_toggle_was_on(s) || vfh_unit_is_active(ctx, s->what) != 1)
 		return 1;
 	snprintf(why, len, "%s runs again, the journal stopped it", s->what);
 	return 0;
@@ -85,8 +64,8 @@ const struct step_ops eng_step_unit_stop = {
 	.apply = apply,
 	.undo = undo,
 	.describe = describe,
-	.encode = encode,
-	.decode = decode,
+	.encode = eng_toggle_encode,
+	.decode = eng_toggle_decode,
 	.claims = claims,
 	.verify = verify,
 };

@@ -10,11 +10,6 @@
 
 #include "engine.h"
 
-struct vtcon_unbind {
-	bool was_on;		/* bound before */
-};
-STEP_DATA_FITS(struct vtcon_unbind);
-
 static int vtcon_index(const char *what)
 {
 	char *end;
@@ -33,24 +28,23 @@ static bool vtcon_ok(const char *what)
 
 static int capture(struct vfh_ctx *ctx, struct step *s)
 {
-	struct vtcon_unbind *d = STEP_DATA(s, struct vtcon_unbind);
 	struct vfh_vtcon *cons;
 	size_t n;
 	int r = vfh_vtcon_list(ctx, &cons, &n);
 
 	if (r < 0)
 		return r;
-	d->was_on = false;
+	eng_toggle_set(s, false);
 	for (size_t i = 0; i < n; i++)
 		if (cons[i].index == vtcon_index(s->what))
-			d->was_on = cons[i].bound;
+			eng_toggle_set(s, cons[i].bound);
 	free(cons);
 	return 0;
 }
 
 static int apply(struct vfh_ctx *ctx, struct step *s)
 {
-	return STEP_CDATA(s, struct vtcon_unbind)->was_on
+	return eng_toggle_was_on(s)
 		       ? vfh_vtcon_set_bound(ctx, vtcon_index(s->what), false) : 0;
 }
 
@@ -63,7 +57,7 @@ static int undo(struct vfh_ctx *ctx, const struct step *s)
 	size_t n;
 	int idx = -1, r;
 
-	if (!STEP_CDATA(s, struct vtcon_unbind)->was_on)
+	if (!eng_toggle_was_on(s))
 		return 0;
 	r = vfh_vtcon_list(ctx, &cons, &n);
 	if (r < 0)
@@ -92,25 +86,9 @@ static void describe(const struct step *s, char *buf, size_t len)
 	snprintf(buf, len, "unbind the framebuffer console %s", s->what);
 }
 
-static void encode(const struct step *s, struct kv_out *o)
-{
-	kv_put_uint(o, "was_on", STEP_CDATA(s, struct vtcon_unbind)->was_on);
-}
-
-static int decode(struct step *s, const char *key, const char *val)
-{
-	return strcmp(key, "was_on") == 0
-		       ? kv_bool(val, &STEP_DATA(s, struct vtcon_unbind)->was_on) : -ENOENT;
-}
-
 static size_t claims(const struct step *s, struct claim *out)
 {
-	if (!STEP_CDATA(s, struct vtcon_unbind)->was_on)
-		return 0;
-	snprintf(out->type, sizeof(out->type), "vtcon");
-	snprintf(out->key, sizeof(out->key), "%s", s->what);
-	out->exclusive = true;
-	return 1;
+	return eng_claim_what(s, "vtcon", eng_toggle_was_on(s), out);
 }
 
 const struct step_ops eng_step_vtcon_unbind = {
@@ -122,7 +100,7 @@ const struct step_ops eng_step_vtcon_unbind = {
 	.apply = apply,
 	.undo = undo,
 	.describe = describe,
-	.encode = encode,
-	.decode = decode,
+	.encode = eng_toggle_encode,
+	.decode = eng_toggle_decode,
 	.claims = claims,
 };
