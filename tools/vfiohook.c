@@ -476,11 +476,12 @@ static void domain_arg(const char *name)
 static void load_domain(struct vfh_ctx *ctx, const char *domain, const struct config *cfg,
 			struct hook_config *hc, struct domain_xml *dom, bool *have_dom)
 {
+	struct eng_err e;
 	char err[1024];
 	int r;
 
 	domain_arg(domain);
-	r = eng_config_load(ctx, domain, hc, err, sizeof(err));
+	r = eng_config_load(ctx, domain, hc, &e);
 	if (r == -ENOENT) {
 		char path[512];
 
@@ -488,7 +489,7 @@ static void load_domain(struct vfh_ctx *ctx, const char *domain, const struct co
 		die("%s: no INI file (%s): vfiohook leaves this domain alone", domain, path);
 	}
 	if (r < 0)
-		die("%s", err);
+		die("%s", e.msg);
 	*have_dom = false;
 	if (cfg->xml) {
 		size_t len;

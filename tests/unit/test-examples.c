@@ -15,7 +15,8 @@
 static struct hook_config load(const char *name)
 {
 	struct hook_config cfg;
-	char path[1024], err[1024];
+	char path[1024];
+	struct eng_err e;
 	FILE *f;
 	int r;
 
@@ -24,10 +25,10 @@ static struct hook_config load(const char *name)
 	f = fopen(path, "re");
 	if (!f)
 		fail_msg("cannot open %s", path);
-	r = eng_config_parse(f, path, &cfg, err, sizeof(err));
+	r = eng_config_parse(f, path, &cfg, &e);
 	fclose(f);
 	if (r < 0)
-		fail_msg("%s", err);
+		fail_msg("%s", e.msg);
 	return cfg;
 }
 
@@ -40,7 +41,7 @@ static void test_gaming_two_gpu(void **state)
 	assert_true(c.take_group);
 	assert_true(c.take_companions);
 	assert_false(c.single_gpu);
-	assert_string_equal(c.driver, "vfio-pci");
+	assert_string_equal(c.defaults.driver, "vfio-pci");
 	eng_config_free(&c);
 }
 
