@@ -556,8 +556,15 @@ static int cmd_check(struct vfh_ctx *ctx, int argc, char **argv, const struct co
 
 	need_args(argc, 2, 2, "check DOMAIN [--xml FILE]");
 	domain_plan(ctx, argv[1], cfg, &hc, &dom, &plan, true);
-	printf("%s: this host can run its plan (%zu steps; 'vfiohook plan %s' lists them)\n",
-	       argv[1], plan.n, argv[1]);
+	if (plan.n == 0) {
+		char why[1024];
+
+		eng_config_why_idle(&hc, cfg->xml ? &dom : NULL, why, sizeof(why));
+		printf("%s: %s\n", argv[1], why);
+	} else {
+		printf("%s: this host can run its plan (%zu steps; 'vfiohook plan %s' lists them)\n",
+		       argv[1], plan.n, argv[1]);
+	}
 	eng_plan_free(&plan);
 	eng_config_free(&hc);
 	eng_domxml_free(&dom);

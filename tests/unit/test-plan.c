@@ -176,9 +176,15 @@ static void test_explicit_list(void **state)
 	assert_string_equal(plan_of(t, "[devices]\npassthrough = 0000:00:04.0 0000:00:03.0\n",
 				    NULL),
 			    "pci-bind 0000:00:03.0 vfio-pci\npci-bind 0000:00:04.0 vfio-pci\n");
-	/* a list without auto ignores the XML's hostdevs */
-	assert_string_equal(plan_of(t, "[devices]\npassthrough = 0000:00:04.0\n", t_xml_with(nic)),
-			    "pci-bind 0000:00:04.0 vfio-pci\n");
+	/* a list without auto takes no hostdev of the XML: each must be in it
+	 * (tests/unit/test-hostdevs.c) */
+	expect_refused(t, "[devices]\npassthrough = 0000:00:04.0\n", t_xml_with(nic), -EINVAL,
+		       "refused: the domain's PCI <hostdev> 0000:00:03.0 is not among the devices "
+		       P " passes through (passthrough at line 2); add 0000:00:03.0 to passthrough, "
+		       "or write passthrough = auto");
+	assert_string_equal(plan_of(t, "[devices]\npassthrough = 0000:00:04.0 00:03.0\n",
+				    t_xml_with(nic)),
+			    "pci-bind 0000:00:03.0 vfio-pci\npci-bind 0000:00:04.0 vfio-pci\n");
 	/* both: each device once */
 	assert_string_equal(plan_of(t, "[devices]\npassthrough = auto 00:04.0 00:03.0\n",
 				    t_xml_with(nic)),
