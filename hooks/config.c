@@ -543,6 +543,20 @@ static void on_section(struct ini *p, const char *text)
 		p->sec = s;
 }
 
+/* Every other byte a NUL, and only those: ASCII as UTF-16 */
+static bool alternating_nuls(const char *s, size_t n)
+{
+	for (size_t par = 0; par < 2; par++) {
+		bool ok = true;
+
+		for (size_t i = 0; i < n && ok; i++)
+			ok = (i % 2 == par) == (s[i] == '\0');
+		if (ok)
+			return true;
+	}
+	return false;
+}
+
 /* The next line of the file into str (at most num - 2 characters), or
  * NULL at its end.  What inih cannot tell is said here: a file that is
  * not UTF-8 (or ASCII) text with LF or CRLF line endings. */
@@ -571,11 +585,12 @@ static bool read_line(struct ini *p, char *str, int num)
 		n++;
 	}
 	str[n < max ? n : max] = '\0';
-	/* UTF-16 puts a NUL beside every ASCII character, or starts with a
-	 * byte-order mark FF FE / FE FF */
-	if (p->line == 1 && n >= 2 &&
-	    ((str[0] == '\xff' && str[1] == '\xfe') || (str[0] == '\xfe' && str[1] == '\xff') ||
-	     (str[0] && !str[1]) || (!str[0] && str[1]))) {
+	/* UTF-16 starts with a byte-order mark FF FE / FE FF, or puts a NUL
+	 * beside every ASCII character (a line of LE text after the first
+	 * starts with the NUL of the newline before) */
+	if ((p->line == 1 && n >= 2 && ((str[0] == '\xff' && str[1] == '\xfe') ||
+					(str[0] == '\xfe' && str[1] == '\xff'))) ||
+	    (nul && alternating_nuls(str, n < max ? n : max))) {
 		perr(p, 0, "is UTF-16 text; save it as UTF-8");
 		p->stop = true;
 	} else if (nul) {
@@ -632,6 +647,8 @@ static char *reader(char *str, int num, void *stream)
 	/* a comment after blanks: " # GPU", " ; GPU" */
 	for (s = str; *s; s++)
 		if ((*s == '#' || *s == ';') && s > str && (s[-1] == ' ' || s[-1] == '\t')) {
+			while (s > str && (s[-1] == ' ' || s[-1] == '\t'))
+				s--;
 			*s = '\0';
 			break;
 		}

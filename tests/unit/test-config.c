@@ -518,6 +518,112 @@ static void test_long_lines(void **state)
 	assert_string_equal(err, P ":3: line longer than 198 characters");
 }
 
+/* eng_config_parse on bytes that may hold NULs: r, and its line in err */
+static int parse_bytes(const char *buf, size_t len, char *err, size_t errlen)
+{
+	struct hook_config c;
+	struct eng_err e;
+	FILE *f = fmemopen((void *)buf, len, "r");
+	int r;
+
+	assert_non_null(f);
+	r = eng_config_parse(f, P, &c, &e);
+	fclose(f);
+	if (r == 0)
+		eng_config_free(&c);
+	snprintf(err, errlen, "%s", r ? e.msg : "");
+	return r;
+}
+
+/* text as UTF-16 (le or be), with or without a byte-order mark */
+static size_t utf16(const char *text, bool le, bool bom, char *out)
+{
+	size_t n = 0;
+
+	if (bom) {
+		out[n++] = le ? '\xff' : '\xfe';
+		out[n++] = le ? '\xfe' : '\xff';
+	}
+	for (; *text; text++) {
+		out[n++] = le ? *text : '\0';
+		out[n++] = le ? '\0' : *text;
+	}
+	return n;
+}
+
+/* What editors and other tools save: the file says what it really is */
+static void test_not_text(void **state)
+{
+	static const char nul[] = D "take\0_group = no\n";
+	static const char nul_first[] = "\0\0\0\0[devices]\n";
+	char buf[512], err[1024];
+
+	(void)state;
+	assert_int_equal(parse_bytes(nul, sizeof(nul) - 1, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, P ":3: contains a NUL byte (is this a text file?)");
+	assert_int_equal(parse_bytes(nul_first, sizeof(nul_first) - 1, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, P ":1: contains a NUL byte (is this a text file?)");
+	for (int i = 0; i < 8; i++) {
+		/* starting with a blank line, or not */
+		size_t n = utf16(i & 4 ? "\n# x\n[devices]\n" : "[devices]\r\npassthrough = auto\r\n",
+				 i & 1, i & 2, buf);
+
+		if (parse_bytes(buf, n, err, sizeof(err)) != -EINVAL ||
+		    strcmp(err, P ": is UTF-16 text; save it as UTF-8") != 0)
+			fail_msg("UTF-16 %s %s BOM: %s", i & 1 ? "LE" : "BE", i & 2 ? "with" : "without",
+				 err);
+	}
+}
+
+static void test_line_endings(void **state)
+{
+	struct hook_config c;
+	char text[600], err[1024];
+
+	(void)state;
+	/* CRLF, as Windows editors write: as LF, the line limit included */
+	t_config(&c, "\xef\xbb\xbf[devices]\r\npassthrough = auto # all\r\ntake_group = no\r\n"
+		 "\r\n[single-gpu]\r\nstop_units = gdm.service\r\n");
+	assert_true(c.from_xml);
+	assert_false(c.take_group);
+	assert_string_equal(c.stop_units[0], "gdm.service");
+	eng_config_free(&c);
+	snprintf(text, sizeof(text), D "#%0197d\r\ntake_group = no\r\n", 0);
+	t_config(&c, text);
+	assert_false(c.take_group);
+	eng_config_free(&c);
+	/* CR alone (an old Mac's): not one long line swallowing the keys */
+	assert_int_equal(t_config_err("[devices]\rpassthrough = auto\rtake_group = no\r", err,
+				      sizeof(err)), -EINVAL);
+	assert_string_equal(err, P ": uses CR line endings; save it with LF (or CRLF) line endings");
+	assert_int_equal(t_config_err("[devices]\rpassthrough = auto\r", err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, P ": uses CR line endings; save it with LF (or CRLF) line endings");
+	snprintf(text, sizeof(text), "# %0300d\r[devices]\rpassthrough = auto\r", 0);
+	assert_int_equal(t_config_err(text, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, P ": uses CR line endings; save it with LF (or CRLF) line endings");
+}
+
+/* inih also takes "key: value"; we do not, and say what to write */
+static void test_colon_is_no_separator(void **state)
+{
+	static const struct bad b[] = {
+		{ "[devices]\npassthrough: auto\n", P ":2: use 'passthrough = auto', not "
+		  "'passthrough: auto': the separator is '='" },
+		{ "[devices]\n  passthrough:0000:01:00.0 # GPU\n", P ":2: use 'passthrough = "
+		  "0000:01:00.0', not 'passthrough:0000:01:00.0': the separator is '='" },
+		{ "[single-gpu]\nEnabled: yes\n", P ":2: use 'Enabled = yes', not 'Enabled: yes': the "
+		  "separator is '='" },
+	};
+	struct hook_config c;
+
+	(void)state;
+	check_bad(b, sizeof(b) / sizeof(b[0]));
+	/* a ':' after the '=' is the value's */
+	t_config(&c, "[devices]\npassthrough = 0000:01:00.0\n");
+	assert_int_equal(c.n_listed, 1);
+	eng_config_free(&c);
+}
+
 static void test_device_merging(void **state)
 {
 	struct hook_config c;
@@ -754,6 +860,9 @@ int main(void)
 		cmocka_unit_test(test_same_key_in_other_sections),
 		cmocka_unit_test(test_first_error_wins),
 		cmocka_unit_test(test_long_lines),
+		cmocka_unit_test(test_not_text),
+		cmocka_unit_test(test_line_endings),
+		cmocka_unit_test(test_colon_is_no_separator),
 		cmocka_unit_test(test_device_merging),
 		T_ON(test_load, setup_ini),
 		T_ON(test_load_missing, setup_ini),
