@@ -2,7 +2,7 @@
 /* The per-domain INI file as data: one table of keys per section, one
  * table of sections.  The parser (hooks/config.c), its unknown-key
  * messages, the defaults and the man page's key lists (checked by
- * tests/unit/test-config.c against hooks/vfiohook.ini.5) all come from
+ * tests/unit/test-manpage.c against hooks/vfiohook.ini.5) all come from
  * here.  A new section is a table of keys, the fields they fill in
  * struct hook_config, and one line in eng_sections[]. */
 #ifndef VFH_CONFTAB_H
