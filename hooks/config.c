@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* The per-domain INI file: read through inih with a reader that counts
- * lines, validated strictly, every complaint as "path:line: ...". */
+ * lines (and sees what inih cannot say: encodings, line endings, inline
+ * comments), keys parsed from the tables of hooks/conftab.h, every
+ * complaint as "path:line: ...". */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -14,38 +16,35 @@
 
 #include <ini.h>
 
-#include "engine.h"
-
-enum section { SEC_NONE, SEC_DEVICES, SEC_DEVICE, SEC_SINGLE_GPU };
+#include "conftab.h"
 
 struct seen_key {
-	enum section sec;
-	int dev;		/* index into cfg->dev for SEC_DEVICE */
-	char name[32];
+	int instance;		/* of a section header */
+	const char *name;	/* the table's */
 	int line;
 };
 
-struct parser {
+struct ini {
 	struct hook_config *cfg;
 	const char *path;
 	FILE *f;
 	int line;		/* of the text inih is looking at */
-	bool too_long;
-	char *err;
-	size_t errlen;
-	int err_line;		/* first error; 0 = none */
+	struct eng_err *e;
+	int err_line;		/* first error; 0 = none, -1 = the whole file */
+	bool stop;		/* the file is not text to read on */
 	/* from the reader, which sees section headers inih keeps to itself */
-	enum section sec;
-	int dev;
-	bool has_devices, has_single_gpu, passthrough_set;
+	const struct eng_section *sec;	/* NULL: before any header, or a refused one */
+	void *base;			/* what sec's keys fill */
+	int instance;			/* headers read so far */
+	int *opened;			/* per section: line of its header, 0 = none */
 	struct seen_key *seen;
 	size_t n_seen;
 };
 
-static void perr(struct parser *p, int line, const char *fmt, ...)
+static void perr(struct ini *p, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static void perr(struct parser *p, int line, const char *fmt, ...)
+static void perr(struct ini *p, int line, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -53,48 +52,103 @@ static void perr(struct parser *p, int line, const char *fmt, ...)
 	if (p->err_line)
 		return;
 	p->err_line = line ? line : -1;
-	n = line ? snprintf(p->err, p->errlen, "%s:%d: ", p->path, line)
-		 : snprintf(p->err, p->errlen, "%s: ", p->path);
-	if (n < 0 || (size_t)n >= p->errlen)
+	p->e->err = -EINVAL;
+	n = line ? snprintf(p->e->msg, sizeof(p->e->msg), "%s:%d: ", p->path, line)
+		 : snprintf(p->e->msg, sizeof(p->e->msg), "%s: ", p->path);
+	if (n < 0 || (size_t)n >= sizeof(p->e->msg))
 		return;
 	va_start(ap, fmt);
-	vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
+	vsnprintf(p->e->msg + n, sizeof(p->e->msg) - (size_t)n, fmt, ap);
 	va_end(ap);
 }
 
-/* ---- values */
+static void *field(void *base, size_t off)
+{
+	return (char *)base + off;
+}
 
-static bool parse_bool(const char *v, bool *out)
+/* "Passthrough" -> "passthrough"; false when there was nothing to lower */
+static bool lowered(const char *s, char *buf, size_t len)
+{
+	bool changed = false;
+	size_t i;
+
+	for (i = 0; s[i] && i + 1 < len; i++) {
+		buf[i] = (char)tolower((unsigned char)s[i]);
+		changed |= buf[i] != s[i];
+	}
+	buf[i] = '\0';
+	return changed && !s[i];
+}
+
+/* ---- the typed parsers */
+
+int eng_key_bool(struct ini *p, const struct eng_key *k, void *base, const char *v)
 {
 	static const char *const yes[] = { "yes", "true", "on", "1" };
 	static const char *const no[] = { "no", "false", "off", "0" };
+	bool *out = field(base, k->off);
 
 	for (size_t i = 0; i < 4; i++) {
 		if (strcasecmp(v, yes[i]) == 0) {
 			*out = true;
-			return true;
+			return 0;
 		}
 		if (strcasecmp(v, no[i]) == 0) {
 			*out = false;
-			return true;
+			return 0;
 		}
 	}
-	return false;
+	perr(p, p->line, "%s: '%s' is not yes or no", k->name, v);
+	return -EINVAL;
 }
 
-static bool parse_uint_range(const char *v, unsigned int lo, unsigned int hi, unsigned int *out)
+int eng_key_uint(struct ini *p, const struct eng_key *k, void *base, const char *v)
 {
-	char *end;
+	unsigned int *out = field(base, k->off);
 	unsigned long n;
+	char *end;
 
-	if (!isdigit((unsigned char)*v))
-		return false;
 	errno = 0;
-	n = strtoul(v, &end, 10);
-	if (errno || *end || n < lo || n > hi)
-		return false;
+	n = isdigit((unsigned char)*v) ? strtoul(v, &end, 10) : 0;
+	if (!isdigit((unsigned char)*v) || errno || *end || n < k->lo || n > k->hi) {
+		perr(p, p->line, "%s: '%s' is not a number%s%s from %u to %u", k->name, v,
+		     k->unit ? " of " : "", k->unit ? k->unit : "", k->lo, k->hi);
+		return -EINVAL;
+	}
 	*out = (unsigned int)n;
-	return true;
+	return 0;
+}
+
+/* "none, auto, suspend" */
+static void enum_names(const struct eng_enum *e, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (; e->name && n < len; e++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? ", " : "", e->name);
+}
+
+int eng_key_enum(struct ini *p, const struct eng_key *k, void *base, const char *v)
+{
+	char names[256], low[64];
+
+	for (const struct eng_enum *e = k->values; e->name; e++)
+		if (strcmp(v, e->name) == 0) {
+			*(int *)field(base, k->off) = e->value;
+			return 0;
+		}
+	enum_names(k->values, names, sizeof(names));
+	if (lowered(v, low, sizeof(low)))
+		for (const struct eng_enum *e = k->values; e->name; e++)
+			if (strcmp(low, e->name) == 0) {
+				perr(p, p->line, "%s: '%s' is not one of %s: names are lower-case "
+				     "(did you mean '%s'?)", k->name, v, names, low);
+				return -EINVAL;
+			}
+	perr(p, p->line, "%s: '%s' is not one of %s", k->name, v, names);
+	return -EINVAL;
 }
 
 static bool name_ok(const char *v, size_t max, const char *extra)
@@ -104,60 +158,111 @@ static bool name_ok(const char *v, size_t max, const char *extra)
 	if (n == 0 || n >= max || v[0] == '-' || v[0] == '.')
 		return false;
 	for (const char *c = v; *c; c++)
-		if (!isalnum((unsigned char)*c) && *c != '_' && *c != '-' && !strchr(extra, *c))
+		if (!isalnum((unsigned char)*c) && *c != '_' && *c != '-' &&
+		    !strchr(extra ? extra : "", *c))
 			return false;
 	return true;
 }
 
-/* Splits a list on spaces and commas; calls fn for each word. */
-static int each_word(struct parser *p, const char *v, const char *key,
-		     int (*fn)(struct parser *p, const char *word, void *data), void *data)
+int eng_key_name(struct ini *p, const struct eng_key *k, void *base, const char *v)
+{
+	if (!name_ok(v, k->max, k->extra)) {
+		perr(p, p->line, "%s: '%s' is not a %s%s", k->name, v, k->what,
+		     k->example ? k->example : "");
+		return -EINVAL;
+	}
+	strcpy(field(base, k->off), v);
+	return 0;
+}
+
+/* Splits a list on blanks and commas; calls fn for each word. */
+static int each_word(struct ini *p, const struct eng_key *k, void *base, const char *v,
+		     int (*fn)(struct ini *p, const struct eng_key *k, void *base, const char *w))
 {
 	char buf[256], *save, *w;
 	int count = 0;
 
 	if (strlen(v) >= sizeof(buf)) {
-		perr(p, p->line, "%s: value too long", key);
+		perr(p, p->line, "%s: value too long", k->name);
 		return -EINVAL;
 	}
 	strcpy(buf, v);
 	for (w = strtok_r(buf, " \t,", &save); w; w = strtok_r(NULL, " \t,", &save)) {
-		int r = fn(p, w, data);
+		int r = fn(p, k, base, w);
 
 		if (r < 0)
 			return r;
 		count++;
 	}
 	if (count == 0) {
-		perr(p, p->line, "%s: empty list", key);
+		perr(p, p->line, "%s: empty list", k->name);
 		return -EINVAL;
 	}
 	return 0;
 }
 
-static int add_listed(struct parser *p, const char *w, void *data)
+static int add_name(struct ini *p, const struct eng_key *k, void *base, const char *w)
 {
-	struct hook_config *c = p->cfg;
+	char ***v = field(base, k->off), **nv, *copy;
+	size_t *n = field(base, k->off_n);
+
+	if (k->need_suffix && !strchr(w, '.')) {
+		perr(p, p->line, "%s: '%s' needs its type suffix (%s.service)", k->name, w, w);
+		return -EINVAL;
+	}
+	if (strlen(w) >= k->max) {
+		perr(p, p->line, "'%.20s...' is too long for a %s (at most %zu characters)", w,
+		     k->what, k->max - 1);
+		return -EINVAL;
+	}
+	if (!name_ok(w, k->max, k->extra)) {
+		perr(p, p->line, "'%s' is not a valid %s", w, k->what);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*v)[i], w) == 0) {
+			perr(p, p->line, "%s %s listed twice", k->what, w);
+			return -EINVAL;
+		}
+	copy = strdup(w);
+	nv = copy ? realloc(*v, (*n + 1) * sizeof(*nv)) : NULL;
+	if (!nv) {
+		free(copy);
+		return -ENOMEM;
+	}
+	*v = nv;
+	nv[(*n)++] = copy;
+	return 0;
+}
+
+int eng_key_names(struct ini *p, const struct eng_key *k, void *base, const char *v)
+{
+	return each_word(p, k, base, v, add_name);
+}
+
+static int add_listed(struct ini *p, const struct eng_key *k, void *base, const char *w)
+{
+	struct hook_config *c = base;
 	struct vfh_pci_addr a, *na;
 	int *nl;
 
-	(void)data;
 	if (strcmp(w, "auto") == 0) {
 		if (c->from_xml) {
-			perr(p, p->line, "passthrough: 'auto' given twice");
+			perr(p, p->line, "%s: 'auto' given twice", k->name);
 			return -EINVAL;
 		}
 		c->from_xml = true;
 		return 0;
 	}
 	if (vfh_pci_addr_parse(w, &a) < 0) {
-		perr(p, p->line, "passthrough: '%s' is neither 'auto' nor a PCI address "
-		     "(DDDD:BB:SS.F, see lspci -D)", w);
+		perr(p, p->line, "%s: '%s' is neither 'auto' nor a PCI address (DDDD:BB:SS.F, see "
+		     "lspci -D)%s", k->name, w, strcasecmp(w, "auto") == 0 ? ": names are "
+		     "lower-case (did you mean 'auto'?)" : "");
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < c->n_listed; i++)
 		if (vfh_pci_addr_eq(&c->listed[i], &a)) {
-			perr(p, p->line, "passthrough: %s listed twice", w);
+			perr(p, p->line, "%s: %s listed twice", k->name, w);
 			return -EINVAL;
 		}
 	na = realloc(c->listed, (c->n_listed + 1) * sizeof(*na));
@@ -173,185 +278,198 @@ static int add_listed(struct parser *p, const char *w, void *data)
 	return 0;
 }
 
-struct strv {
-	char ***v;
-	size_t *n;
-	const char *what;
-	size_t max;
-	const char *extra;
+int eng_key_addrs(struct ini *p, const struct eng_key *k, void *base, const char *v)
+{
+	return each_word(p, k, base, v, add_listed);
+}
+
+/* ---- the tables */
+
+static const struct eng_enum reset_values[] = {
+	{ "none", RESET_NONE }, { "auto", RESET_AUTO }, { "suspend", RESET_SUSPEND }, { NULL, 0 }
+};
+static const struct eng_enum reset_at_values[] = {
+	{ "release", RESET_AT_RELEASE }, { "prepare", RESET_AT_PREPARE },
+	{ "both", RESET_AT_PREPARE | RESET_AT_RELEASE }, { NULL, 0 }
 };
 
-static int add_name(struct parser *p, const char *w, void *data)
-{
-	struct strv *s = data;
-	char **nv, *copy;
+/* The keys [devices] and [device ADDRESS] share: OFF is where the struct
+ * dev_conf is in the section's struct, D whether they have defaults. */
+#define DEVICE_DRIVER(OFF, D) \
+	{ .name = "driver", .parse = eng_key_name, .off = (OFF) + offsetof(struct dev_conf, driver), \
+	  .def = (D) ? "vfio-pci" : NULL, .help = "The driver the devices are bound to.", \
+	  .what = "driver name", .max = VFH_NAME_MAX, .example = " (vfio-pci, pci-stub...)" }
+#define DEVICE_RESET(OFF, D) \
+	{ .name = "reset", .parse = eng_key_enum, .off = (OFF) + offsetof(struct dev_conf, reset), \
+	  .def = (D) ? "none" : NULL, .help = "How devices are reset.", \
+	  .values = reset_values }, \
+	{ .name = "reset_at", .parse = eng_key_enum, \
+	  .off = (OFF) + offsetof(struct dev_conf, reset_at), .def = (D) ? "release" : NULL, \
+	  .help = "When devices are reset.", .values = reset_at_values }, \
+	{ .name = "suspend_seconds", .parse = eng_key_uint, \
+	  .off = (OFF) + offsetof(struct dev_conf, suspend_seconds), .def = (D) ? "2" : NULL, \
+	  .help = "The RTC alarm of a suspend reset, 1 to 60.", \
+	  .lo = 1, .hi = 60, .unit = "seconds" }, \
+	{ .name = "suspend_attempts", .parse = eng_key_uint, \
+	  .off = (OFF) + offsetof(struct dev_conf, suspend_attempts), .def = (D) ? "3" : NULL, \
+	  .help = "Suspends tried before giving up, 1 to 10.", .lo = 1, .hi = 10 }
 
-	if (strlen(w) >= s->max) {
-		perr(p, p->line, "'%.20s...' is too long for a %s (at most %zu characters)", w,
-		     s->what, s->max - 1);
-		return -EINVAL;
-	}
-	if (!name_ok(w, s->max, s->extra)) {
-		perr(p, p->line, "'%s' is not a valid %s", w, s->what);
-		return -EINVAL;
-	}
-	for (size_t i = 0; i < *s->n; i++)
-		if (strcmp((*s->v)[i], w) == 0) {
-			perr(p, p->line, "%s %s listed twice", s->what, w);
-			return -EINVAL;
-		}
-	copy = strdup(w);
-	nv = copy ? realloc(*s->v, (*s->n + 1) * sizeof(*nv)) : NULL;
-	if (!nv) {
-		free(copy);
-		return -ENOMEM;
-	}
-	*s->v = nv;
-	nv[(*s->n)++] = copy;
-	return 0;
+#define HC(f) offsetof(struct hook_config, f)
+
+static const struct eng_key devices_keys[] = {
+	{ .name = "passthrough", .parse = eng_key_addrs,
+	  .help = "The devices that go to the VM." },
+	DEVICE_DRIVER(HC(defaults), 1),
+	{ .name = "take_group", .parse = eng_key_bool, .off = HC(take_group), .def = "yes",
+	  .help = "Take every endpoint of each device's IOMMU group along." },
+	{ .name = "take_companions", .parse = eng_key_bool, .off = HC(take_companions),
+	  .def = "yes", .help = "Take the other functions of each device's slot along." },
+	DEVICE_RESET(HC(defaults), 1),
+	{ .name = "wait_ms", .parse = eng_key_uint, .off = HC(wait_ms), .def = "10000",
+	  .help = "The bound of every wait for the kernel, 100 to 600000.",
+	  .lo = 100, .hi = 600000, .unit = "milliseconds" },
+};
+
+static const struct eng_key device_keys[] = {
+	DEVICE_DRIVER(0, 0),
+	DEVICE_RESET(0, 0),
+};
+
+static const struct eng_key single_gpu_keys[] = {
+	{ .name = "enabled", .parse = eng_key_bool, .off = HC(single_gpu), .def = "yes",
+	  .help = "Whether the host gives its only GPU away (the section says yes)." },
+	/* the limit is what a journaled step can hold */
+	{ .name = "stop_units", .parse = eng_key_names, .off = HC(stop_units), .off_n = HC(n_units),
+	  .help = "systemd units stopped before and started again after.",
+	  .what = "unit name", .max = 128, .extra = ".@:\\", .need_suffix = true },
+	{ .name = "unbind_vtconsoles", .parse = eng_key_bool, .off = HC(unbind_vtconsoles),
+	  .def = "yes", .help = "Unbind the framebuffer console, and bind it again after." },
+	{ .name = "unbind_framebuffers", .parse = eng_key_bool, .off = HC(unbind_framebuffers),
+	  .def = "yes", .help = "Unbind the firmware framebuffers, and bind them again after." },
+	{ .name = "unload_modules", .parse = eng_key_names, .off = HC(unload_modules),
+	  .off_n = HC(n_modules), .help = "Modules unloaded once the devices are off them.",
+	  .what = "module name", .max = 56 },
+};
+
+static void *open_config(struct ini *p, const char *arg)
+{
+	(void)arg;
+	return p->cfg;
 }
 
-static int add_unit(struct parser *p, const char *w, void *data)
+static void *open_single_gpu(struct ini *p, const char *arg)
 {
-	if (!strchr(w, '.')) {
-		perr(p, p->line, "stop_units: '%s' needs its type suffix (%s.service)", w, w);
-		return -EINVAL;
-	}
-	return add_name(p, w, data);
+	(void)arg;
+	p->cfg->single_gpu = true;	/* the section says yes; enabled = no, no */
+	return p->cfg;
 }
 
-/* ---- keys shared by [devices] and [device ADDR] */
-
-static int device_key(struct parser *p, struct dev_conf *d, const char *name,
-		      const char *value, bool *known)
-{
-	*known = true;
-	if (strcmp(name, "driver") == 0) {
-		if (!name_ok(value, VFH_NAME_MAX, "")) {
-			perr(p, p->line, "driver: '%s' is not a driver name (vfio-pci, pci-stub...)",
-			     value);
-			return -EINVAL;
-		}
-		strcpy(d->driver, value);
-	} else if (strcmp(name, "reset") == 0) {
-		if (strcmp(value, "none") == 0)
-			d->reset = RESET_NONE;
-		else if (strcmp(value, "auto") == 0)
-			d->reset = RESET_AUTO;
-		else if (strcmp(value, "suspend") == 0)
-			d->reset = RESET_SUSPEND;
-		else {
-			perr(p, p->line, "reset: '%s' is not one of none, auto, suspend", value);
-			return -EINVAL;
-		}
-	} else if (strcmp(name, "reset_at") == 0) {
-		if (strcmp(value, "release") == 0)
-			d->reset_at = RESET_AT_RELEASE;
-		else if (strcmp(value, "prepare") == 0)
-			d->reset_at = RESET_AT_PREPARE;
-		else if (strcmp(value, "both") == 0)
-			d->reset_at = RESET_AT_PREPARE | RESET_AT_RELEASE;
-		else {
-			perr(p, p->line, "reset_at: '%s' is not one of release, prepare, both", value);
-			return -EINVAL;
-		}
-	} else if (strcmp(name, "suspend_seconds") == 0) {
-		if (!parse_uint_range(value, 1, 60, &d->suspend_seconds)) {
-			perr(p, p->line, "suspend_seconds: '%s' is not a number of seconds from 1 "
-			     "to 60", value);
-			return -EINVAL;
-		}
-	} else if (strcmp(name, "suspend_attempts") == 0) {
-		if (!parse_uint_range(value, 1, 10, &d->suspend_attempts)) {
-			perr(p, p->line, "suspend_attempts: '%s' is not a number from 1 to 10", value);
-			return -EINVAL;
-		}
-	} else {
-		*known = false;
-	}
-	return 0;
-}
-
-static int bool_key(struct parser *p, const char *name, const char *value, bool *out)
-{
-	if (!parse_bool(value, out)) {
-		perr(p, p->line, "%s: '%s' is not yes or no", name, value);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int devices_key(struct parser *p, const char *name, const char *value)
+static void *open_device(struct ini *p, const char *arg)
 {
 	struct hook_config *c = p->cfg;
-	bool known;
-	int r = device_key(p, &c->defaults, name, value, &known);
+	struct vfh_pci_addr a;
+	struct dev_conf *nd;
 
-	if (r < 0 || known) {
-		if (r == 0 && strcmp(name, "driver") == 0)
-			strcpy(c->driver, value);
-		return r;
+	while (*arg == ' ')
+		arg++;
+	if (vfh_pci_addr_parse(arg, &a) < 0) {
+		perr(p, p->line, "[device %s]: not a PCI address (DDDD:BB:SS.F)", arg);
+		return NULL;
 	}
-	if (strcmp(name, "passthrough") == 0) {
-		p->passthrough_set = true;
-		return each_word(p, value, name, add_listed, NULL);
-	}
-	if (strcmp(name, "take_group") == 0)
-		return bool_key(p, name, value, &c->take_group);
-	if (strcmp(name, "take_companions") == 0)
-		return bool_key(p, name, value, &c->take_companions);
-	if (strcmp(name, "wait_ms") == 0) {
-		if (!parse_uint_range(value, 100, 600000, &c->wait_ms)) {
-			perr(p, p->line, "wait_ms: '%s' is not a number of milliseconds from 100 "
-			     "to 600000", value);
-			return -EINVAL;
+	for (size_t i = 0; i < c->n_dev; i++)
+		if (vfh_pci_addr_eq(&c->dev[i].addr, &a)) {
+			perr(p, p->line, "[device %s] given twice (first at line %d)", arg,
+			     c->dev[i].line);
+			return NULL;
 		}
-		return 0;
+	nd = realloc(c->dev, (c->n_dev + 1) * sizeof(*nd));
+	if (!nd) {
+		perr(p, p->line, "out of memory");
+		return NULL;
 	}
-	perr(p, p->line, "unknown key '%s' in [devices] (passthrough, driver, take_group, "
-	     "take_companions, reset, reset_at, suspend_seconds, suspend_attempts, wait_ms)",
-	     name);
-	return -EINVAL;
+	c->dev = nd;
+	nd += c->n_dev++;
+	memset(nd, 0, sizeof(*nd));
+	nd->addr = a;
+	nd->line = p->line;
+	nd->reset = RESET_UNSET;
+	return nd;
 }
 
-static int single_gpu_key(struct parser *p, const char *name, const char *value)
+#define KEYS(t) t, sizeof(t) / sizeof(t[0])
+
+const struct eng_section eng_sections[] = {
+	{ "devices", "[devices]", false, NULL, KEYS(devices_keys), open_config },
+	{ "device", "[device ADDRESS]", true, "[devices]", KEYS(device_keys), open_device },
+	{ "single-gpu", "[single-gpu]", false, NULL, KEYS(single_gpu_keys), open_single_gpu },
+};
+const size_t eng_n_sections = sizeof(eng_sections) / sizeof(eng_sections[0]);
+
+/* ---- sections and keys */
+
+static const struct eng_key *find_key(const struct eng_section *s, const char *name)
 {
-	struct hook_config *c = p->cfg;
+	for (size_t i = 0; i < s->n_keys; i++)
+		if (strcmp(s->keys[i].name, name) == 0)
+			return &s->keys[i];
+	return NULL;
+}
 
-	if (strcmp(name, "enabled") == 0)
-		return bool_key(p, name, value, &c->single_gpu);
-	if (strcmp(name, "unbind_vtconsoles") == 0)
-		return bool_key(p, name, value, &c->unbind_vtconsoles);
-	if (strcmp(name, "unbind_framebuffers") == 0)
-		return bool_key(p, name, value, &c->unbind_framebuffers);
-	if (strcmp(name, "stop_units") == 0) {
-		/* the limit is what a journaled step can hold */
-		struct strv s = { &c->stop_units, &c->n_units, "unit name", 128, ".@:\\" };
+/* The section a header's text names; *arg: what follows its name. */
+static const struct eng_section *find_section(const char *name, const char **arg)
+{
+	for (size_t i = 0; i < eng_n_sections; i++) {
+		const struct eng_section *s = &eng_sections[i];
+		size_t n = strlen(s->name);
 
-		return each_word(p, value, name, add_unit, &s);
+		if (strncmp(name, s->name, n) != 0)
+			continue;
+		if (!s->takes_address && !name[n]) {
+			*arg = "";
+			return s;
+		}
+		if (s->takes_address && name[n] == ' ') {
+			*arg = name + n + 1;
+			return s;
+		}
 	}
-	if (strcmp(name, "unload_modules") == 0) {
-		struct strv s = { &c->unload_modules, &c->n_modules, "module name", 56, "" };
+	return NULL;
+}
 
-		return each_word(p, value, name, add_name, &s);
+static void unknown_key(struct ini *p, const char *name)
+{
+	char keys[512], low[64];
+	size_t n = 0;
+
+	if (lowered(name, low, sizeof(low)) && find_key(p->sec, low)) {
+		perr(p, p->line, "unknown key '%s' in %s: names are lower-case (did you mean '%s'?)",
+		     name, p->sec->shown, low);
+		return;
 	}
-	perr(p, p->line, "unknown key '%s' in [single-gpu] (enabled, stop_units, "
-	     "unbind_vtconsoles, unbind_framebuffers, unload_modules)", name);
-	return -EINVAL;
+	for (size_t i = 0; i < p->sec->n_keys && n < sizeof(keys); i++)
+		n += (size_t)snprintf(keys + n, sizeof(keys) - n, "%s%s", i ? ", " : "",
+				      p->sec->keys[i].name);
+	perr(p, p->line, "unknown key '%s' in %s (%s)", name, p->sec->shown, keys);
 }
 
 static int on_value(void *user, const char *section, const char *name, const char *value)
 {
-	struct parser *p = user;
+	struct ini *p = user;
+	const struct eng_key *k;
 	struct seen_key *ns;
-	int r = 0;
+	int r;
 
 	(void)section;	/* the reader tracked it, with its line */
 	if (p->err_line)
 		return 1;	/* report the first error only */
-	if (p->sec == SEC_NONE) {
+	if (!p->sec) {
 		perr(p, p->line, "'%s' is outside any section: put it under [devices], "
 		     "[device ADDRESS] or [single-gpu]", name);
+		return 0;
+	}
+	k = find_key(p->sec, name);
+	if (!k) {
+		unknown_key(p, name);
 		return 0;
 	}
 	if (!*value) {
@@ -359,57 +477,38 @@ static int on_value(void *user, const char *section, const char *name, const cha
 		return 0;
 	}
 	for (size_t i = 0; i < p->n_seen; i++) {
-		struct seen_key *k = &p->seen[i];
+		struct seen_key *s = &p->seen[i];
 
-		if (k->sec == p->sec && k->dev == p->dev && strcmp(k->name, name) == 0) {
+		if (s->instance == p->instance && s->name == k->name) {
 			perr(p, p->line, "'%s' given twice in this section (first at line %d)",
-			     name, k->line);
+			     name, s->line);
 			return 0;
 		}
 	}
 	ns = realloc(p->seen, (p->n_seen + 1) * sizeof(*ns));
-	if (!ns)
+	if (!ns) {
+		perr(p, p->line, "out of memory");
 		return 0;
+	}
 	p->seen = ns;
-	ns[p->n_seen].sec = p->sec;
-	ns[p->n_seen].dev = p->dev;
-	snprintf(ns[p->n_seen].name, sizeof(ns[p->n_seen].name), "%s", name);
-	ns[p->n_seen++].line = p->line;
-
-	switch (p->sec) {
-	case SEC_DEVICES:
-		r = devices_key(p, name, value);
-		break;
-	case SEC_DEVICE: {
-		bool known;
-
-		r = device_key(p, &p->cfg->dev[p->dev], name, value, &known);
-		if (r == 0 && !known) {
-			perr(p, p->line, "unknown key '%s' in [device ...] (driver, reset, "
-			     "reset_at, suspend_seconds, suspend_attempts)", name);
-			r = -EINVAL;
-		}
-		break;
-	}
-	case SEC_SINGLE_GPU:
-		r = single_gpu_key(p, name, value);
-		break;
-	case SEC_NONE:
-		break;
-	}
+	ns[p->n_seen++] = (struct seen_key){ p->instance, k->name, p->line };
+	r = k->parse(p, k, p->base, value);
 	if (r == -ENOMEM)
 		perr(p, p->line, "out of memory");
 	return r == 0;
 }
 
 /* A "[...]" header, seen by the reader with its line number. */
-static void on_section(struct parser *p, const char *text)
+static void on_section(struct ini *p, const char *text)
 {
-	struct hook_config *c = p->cfg;
-	const char *end = strchr(text, ']');
-	char name[128];
+	const struct eng_section *s;
+	const char *end = strchr(text, ']'), *arg;
+	char name[128], low[128], list[256];
 	size_t n;
+	int idx;
 
+	p->sec = NULL;
+	p->instance++;
 	if (!end || (size_t)(end - text - 1) >= sizeof(name)) {
 		perr(p, p->line, "malformed section header");
 		return;
@@ -417,107 +516,176 @@ static void on_section(struct parser *p, const char *text)
 	n = (size_t)(end - text - 1);
 	memcpy(name, text + 1, n);
 	name[n] = '\0';
-	if (strcmp(name, "devices") == 0) {
-		if (p->has_devices)
-			perr(p, p->line, "[devices] given twice");
-		p->has_devices = true;
-		p->sec = SEC_DEVICES;
-	} else if (strcmp(name, "single-gpu") == 0) {
-		if (p->has_single_gpu)
-			perr(p, p->line, "[single-gpu] given twice");
-		p->has_single_gpu = true;
-		c->single_gpu = true;
-		p->sec = SEC_SINGLE_GPU;
-	} else if (strncmp(name, "device ", 7) == 0) {
-		struct vfh_pci_addr a;
-		struct dev_conf *nd;
-		const char *s = name + 7;
-
-		while (*s == ' ')
-			s++;
-		if (vfh_pci_addr_parse(s, &a) < 0) {
-			perr(p, p->line, "[device %s]: not a PCI address (DDDD:BB:SS.F)", s);
+	s = find_section(name, &arg);
+	if (!s) {
+		if (lowered(name, low, sizeof(low)) && find_section(low, &arg)) {
+			perr(p, p->line, "unknown section [%s]: names are lower-case (did you mean "
+			     "[%s]?)", name, low);
 			return;
 		}
-		for (size_t i = 0; i < c->n_dev; i++)
-			if (vfh_pci_addr_eq(&c->dev[i].addr, &a)) {
-				perr(p, p->line, "[device %s] given twice (first at line %d)", s,
-				     c->dev[i].line);
-				return;
-			}
-		nd = realloc(c->dev, (c->n_dev + 1) * sizeof(*nd));
-		if (!nd) {
-			perr(p, p->line, "out of memory");
-			return;
-		}
-		c->dev = nd;
-		memset(&nd[c->n_dev], 0, sizeof(*nd));
-		nd[c->n_dev].addr = a;
-		nd[c->n_dev].line = p->line;
-		nd[c->n_dev].reset = RESET_UNSET;
-		p->dev = (int)c->n_dev++;
-		p->sec = SEC_DEVICE;
-	} else {
-		perr(p, p->line, "unknown section [%s] ([devices], [device ADDRESS], "
-		     "[single-gpu])", name);
+		n = 0;
+		for (size_t i = 0; i < eng_n_sections && n < sizeof(list); i++)
+			n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", i ? ", " : "",
+					      eng_sections[i].shown);
+		perr(p, p->line, "unknown section [%s] (%s)", name, list);
+		return;
 	}
+	idx = (int)(s - eng_sections);
+	if (!s->takes_address) {
+		if (p->opened[idx]) {
+			perr(p, p->line, "%s given twice", s->shown);
+			return;
+		}
+		p->opened[idx] = p->line;
+	}
+	p->base = s->open(p, arg);
+	if (p->base)
+		p->sec = s;
+}
+
+/* Every other byte a NUL, and only those: ASCII as UTF-16 */
+static bool alternating_nuls(const char *s, size_t n)
+{
+	for (size_t par = 0; par < 2; par++) {
+		bool ok = true;
+
+		for (size_t i = 0; i < n && ok; i++)
+			ok = (i % 2 == par) == (s[i] == '\0');
+		if (ok)
+			return true;
+	}
+	return false;
+}
+
+/* The next line of the file into str (at most num - 2 characters), or
+ * NULL at its end.  What inih cannot tell is said here: a file that is
+ * not UTF-8 (or ASCII) text with LF or CRLF line endings. */
+static bool read_line(struct ini *p, char *str, int num)
+{
+	size_t n = 0, max = (size_t)num - 2;
+	bool nul = false, cr = false;
+	int c;
+
+	c = getc(p->f);
+	if (c == EOF)
+		return false;
+	p->line++;
+	for (; c != EOF && c != '\n'; c = getc(p->f)) {
+		if (c == '\r') {
+			int d = getc(p->f);
+
+			if (d == '\n' || d == EOF)
+				break;
+			ungetc(d, p->f);
+			cr = true;	/* a line ended by a CR alone: an old Mac's */
+		}
+		nul |= c == '\0';
+		if (n < max)
+			str[n] = (char)c;
+		n++;
+	}
+	str[n < max ? n : max] = '\0';
+	/* UTF-16 starts with a byte-order mark FF FE / FE FF, or puts a NUL
+	 * beside every ASCII character (a line of LE text after the first
+	 * starts with the NUL of the newline before) */
+	if ((p->line == 1 && n >= 2 && ((str[0] == '\xff' && str[1] == '\xfe') ||
+					(str[0] == '\xfe' && str[1] == '\xff'))) ||
+	    (nul && alternating_nuls(str, n < max ? n : max))) {
+		perr(p, 0, "is UTF-16 text; save it as UTF-8");
+		p->stop = true;
+	} else if (nul) {
+		perr(p, p->line, "contains a NUL byte (is this a text file?)");
+		p->stop = true;
+	} else if (cr) {
+		perr(p, 0, "uses CR line endings; save it with LF (or CRLF) line endings");
+		p->stop = true;
+	} else if (n > max) {
+		perr(p, p->line, "line longer than %zu characters", max);
+		str[0] = '\0';	/* refused, not cut: a cut line could change a value */
+	}
+	return true;
+}
+
+/* "key: value" (inih's other separator), which we do not take: the first
+ * of '=' and ':' is a ':' after something shaped like a key */
+static bool colon_pair(struct ini *p, const char *s)
+{
+	size_t k = strcspn(s, "=:"), v;
+
+	if (s[k] != ':' || !isalpha((unsigned char)s[0]))
+		return false;
+	for (size_t i = 0; i < k; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '-')
+			return false;
+	for (v = k + 1; s[v] == ' ' || s[v] == '\t'; v++)
+		;
+	perr(p, p->line, "use '%.*s = %s', not '%s': the separator is '='", (int)k, s, s + v, s);
+	return true;
 }
 
 /* inih's reader: one line per call, with leading blanks removed (so an
- * indented line is never a continuation), and the line counted. */
+ * indented line is never a continuation), inline comments removed, and the
+ * line counted. */
 static char *reader(char *str, int num, void *stream)
 {
-	struct parser *p = stream;
+	struct ini *p = stream;
 	char *s;
-	size_t n;
 
-	if (!fgets(str, num, p->f))
+	if (p->stop || !read_line(p, str, num))
 		return NULL;
-	p->line++;
-	n = strlen(str);
-	if (n > 0 && str[n - 1] != '\n' && !feof(p->f)) {
-		perr(p, p->line, "line longer than %d characters", num - 2);
-		/* swallow the rest of it */
-		for (int c; (c = fgetc(p->f)) != EOF && c != '\n';)
-			;
-		str[0] = '\0';
-		return str;
-	}
+	if (p->stop)
+		return NULL;
 	s = str;
 	if (p->line == 1 && strncmp(s, "\xEF\xBB\xBF", 3) == 0)
-		s += 3;	/* a byte-order mark, as editors on Windows write */
+		s += 3;	/* a UTF-8 byte-order mark, as editors on Windows write */
 	for (; *s == ' ' || *s == '\t'; s++)
 		;
 	if (s != str)
 		memmove(str, s, strlen(s) + 1);
+	if (str[0] == '#' || str[0] == ';')
+		return str;
+	/* a comment after blanks: " # GPU", " ; GPU" */
+	for (s = str; *s; s++)
+		if ((*s == '#' || *s == ';') && s > str && (s[-1] == ' ' || s[-1] == '\t')) {
+			while (s > str && (s[-1] == ' ' || s[-1] == '\t'))
+				s--;
+			*s = '\0';
+			break;
+		}
 	if (str[0] == '[')
 		on_section(p, str);
+	else if (str[0] && colon_pair(p, str))
+		str[0] = '\0';
 	return str;
 }
 
-static void config_defaults(struct hook_config *cfg)
+/* Every section's defaults, parsed from the tables as if they were in the
+ * file; [device ADDRESS] has none of its own. */
+static void config_defaults(struct ini *p)
 {
+	struct hook_config *cfg = p->cfg;
+
 	memset(cfg, 0, sizeof(*cfg));
-	strcpy(cfg->driver, "vfio-pci");
-	cfg->take_group = true;
-	cfg->take_companions = true;
-	cfg->unbind_vtconsoles = true;
-	cfg->unbind_framebuffers = true;
-	cfg->defaults.reset = RESET_NONE;
-	cfg->defaults.reset_at = RESET_AT_RELEASE;
-	cfg->defaults.suspend_seconds = 2;
-	cfg->defaults.suspend_attempts = 3;
+	for (size_t i = 0; i < eng_n_sections; i++) {
+		const struct eng_section *s = &eng_sections[i];
+
+		for (size_t j = 0; !s->takes_address && j < s->n_keys; j++)
+			if (s->keys[j].def)
+				s->keys[j].parse(p, &s->keys[j], cfg, s->keys[j].def);
+	}
+	/* enabled = yes is the default of a [single-gpu] that is there */
+	cfg->single_gpu = false;
 }
 
-int eng_config_parse(FILE *f, const char *path, struct hook_config *cfg, char *err, size_t errlen)
+int eng_config_parse(FILE *f, const char *path, struct hook_config *cfg, struct eng_err *e)
 {
-	struct parser p = { .cfg = cfg, .path = path, .f = f, .err = err, .errlen = errlen };
+	int opened[sizeof(eng_sections) / sizeof(eng_sections[0])] = { 0 };
+	struct ini p = { .cfg = cfg, .path = path, .f = f, .e = e, .opened = opened };
 	int r;
 
-	config_defaults(cfg);
+	eng_err_clear(e);
+	config_defaults(&p);
 	snprintf(cfg->path, sizeof(cfg->path), "%s", path);
-	if (errlen)
-		err[0] = '\0';
 	r = ini_parse_stream(reader, &p, on_value, &p);
 	/* inih goes on after a syntax error: the earliest complaint wins */
 	if (r > 0 && (!p.err_line || r < p.err_line)) {
@@ -526,13 +694,8 @@ int eng_config_parse(FILE *f, const char *path, struct hook_config *cfg, char *e
 	}
 	if (r < 0 && !p.err_line)
 		perr(&p, 0, "cannot be read");
-	if (!p.err_line) {
-		if (!p.has_devices && !p.has_single_gpu)
-			perr(&p, 0, "nothing to do: add a [devices] section with passthrough = auto "
-			     "(see vfiohook.ini(5))");
-		else if (p.has_devices && !p.passthrough_set)
-			perr(&p, 0, "[devices] needs passthrough = auto, or a list of addresses");
-	}
+	if (!p.err_line && ferror(f))
+		perr(&p, 0, "cannot be read");
 	for (size_t i = 0; !p.err_line && i < cfg->n_dev; i++) {
 		bool listed = cfg->from_xml;
 
@@ -549,30 +712,73 @@ int eng_config_parse(FILE *f, const char *path, struct hook_config *cfg, char *e
 	free(p.seen);
 	if (p.err_line) {
 		eng_config_free(cfg);
-		return -EINVAL;
+		return e->err;
 	}
 	return 0;
 }
 
+/* ---- what the file asks of the domain's XML */
+
+int eng_config_check_hostdevs(const struct hook_config *cfg, const struct domain_xml *dom,
+			      const struct vfh_pci_addr *taken, size_t n, struct eng_err *e)
+{
+	eng_err_clear(e);
+	if (cfg->from_xml || cfg->n_listed == 0 || !dom)
+		return 0;
+	for (size_t i = 0; i < dom->n_hostdevs; i++) {
+		const struct vfh_pci_addr *a = &dom->hostdevs[i].addr;
+		char s[VFH_PCI_ADDR_MAX];
+		bool found = false;
+
+		for (size_t j = 0; j < n && !found; j++)
+			found = vfh_pci_addr_eq(&taken[j], a);
+		if (found)
+			continue;
+		vfh_pci_addr_format(a, s, sizeof(s));
+		return eng_fail(e, -EINVAL, "refused: the domain's PCI <hostdev> %s is not among the "
+				"devices %s passes through (passthrough at line %d); add %s to "
+				"passthrough, or write passthrough = auto", s, cfg->path,
+				cfg->listed_line[0], s);
+	}
+	return 0;
+}
+
+void eng_config_why_idle(const struct hook_config *cfg, const struct domain_xml *dom,
+			 char *buf, size_t len)
+{
+	if (cfg->from_xml && !dom)
+		snprintf(buf, len, "nothing to do without the domain XML: %s takes the domain's PCI "
+			 "<hostdev>s (passthrough = auto); give the XML to see them", cfg->path);
+	else if (cfg->from_xml && cfg->n_listed == 0)
+		snprintf(buf, len, "nothing to do: %s takes the domain's PCI <hostdev>s "
+			 "(passthrough = auto) and the domain has none; add the devices to the "
+			 "domain (virt-manager: Add Hardware > PCI Host Device)", cfg->path);
+	else if (cfg->n_listed == 0 && !cfg->single_gpu)
+		snprintf(buf, len, "nothing to do: %s passes no device through; add "
+			 "'passthrough = auto' under [devices] to take the domain's PCI <hostdev>s, "
+			 "or list their addresses (see vfiohook.ini(5))", cfg->path);
+	else
+		snprintf(buf, len, "nothing to do: what %s asks for takes no step on this host "
+			 "(bridges stay with the host; see vfiohook.ini(5))", cfg->path);
+}
+
+/* ---- the file below /etc */
+
 /* The directory and the file must be root's and writable by root alone:
  * whoever can write them decides what a root hook does to the host. */
-static int check_owner(const char *path, const struct stat *st, char *err, size_t errlen)
+static int check_owner(const char *path, const struct stat *st, struct eng_err *e)
 {
-	if (st->st_uid != 0) {
-		snprintf(err, errlen, "%s: refused: owned by uid %u, not root (chown root:root %s)",
-			 path, (unsigned)st->st_uid, path);
-		return -EPERM;
-	}
-	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
-		snprintf(err, errlen, "%s: refused: group- or world-writable (mode %04o; chmod "
-			 "go-w %s)", path, (unsigned)(st->st_mode & 07777), path);
-		return -EPERM;
-	}
+	if (st->st_uid != 0)
+		return eng_fail(e, -EPERM, "%s: refused: owned by uid %u, not root (chown "
+				"root:root %s)", path, (unsigned)st->st_uid, path);
+	if (st->st_mode & (S_IWGRP | S_IWOTH))
+		return eng_fail(e, -EPERM, "%s: refused: group- or world-writable (mode %04o; "
+				"chmod go-w %s)", path, (unsigned)(st->st_mode & 07777), path);
 	return 0;
 }
 
 int eng_config_load(struct vfh_ctx *ctx, const char *domain, struct hook_config *cfg,
-		char *err, size_t errlen)
+		    struct eng_err *e)
 {
 	char path[512], dir[512];
 	struct stat st;
@@ -580,34 +786,31 @@ int eng_config_load(struct vfh_ctx *ctx, const char *domain, struct hook_config 
 	int fd, r;
 
 	memset(cfg, 0, sizeof(*cfg));
-	if (!eng_domain_ok(domain)) {
-		snprintf(err, errlen, "domain name not usable in a file name");
-		return -EINVAL;
-	}
+	eng_err_clear(e);
+	if (!eng_domain_ok(domain))
+		return eng_fail(e, -EINVAL, "domain name not usable in a file name");
 	r = eng_ini_path(vfh_ctx_get_root(ctx, VFH_ROOT_ETC), domain, path, sizeof(path));
-	if (r < 0) {
-		snprintf(err, errlen, "%s: path too long", domain);
-		return r;
-	}
+	if (r < 0)
+		return eng_fail(e, r, "%s: path too long", domain);
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		r = -errno;
 		if (r == -ENOENT)
 			return r;
-		snprintf(err, errlen, "%s: %s", path, r == -ELOOP ? "refused: a symlink (put the "
-			 "file itself there)" : strerror(-r));
-		return r == -ELOOP ? -EPERM : r;
+		if (r == -ELOOP)
+			return eng_fail(e, -EPERM, "%s: refused: a symlink (put the file itself "
+					"there)", path);
+		return eng_fail(e, r, "%s: %s", path, strerror(-r));
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s: refused: not a regular file", path);
 		close(fd);
-		return -EPERM;
+		return eng_fail(e, -EPERM, "%s: refused: not a regular file", path);
 	}
-	r = check_owner(path, &st, err, errlen);
+	r = check_owner(path, &st, e);
 	snprintf(dir, sizeof(dir), "%s", path);
 	*strrchr(dir, '/') = '\0';
 	if (r == 0 && stat(dir, &st) == 0)
-		r = check_owner(dir, &st, err, errlen);
+		r = check_owner(dir, &st, e);
 	if (r < 0) {
 		close(fd);
 		return r;
@@ -616,10 +819,9 @@ int eng_config_load(struct vfh_ctx *ctx, const char *domain, struct hook_config 
 	if (!f) {
 		r = -errno;
 		close(fd);
-		snprintf(err, errlen, "%s: %s", path, strerror(-r));
-		return r;
+		return eng_fail(e, r, "%s: %s", path, strerror(-r));
 	}
-	r = eng_config_parse(f, path, cfg, err, errlen);
+	r = eng_config_parse(f, path, cfg, e);
 	fclose(f);
 	return r;
 }
@@ -647,7 +849,6 @@ void eng_config_device(const struct hook_config *cfg, const struct vfh_pci_addr 
 {
 	*out = cfg->defaults;
 	out->addr = *a;
-	strcpy(out->driver, cfg->driver);
 	for (size_t i = 0; i < cfg->n_dev; i++) {
 		const struct dev_conf *d = &cfg->dev[i];
 

@@ -27,16 +27,20 @@ static int phase_prepare(struct vfh_ctx *ctx, const char *domain, const struct h
 			 const char *xml, size_t len, struct eng_err *res)
 {
 	struct domain_xml dom = { 0 };
+	bool have_dom;
 	char err[900];
 	int r;
 
 	if (cfg->wait_ms)
 		vfh_ctx_set_wait_ms(ctx, cfg->wait_ms);
-	r = cfg->from_xml ? eng_domxml_parse(xml, len, &dom, err, sizeof(err)) : 0;
+	/* passthrough = auto needs it; an explicit list is checked against
+	 * the domain's hostdevs when it is there */
+	have_dom = cfg->from_xml || (xml && len > 0);
+	r = have_dom ? eng_domxml_parse(xml, len, &dom, err, sizeof(err)) : 0;
 	if (r < 0)
 		eng_fail(res, r, "%s: %s", domain, err);
 	else
-		r = eng_run_prepare(ctx, domain, cfg, cfg->from_xml ? &dom : NULL, res);
+		r = eng_run_prepare(ctx, domain, cfg, have_dom ? &dom : NULL, res);
 	eng_domxml_free(&dom);
 	return r;
 }
@@ -81,7 +85,6 @@ int vfh_hook_main(int argc, char **argv, const char *xml, size_t xml_len)
 	struct hook_config cfg;
 	bool have_cfg = false;
 	struct vfh_ctx *ctx;
-	char err[900];
 	int r, rc = 0;
 
 	if (!op || !eng_domain_ok(domain))
@@ -105,11 +108,13 @@ int vfh_hook_main(int argc, char **argv, const char *xml, size_t xml_len)
 	eng_log_open(ctx);
 
 	if (op->reads_ini) {
-		r = eng_config_load(ctx, domain, &cfg, err, sizeof(err));
+		struct eng_err ce;
+
+		r = eng_config_load(ctx, domain, &cfg, &ce);
 		have_cfg = r == 0;
 		if (r < 0 && op->phase == ENG_PREPARE) {
 			if (r != -ENOENT) {	/* -ENOENT: removed since the front looked */
-				snprintf(res.msg, sizeof(res.msg), "%s", err);
+				res = ce;
 				rc = fail(&res);
 			}
 			goto out;

@@ -107,11 +107,10 @@ struct hook_config {
 	struct vfh_pci_addr *listed;	/* explicit addresses */
 	int *listed_line;
 	size_t n_listed;
-	char driver[VFH_NAME_MAX];	/* default vfio-pci */
 	bool take_group;		/* default yes */
 	bool take_companions;		/* default yes */
-	struct dev_conf defaults;	/* reset, reset_at, suspend_* */
-	unsigned int wait_ms;		/* 0 = library default */
+	struct dev_conf defaults;	/* driver, reset, reset_at, suspend_* */
+	unsigned int wait_ms;		/* default 10000, the library's */
 	/* [device ADDR] */
 	struct dev_conf *dev;
 	size_t n_dev;
@@ -125,19 +124,36 @@ struct hook_config {
 	size_t n_modules;
 };
 
+/* Every section is optional: a file holding only comments manages its
+ * domain and (until the domain XML or the file asks for something) does
+ * nothing; eng_config_why_idle() says so.  The keys and their defaults
+ * are hooks/conftab.h's tables. */
+
 /* Loads DOMAIN's INI file below the context's etc root.  Returns 0, -ENOENT
- * when there is none (the domain is not managed), or another -errno with
- * one line in err: "PATH:LINE: what is wrong" or "PATH: why it is refused"
- * (not root-owned, group/world-writable, not a regular file). */
+ * when there is none (the domain is not managed, e left clear), or another
+ * -errno with one line in e: "PATH:LINE: what is wrong" or "PATH: why it is
+ * refused" (not root-owned, group/world-writable, not a regular file). */
 int eng_config_load(struct vfh_ctx *ctx, const char *domain, struct hook_config *cfg,
-		char *err, size_t errlen);
+		    struct eng_err *e);
 /* Parses an already opened file (for tests and `vfiohook check FILE`). */
-int eng_config_parse(FILE *f, const char *path, struct hook_config *cfg, char *err,
-		 size_t errlen);
+int eng_config_parse(FILE *f, const char *path, struct hook_config *cfg, struct eng_err *e);
 void eng_config_free(struct hook_config *cfg);
 /* The effective settings of one device. */
 void eng_config_device(const struct hook_config *cfg, const struct vfh_pci_addr *a,
 		   struct dev_conf *out);
+
+struct domain_xml;
+/* With an explicit passthrough list (no "auto"), every PCI <hostdev> of
+ * the domain must be among the devices going to the VM (taken: what the
+ * list brings with its groups and slots).  -EINVAL with a line naming the
+ * hostdev, the file and what to add. */
+int eng_config_check_hostdevs(const struct hook_config *cfg, const struct domain_xml *dom,
+			      const struct vfh_pci_addr *taken, size_t n, struct eng_err *e);
+/* For a plan with no step: one line saying that the domain is left alone,
+ * why (naming cfg->path) and what to add.  dom: the domain XML, NULL when
+ * it was not given. */
+void eng_config_why_idle(const struct hook_config *cfg, const struct domain_xml *dom,
+			 char *buf, size_t len);
 
 /* ------------------------------------------------------------ domxml -- */
 

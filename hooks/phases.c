@@ -187,7 +187,8 @@ int eng_run_prepare(struct vfh_ctx *ctx, const char *domain, const struct hook_c
 		goto out;
 	}
 	if (plan.n == 0) {
-		eng_log(LOG_INFO, "%s prepare: nothing to do", domain);
+		eng_config_why_idle(cfg, dom, err, sizeof(err));
+		eng_log(LOG_INFO, "%s prepare: %s", domain, err);
 		eng_plan_free(&plan);
 		goto out;
 	}

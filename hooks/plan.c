@@ -315,6 +315,8 @@ int eng_plan_build(struct vfh_ctx *ctx, const char *domain, const struct hook_co
 	if (cfg->from_xml && dom)
 		for (size_t i = 0; i < dom->n_hostdevs && r == 0; i++)
 			r = take(&b, &dom->hostdevs[i].addr, "a <hostdev> of the domain");
+	if (r == 0)
+		r = eng_config_check_hostdevs(cfg, dom, b.devs, b.n, e);
 	if (r < 0)
 		goto fail;
 	if (b.n > 1)

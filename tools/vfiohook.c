@@ -476,11 +476,12 @@ static void domain_arg(const char *name)
 static void load_domain(struct vfh_ctx *ctx, const char *domain, const struct config *cfg,
 			struct hook_config *hc, struct domain_xml *dom, bool *have_dom)
 {
+	struct eng_err e;
 	char err[1024];
 	int r;
 
 	domain_arg(domain);
-	r = eng_config_load(ctx, domain, hc, err, sizeof(err));
+	r = eng_config_load(ctx, domain, hc, &e);
 	if (r == -ENOENT) {
 		char path[512];
 
@@ -488,7 +489,7 @@ static void load_domain(struct vfh_ctx *ctx, const char *domain, const struct co
 		die("%s: no INI file (%s): vfiohook leaves this domain alone", domain, path);
 	}
 	if (r < 0)
-		die("%s", err);
+		die("%s", e.msg);
 	*have_dom = false;
 	if (cfg->xml) {
 		size_t len;
@@ -555,8 +556,15 @@ static int cmd_check(struct vfh_ctx *ctx, int argc, char **argv, const struct co
 
 	need_args(argc, 2, 2, "check DOMAIN [--xml FILE]");
 	domain_plan(ctx, argv[1], cfg, &hc, &dom, &plan, true);
-	printf("%s: this host can run its plan (%zu steps; 'vfiohook plan %s' lists them)\n",
-	       argv[1], plan.n, argv[1]);
+	if (plan.n == 0) {
+		char why[1024];
+
+		eng_config_why_idle(&hc, cfg->xml ? &dom : NULL, why, sizeof(why));
+		printf("%s: %s\n", argv[1], why);
+	} else {
+		printf("%s: this host can run its plan (%zu steps; 'vfiohook plan %s' lists them)\n",
+		       argv[1], plan.n, argv[1]);
+	}
 	eng_plan_free(&plan);
 	eng_config_free(&hc);
 	eng_domxml_free(&dom);

@@ -18,29 +18,32 @@
 
 void t_config(struct hook_config *cfg, const char *text)
 {
-	char err[1024];
+	struct eng_err e;
 	FILE *f = fmemopen((void *)text, strlen(text), "r");
 	int r;
 
 	assert_non_null(f);
-	r = eng_config_parse(f, T_INI, cfg, err, sizeof(err));
+	r = eng_config_parse(f, T_INI, cfg, &e);
 	fclose(f);
 	if (r < 0)
-		fail_msg("eng_config_parse: %d: %s", r, err);
+		fail_msg("eng_config_parse: %d: %s", r, e.msg);
 }
 
 int t_config_err(const char *text, char *err, size_t errlen)
 {
 	struct hook_config cfg;
+	struct eng_err e;
 	FILE *f = fmemopen((void *)text, strlen(text), "r");
 	int r;
 
 	assert_non_null(f);
-	err[0] = '\0';
-	r = eng_config_parse(f, T_INI, &cfg, err, errlen);
+	r = eng_config_parse(f, T_INI, &cfg, &e);
 	fclose(f);
 	if (r == 0)
 		eng_config_free(&cfg);
+	else
+		assert_int_equal(e.err, r);
+	snprintf(err, errlen, "%s", e.msg);
 	return r;
 }
 

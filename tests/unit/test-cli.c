@@ -167,6 +167,28 @@ static void test_check(void **state)
 	expect(run(t, "check", "broken", NULL), 1, NULL, "",
 	       "vfiohook: ROOT/etc/libvirt/hooks/vfiohook/broken.ini:3: reset: 'sometimes' is not "
 	       "one of none, auto, suspend\n");
+	/* a file that gives the hook nothing to do is valid, and check says
+	 * what it would take */
+	t_ini(t->fx, "idle", "# vfiohook: nothing yet\n");
+	expect(run(t, "check", "idle", NULL), 0, NULL,
+	       "ROOT/etc/libvirt/hooks/vfiohook/idle.ini: valid\n"
+	       "idle: nothing to do: ROOT/etc/libvirt/hooks/vfiohook/idle.ini passes no device "
+	       "through; add 'passthrough = auto' under [devices] to take the domain's PCI "
+	       "<hostdev>s, or list their addresses (see vfiohook.ini(5))\n", "");
+	t_ini(t->fx, "auto", "[devices]\npassthrough = auto\n");
+	fx_write(t->fx, "empty.xml", "<domain><name>auto</name><devices/></domain>");
+	expect(run(t, "check", "auto", "--xml", t_abs(t->fx, "empty.xml"), NULL), 0, NULL,
+	       "ROOT/etc/libvirt/hooks/vfiohook/auto.ini: valid\n"
+	       "auto: nothing to do: ROOT/etc/libvirt/hooks/vfiohook/auto.ini takes the domain's "
+	       "PCI <hostdev>s (passthrough = auto) and the domain has none; add the devices to "
+	       "the domain (virt-manager: Add Hardware > PCI Host Device)\n", "");
+	/* an explicit list that leaves a hostdev of the domain out */
+	t_ini(t->fx, "nic", "[devices]\npassthrough = 0000:00:03.0\n");
+	expect(run(t, "check", "nic", "--xml", gpu_xml_file(t), NULL), 1, NULL,
+	       "ROOT/etc/libvirt/hooks/vfiohook/nic.ini: valid\n",
+	       "vfiohook: refused: the domain's PCI <hostdev> 0000:01:00.0 is not among the devices "
+	       "ROOT/etc/libvirt/hooks/vfiohook/nic.ini passes through (passthrough at line 2); "
+	       "add 0000:01:00.0 to passthrough, or write passthrough = auto\n");
 	expect(run(t, "check", "nosuch", NULL), 1, NULL, "",
 	       "vfiohook: nosuch: no INI file (ROOT/etc/libvirt/hooks/vfiohook/nosuch.ini): "
 	       "vfiohook leaves this domain alone\n");

@@ -16,6 +16,7 @@
 #define DEVICES_KEYS "(passthrough, driver, take_group, take_companions, reset, reset_at, " \
 	"suspend_seconds, suspend_attempts, wait_ms)"
 #define DEVICE_KEYS "(driver, reset, reset_at, suspend_seconds, suspend_attempts)"
+#define LOWER ": names are lower-case (did you mean "
 #define SGPU_KEYS "(enabled, stop_units, unbind_vtconsoles, unbind_framebuffers, unload_modules)"
 #define SECTIONS "([devices], [device ADDRESS], [single-gpu])"
 
@@ -28,14 +29,14 @@ static void test_defaults(void **state)
 	assert_string_equal(c.path, P);
 	assert_true(c.from_xml);
 	assert_int_equal(c.n_listed, 0);
-	assert_string_equal(c.driver, "vfio-pci");
+	assert_string_equal(c.defaults.driver, "vfio-pci");
 	assert_true(c.take_group);
 	assert_true(c.take_companions);
 	assert_int_equal(c.defaults.reset, RESET_NONE);
 	assert_int_equal(c.defaults.reset_at, RESET_AT_RELEASE);
 	assert_int_equal(c.defaults.suspend_seconds, 2);
 	assert_int_equal(c.defaults.suspend_attempts, 3);
-	assert_int_equal(c.wait_ms, 0);
+	assert_int_equal(c.wait_ms, 10000);
 	assert_int_equal(c.n_dev, 0);
 	assert_false(c.single_gpu);
 	assert_int_equal(c.n_units, 0);
@@ -83,7 +84,7 @@ static void test_every_key(void **state)
 	assert_true(vfh_pci_addr_eq(&c.listed[1], &nic));
 	assert_int_equal(c.listed_line[0], 3);
 	assert_int_equal(c.listed_line[1], 3);
-	assert_string_equal(c.driver, "pci-stub");
+	assert_string_equal(c.defaults.driver, "pci-stub");
 	assert_false(c.take_group);
 	assert_false(c.take_companions);
 	assert_int_equal(c.defaults.reset, RESET_SUSPEND);
@@ -183,7 +184,8 @@ static void test_device_short_and_padded_headers(void **state)
 	eng_config_free(&c);
 }
 
-/* inih only strips ';' comments after whitespace; '#' only at the start */
+/* Comments: a line starting with '#' or ';', and from a '#' or ';' after a
+ * blank to the end of the line (no key takes either character) */
 static void test_comments(void **state)
 {
 	struct hook_config c;
@@ -191,17 +193,28 @@ static void test_comments(void **state)
 
 	(void)state;
 	t_config(&c, "; a comment\n# another\n[devices] ; the devices\npassthrough = auto ; all of "
-		 "them\ntake_group = no ; the bridge stays\n  # indented comment\n");
+		 "them\ntake_group = no # the bridge stays\n  # indented comment\n"
+		 "[device 01:00.0]\t# the GPU\nreset = auto\t;tab before\n"
+		 "[single-gpu] # one GPU\nstop_units = gdm.service # and sddm.service\n");
 	assert_true(c.from_xml);
 	assert_false(c.take_group);
+	assert_int_equal(c.n_dev, 1);
+	assert_int_equal(c.dev[0].reset, RESET_AUTO);
+	assert_int_equal(c.n_units, 1);
+	assert_string_equal(c.stop_units[0], "gdm.service");
 	eng_config_free(&c);
+	/* without a blank before it, it is part of the value */
 	assert_int_equal(t_config_err("[devices]\npassthrough = auto\ndriver = vfio-pci;x\n", err,
 				      sizeof(err)), -EINVAL);
 	assert_string_equal(err, P ":3: driver: 'vfio-pci;x' is not a driver name (vfio-pci, "
 			    "pci-stub...)");
-	assert_int_equal(t_config_err("[devices]\npassthrough = auto\ntake_group = no # x\n", err,
+	assert_int_equal(t_config_err("[devices]\npassthrough = auto\ntake_group = no#x\n", err,
 				      sizeof(err)), -EINVAL);
-	assert_string_equal(err, P ":3: take_group: 'no # x' is not yes or no");
+	assert_string_equal(err, P ":3: take_group: 'no#x' is not yes or no");
+	/* a value that is all comment is no value */
+	assert_int_equal(t_config_err("[devices]\npassthrough = # the GPU\n", err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, P ":2: passthrough has no value");
 }
 
 /* inih would take an indented line as the continuation of the value
@@ -262,19 +275,29 @@ static void test_unknown_sections_and_keys(void **state)
 {
 	static const struct bad b[] = {
 		{ "[devices]\npassthrough = auto\n[foo]\n", P ":3: unknown section [foo] " SECTIONS },
-		{ "[Devices]\npassthrough = auto\n", P ":1: unknown section [Devices] " SECTIONS },
+		{ "[Devices]\npassthrough = auto\n", P ":1: unknown section [Devices]" LOWER
+		  "[devices]?)" },
+		{ "[SINGLE-GPU]\n", P ":1: unknown section [SINGLE-GPU]" LOWER "[single-gpu]?)" },
+		{ "[devices]\npassthrough = auto\n[Device 0000:01:00.0]\n",
+		  P ":3: unknown section [Device 0000:01:00.0]" LOWER "[device 0000:01:00.0]?)" },
 		{ "[device]\n", P ":1: unknown section [device] " SECTIONS },
 		{ "[single_gpu]\n", P ":1: unknown section [single_gpu] " SECTIONS },
 		{ "[devices]\npassthrough = auto\nbogus = 1\n",
 		  P ":3: unknown key 'bogus' in [devices] " DEVICES_KEYS },
 		{ "[devices]\nPassthrough = auto\n",
-		  P ":2: unknown key 'Passthrough' in [devices] " DEVICES_KEYS },
+		  P ":2: unknown key 'Passthrough' in [devices]" LOWER "'passthrough'?)" },
+		{ "[devices]\nTAKE_GROUP = no\n",
+		  P ":2: unknown key 'TAKE_GROUP' in [devices]" LOWER "'take_group'?)" },
+		{ "[single-gpu]\nEnabled = yes\n",
+		  P ":2: unknown key 'Enabled' in [single-gpu]" LOWER "'enabled'?)" },
+		{ "[devices]\nPassThrough2 = auto\n",
+		  P ":2: unknown key 'PassThrough2' in [devices] " DEVICES_KEYS },
 		{ "[devices]\npassthrough = auto\nenabled = yes\n",
 		  P ":3: unknown key 'enabled' in [devices] " DEVICES_KEYS },
 		{ "[devices]\npassthrough = 0000:01:00.0\n[device 0000:01:00.0]\ntake_group = no\n",
-		  P ":4: unknown key 'take_group' in [device ...] " DEVICE_KEYS },
+		  P ":4: unknown key 'take_group' in [device ADDRESS] " DEVICE_KEYS },
 		{ "[devices]\npassthrough = auto\n[device 0000:01:00.0]\npassthrough = auto\n",
-		  P ":4: unknown key 'passthrough' in [device ...] " DEVICE_KEYS },
+		  P ":4: unknown key 'passthrough' in [device ADDRESS] " DEVICE_KEYS },
 		{ "[single-gpu]\nstop_unit = gdm.service\n",
 		  P ":2: unknown key 'stop_unit' in [single-gpu] " SGPU_KEYS },
 		{ "[single-gpu]\ndriver = vfio-pci\n",
@@ -297,7 +320,9 @@ static void test_bad_values(void **state)
 		{ "[devices]\npassthrough = 0000:01:20.0\n", P ":2: passthrough: '0000:01:20.0' is "
 		  "neither 'auto' nor a PCI address (DDDD:BB:SS.F, see lspci -D)" },
 		{ "[devices]\npassthrough = Auto\n", P ":2: passthrough: 'Auto' is neither 'auto' nor "
-		  "a PCI address (DDDD:BB:SS.F, see lspci -D)" },
+		  "a PCI address (DDDD:BB:SS.F, see lspci -D)" LOWER "'auto'?)" },
+		{ "[devices]\npassthrough = 0000:01:00.0 AUTO\n", P ":2: passthrough: 'AUTO' is "
+		  "neither 'auto' nor a PCI address (DDDD:BB:SS.F, see lspci -D)" LOWER "'auto'?)" },
 		{ "[devices]\npassthrough = auto, auto\n", P ":2: passthrough: 'auto' given twice" },
 		{ "[devices]\npassthrough = 0000:01:00.0 01:00.0\n",
 		  P ":2: passthrough: 01:00.0 listed twice" },
@@ -317,7 +342,11 @@ static void test_bad_values(void **state)
 		  P ":3: driver: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' is "
 		  "not a driver name (vfio-pci, pci-stub...)" },
 		{ D "reset = flr\n", P ":3: reset: 'flr' is not one of none, auto, suspend" },
-		{ D "reset = Auto\n", P ":3: reset: 'Auto' is not one of none, auto, suspend" },
+		{ D "reset = Auto\n", P ":3: reset: 'Auto' is not one of none, auto, suspend" LOWER
+		  "'auto'?)" },
+		{ D "reset_at = RELEASE\n", P ":3: reset_at: 'RELEASE' is not one of release, prepare, "
+		  "both" LOWER "'release'?)" },
+		{ D "reset = Flr\n", P ":3: reset: 'Flr' is not one of none, auto, suspend" },
 		{ D "reset_at = stop\n", P ":3: reset_at: 'stop' is not one of release, prepare, both" },
 		{ D "suspend_seconds = 0\n", P ":3: suspend_seconds: '0' is not a number of seconds "
 		  "from 1 to 60" },
@@ -407,16 +436,35 @@ static void test_bad_structure(void **state)
 		{ "[devices]\npassthrough = 0000:01:00.0\n\n[device 0000:02:00.0]\nreset = auto\n",
 		  P ":4: [device 0000:02:00.0] is not passed through: add it to passthrough in "
 		  "[devices]" },
-		{ "", P ": nothing to do: add a [devices] section with passthrough = auto (see "
-		  "vfiohook.ini(5))" },
-		{ "# only comments\n; and more\n\n", P ": nothing to do: add a [devices] section with "
-		  "passthrough = auto (see vfiohook.ini(5))" },
-		{ "[devices]\ntake_group = no\n", P ": [devices] needs passthrough = auto, or a list "
-		  "of addresses" },
+		{ "[device 0000:01:00.0]\nreset = auto\n", P ":1: [device 0000:01:00.0] is not passed "
+		  "through: add it to passthrough in [devices]" },
 	};
 
 	(void)state;
 	check_bad(b, sizeof(b) / sizeof(b[0]));
+}
+
+/* Every section and key is optional: a domain may want nothing but what
+ * its XML asks for (and the next version's host resources) */
+static void test_nothing_required(void **state)
+{
+	static const char *const files[] = {
+		"", "\n\n", "# only comments\n; and more\n\n", "[devices]\n",
+		"[devices]\ntake_group = no\n", "[single-gpu]\nunload_modules = amdgpu\n",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		struct hook_config c;
+
+		t_config(&c, files[i]);
+		assert_false(c.from_xml);
+		assert_int_equal(c.n_listed, 0);
+		assert_int_equal(c.n_dev, 0);
+		assert_int_equal(c.single_gpu, i == 5);
+		assert_string_equal(c.defaults.driver, "vfio-pci");
+		eng_config_free(&c);
+	}
 }
 
 /* The same key in two sections, or in two [device] sections, is fine */
@@ -428,7 +476,7 @@ static void test_same_key_in_other_sections(void **state)
 	t_config(&c, D "driver = pci-stub\n[device 0000:01:00.0]\ndriver = vfio-pci\n"
 		 "[device 0000:01:00.1]\ndriver = vfio-pci\n");
 	assert_int_equal(c.n_dev, 2);
-	assert_string_equal(c.driver, "pci-stub");
+	assert_string_equal(c.defaults.driver, "pci-stub");
 	eng_config_free(&c);
 }
 
@@ -468,6 +516,112 @@ static void test_long_lines(void **state)
 	snprintf(text, sizeof(text), "[devices]\n\npassthrough = auto %0300d\n", 0);
 	assert_int_equal(t_config_err(text, err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, P ":3: line longer than 198 characters");
+}
+
+/* eng_config_parse on bytes that may hold NULs: r, and its line in err */
+static int parse_bytes(const char *buf, size_t len, char *err, size_t errlen)
+{
+	struct hook_config c;
+	struct eng_err e;
+	FILE *f = fmemopen((void *)buf, len, "r");
+	int r;
+
+	assert_non_null(f);
+	r = eng_config_parse(f, P, &c, &e);
+	fclose(f);
+	if (r == 0)
+		eng_config_free(&c);
+	snprintf(err, errlen, "%s", r ? e.msg : "");
+	return r;
+}
+
+/* text as UTF-16 (le or be), with or without a byte-order mark */
+static size_t utf16(const char *text, bool le, bool bom, char *out)
+{
+	size_t n = 0;
+
+	if (bom) {
+		out[n++] = le ? '\xff' : '\xfe';
+		out[n++] = le ? '\xfe' : '\xff';
+	}
+	for (; *text; text++) {
+		out[n++] = le ? *text : '\0';
+		out[n++] = le ? '\0' : *text;
+	}
+	return n;
+}
+
+/* What editors and other tools save: the file says what it really is */
+static void test_not_text(void **state)
+{
+	static const char nul[] = D "take\0_group = no\n";
+	static const char nul_first[] = "\0\0\0\0[devices]\n";
+	char buf[512], err[1024];
+
+	(void)state;
+	assert_int_equal(parse_bytes(nul, sizeof(nul) - 1, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, P ":3: contains a NUL byte (is this a text file?)");
+	assert_int_equal(parse_bytes(nul_first, sizeof(nul_first) - 1, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, P ":1: contains a NUL byte (is this a text file?)");
+	for (int i = 0; i < 8; i++) {
+		/* starting with a blank line, or not */
+		size_t n = utf16(i & 4 ? "\n# x\n[devices]\n" : "[devices]\r\npassthrough = auto\r\n",
+				 i & 1, i & 2, buf);
+
+		if (parse_bytes(buf, n, err, sizeof(err)) != -EINVAL ||
+		    strcmp(err, P ": is UTF-16 text; save it as UTF-8") != 0)
+			fail_msg("UTF-16 %s %s BOM: %s", i & 1 ? "LE" : "BE", i & 2 ? "with" : "without",
+				 err);
+	}
+}
+
+static void test_line_endings(void **state)
+{
+	struct hook_config c;
+	char text[600], err[1024];
+
+	(void)state;
+	/* CRLF, as Windows editors write: as LF, the line limit included */
+	t_config(&c, "\xef\xbb\xbf[devices]\r\npassthrough = auto # all\r\ntake_group = no\r\n"
+		 "\r\n[single-gpu]\r\nstop_units = gdm.service\r\n");
+	assert_true(c.from_xml);
+	assert_false(c.take_group);
+	assert_string_equal(c.stop_units[0], "gdm.service");
+	eng_config_free(&c);
+	snprintf(text, sizeof(text), D "#%0197d\r\ntake_group = no\r\n", 0);
+	t_config(&c, text);
+	assert_false(c.take_group);
+	eng_config_free(&c);
+	/* CR alone (an old Mac's): not one long line swallowing the keys */
+	assert_int_equal(t_config_err("[devices]\rpassthrough = auto\rtake_group = no\r", err,
+				      sizeof(err)), -EINVAL);
+	assert_string_equal(err, P ": uses CR line endings; save it with LF (or CRLF) line endings");
+	assert_int_equal(t_config_err("[devices]\rpassthrough = auto\r", err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, P ": uses CR line endings; save it with LF (or CRLF) line endings");
+	snprintf(text, sizeof(text), "# %0300d\r[devices]\rpassthrough = auto\r", 0);
+	assert_int_equal(t_config_err(text, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, P ": uses CR line endings; save it with LF (or CRLF) line endings");
+}
+
+/* inih also takes "key: value"; we do not, and say what to write */
+static void test_colon_is_no_separator(void **state)
+{
+	static const struct bad b[] = {
+		{ "[devices]\npassthrough: auto\n", P ":2: use 'passthrough = auto', not "
+		  "'passthrough: auto': the separator is '='" },
+		{ "[devices]\n  passthrough:0000:01:00.0 # GPU\n", P ":2: use 'passthrough = "
+		  "0000:01:00.0', not 'passthrough:0000:01:00.0': the separator is '='" },
+		{ "[single-gpu]\nEnabled: yes\n", P ":2: use 'Enabled = yes', not 'Enabled: yes': the "
+		  "separator is '='" },
+	};
+	struct hook_config c;
+
+	(void)state;
+	check_bad(b, sizeof(b) / sizeof(b[0]));
+	/* a ':' after the '=' is the value's */
+	t_config(&c, "[devices]\npassthrough = 0000:01:00.0\n");
+	assert_int_equal(c.n_listed, 1);
+	eng_config_free(&c);
 }
 
 static void test_device_merging(void **state)
@@ -512,6 +666,19 @@ static void test_device_merging(void **state)
 
 /* ---- eng_config_load: the file below the fixture's etc */
 
+/* eng_config_load with its error object's line in err: e.err is the
+ * result, and e is left clear when there is no file */
+static int load(struct vfh_ctx *ctx, const char *domain, struct hook_config *cfg, char *err,
+		size_t errlen)
+{
+	struct eng_err e = { -1, "not set" };
+	int r = eng_config_load(ctx, domain, cfg, &e);
+
+	assert_int_equal(e.err, r == -ENOENT ? 0 : r);
+	snprintf(err, errlen, "%s", e.msg);
+	return r;
+}
+
 #define DIR_REL "etc/" VFH_CONF_DIR
 #define INI_REL DIR_REL "/vm.ini"
 
@@ -532,7 +699,7 @@ static void test_load(void **state)
 	struct hook_config c;
 	char err[1024] = "";
 
-	assert_int_equal(eng_config_load(t->ctx, "vm", &c, err, sizeof(err)), 0);
+	assert_int_equal(load(t->ctx, "vm", &c, err, sizeof(err)), 0);
 	assert_string_equal(err, "");
 	assert_string_equal(c.path, t_abs(t->fx, INI_REL));
 	assert_true(c.from_xml);
@@ -540,7 +707,7 @@ static void test_load(void **state)
 	eng_config_free(&c);
 	/* read-only for root is as good */
 	assert_int_equal(chmod(t_abs(t->fx, INI_REL), 0400), 0);
-	assert_int_equal(eng_config_load(t->ctx, "vm", &c, err, sizeof(err)), 0);
+	assert_int_equal(load(t->ctx, "vm", &c, err, sizeof(err)), 0);
 	eng_config_free(&c);
 }
 
@@ -550,11 +717,11 @@ static void test_load_missing(void **state)
 	struct hook_config c;
 	char err[1024] = "";
 
-	assert_int_equal(eng_config_load(t->ctx, "other", &c, err, sizeof(err)), -ENOENT);
+	assert_int_equal(load(t->ctx, "other", &c, err, sizeof(err)), -ENOENT);
 	assert_string_equal(err, "");
 	fx_delete(t->fx, DIR_REL);
-	assert_int_equal(eng_config_load(t->ctx, "vm", &c, err, sizeof(err)), -ENOENT);
-	assert_int_equal(eng_config_load(t->ctx, "../vm", &c, err, sizeof(err)), -EINVAL);
+	assert_int_equal(load(t->ctx, "vm", &c, err, sizeof(err)), -ENOENT);
+	assert_int_equal(load(t->ctx, "../vm", &c, err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "domain name not usable in a file name");
 }
 
@@ -565,7 +732,7 @@ static void test_load_parse_error_names_the_file(void **state)
 	char err[1024], want[1024];
 
 	t_ini(t->fx, "vm", D "take_group = perhaps\n");
-	assert_int_equal(eng_config_load(t->ctx, "vm", &c, err, sizeof(err)), -EINVAL);
+	assert_int_equal(load(t->ctx, "vm", &c, err, sizeof(err)), -EINVAL);
 	snprintf(want, sizeof(want), "%s:3: take_group: 'perhaps' is not yes or no",
 		 t_abs(t->fx, INI_REL));
 	assert_string_equal(err, want);
@@ -588,7 +755,7 @@ static void expect_refusal(struct t *t, int want_r, const char *want)
 {
 	struct hook_config c;
 	char err[1024];
-	int r = eng_config_load(t->ctx, "vm", &c, err, sizeof(err));
+	int r = load(t->ctx, "vm", &c, err, sizeof(err));
 
 	if (r == 0)
 		eng_config_free(&c);
@@ -611,7 +778,7 @@ static void test_load_not_root_owned(void **state)
 		struct hook_config c;
 		char err[1024];
 
-		assert_int_equal(eng_config_load(t->ctx, "vm", &c, err, sizeof(err)), 0);
+		assert_int_equal(load(t->ctx, "vm", &c, err, sizeof(err)), 0);
 		eng_config_free(&c);
 	}
 }
@@ -689,9 +856,13 @@ int main(void)
 		cmocka_unit_test(test_unknown_sections_and_keys),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_bad_structure),
+		cmocka_unit_test(test_nothing_required),
 		cmocka_unit_test(test_same_key_in_other_sections),
 		cmocka_unit_test(test_first_error_wins),
 		cmocka_unit_test(test_long_lines),
+		cmocka_unit_test(test_not_text),
+		cmocka_unit_test(test_line_endings),
+		cmocka_unit_test(test_colon_is_no_separator),
 		cmocka_unit_test(test_device_merging),
 		T_ON(test_load, setup_ini),
 		T_ON(test_load_missing, setup_ini),

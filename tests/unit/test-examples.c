@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <errno.h>
 
 #include "engine.h"
 #include "fixture.h"
@@ -15,7 +16,8 @@
 static struct hook_config load(const char *name)
 {
 	struct hook_config cfg;
-	char path[1024], err[1024];
+	char path[1024];
+	struct eng_err e;
 	FILE *f;
 	int r;
 
@@ -24,10 +26,10 @@ static struct hook_config load(const char *name)
 	f = fopen(path, "re");
 	if (!f)
 		fail_msg("cannot open %s", path);
-	r = eng_config_parse(f, path, &cfg, err, sizeof(err));
+	r = eng_config_parse(f, path, &cfg, &e);
 	fclose(f);
 	if (r < 0)
-		fail_msg("%s", err);
+		fail_msg("%s", e.msg);
 	return cfg;
 }
 
@@ -40,7 +42,7 @@ static void test_gaming_two_gpu(void **state)
 	assert_true(c.take_group);
 	assert_true(c.take_companions);
 	assert_false(c.single_gpu);
-	assert_string_equal(c.driver, "vfio-pci");
+	assert_string_equal(c.defaults.driver, "vfio-pci");
 	eng_config_free(&c);
 }
 
@@ -97,6 +99,48 @@ static void test_nic_dsp(void **state)
 	eng_config_device(&c, &c.listed[0], &d);
 	assert_int_equal(d.reset, RESET_AUTO);	/* the [devices] default */
 	assert_int_equal(d.reset_at, RESET_AT_RELEASE);
+	/* what its comment says: the domain's hostdevs must be among them */
+	{
+		static const char xml[] = "<domain><name>router</name><devices>"
+			"<hostdev mode='subsystem' type='pci' managed='yes'><source><address "
+			"domain='0x0000' bus='0x04' slot='0x00' function='0x1'/></source></hostdev>"
+			"<hostdev mode='subsystem' type='pci' managed='yes'><source><address "
+			"domain='0x0000' bus='0x06' slot='0x00' function='0x0'/></source></hostdev>"
+			"</devices></domain>";
+		struct domain_xml dom = { 0 };
+		struct eng_err e;
+		char err[256];
+
+		assert_int_equal(eng_domxml_parse(xml, strlen(xml), &dom, err, sizeof(err)), 0);
+		dom.n_hostdevs = 1;
+		assert_int_equal(eng_config_check_hostdevs(&c, &dom, c.listed, c.n_listed, &e), 0);
+		dom.n_hostdevs = 2;
+		assert_int_equal(eng_config_check_hostdevs(&c, &dom, c.listed, c.n_listed, &e),
+				 -EINVAL);
+		assert_non_null(strstr(e.msg, "<hostdev> 0000:06:00.0 is not among"));
+		eng_domxml_free(&dom);
+	}
+	eng_config_free(&c);
+}
+
+/* Only comments: a file a user starts from loads, and does nothing */
+static void test_comments_only(void **state)
+{
+	char path[1024];
+	struct hook_config c;
+	struct eng_err e;
+	FILE *f;
+	static const char text[] = "# /etc/libvirt/hooks/vfiohook/win11.ini\n"
+		"# nothing passed through yet\n";
+
+	(void)state;
+	snprintf(path, sizeof(path), "win11.ini");
+	f = fmemopen((void *)text, sizeof(text) - 1, "r");
+	assert_non_null(f);
+	assert_int_equal(eng_config_parse(f, path, &c, &e), 0);
+	fclose(f);
+	assert_false(c.from_xml);
+	assert_int_equal(c.n_listed, 0);
 	eng_config_free(&c);
 }
 
@@ -108,6 +152,7 @@ int main(void)
 		cmocka_unit_test(test_looking_glass),
 		cmocka_unit_test(test_rt_audio),
 		cmocka_unit_test(test_nic_dsp),
+		cmocka_unit_test(test_comments_only),
 	};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);

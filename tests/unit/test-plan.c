@@ -146,17 +146,16 @@ static void test_empty_plan(void **state)
 			struct hook_config cfg;
 			struct domain_xml dom = { 0 };
 			struct plan plan;
+			struct eng_err e;
 			char err[1024];
 			FILE *f = fmemopen((void *)cases[i][0], strlen(cases[i][0]), "r");
 
-			if (!f || eng_config_parse(f, T_INI, &cfg, err, sizeof(err)) < 0)
+			if (!f || eng_config_parse(f, T_INI, &cfg, &e) < 0)
 				_exit(4);
 			fclose(f);
 			if (cases[i][1] && eng_domxml_parse(cases[i][1], strlen(cases[i][1]), &dom, err,
 							sizeof(err)) < 0)
 				_exit(5);
-			struct eng_err e = { 0 };
-
 			if (eng_plan_build(t->ctx, "vm", &cfg, cases[i][1] ? &dom : NULL, &plan, &e) < 0)
 				_exit(6);
 			_exit(plan.n == 0 && fk_nwrites(t->fx) == 0 ? 0 : 3);
@@ -177,9 +176,15 @@ static void test_explicit_list(void **state)
 	assert_string_equal(plan_of(t, "[devices]\npassthrough = 0000:00:04.0 0000:00:03.0\n",
 				    NULL),
 			    "pci-bind 0000:00:03.0 vfio-pci\npci-bind 0000:00:04.0 vfio-pci\n");
-	/* a list without auto ignores the XML's hostdevs */
-	assert_string_equal(plan_of(t, "[devices]\npassthrough = 0000:00:04.0\n", t_xml_with(nic)),
-			    "pci-bind 0000:00:04.0 vfio-pci\n");
+	/* a list without auto takes no hostdev of the XML: each must be in it
+	 * (tests/unit/test-hostdevs.c) */
+	expect_refused(t, "[devices]\npassthrough = 0000:00:04.0\n", t_xml_with(nic), -EINVAL,
+		       "refused: the domain's PCI <hostdev> 0000:00:03.0 is not among the devices "
+		       P " passes through (passthrough at line 2); add 0000:00:03.0 to passthrough, "
+		       "or write passthrough = auto");
+	assert_string_equal(plan_of(t, "[devices]\npassthrough = 0000:00:04.0 00:03.0\n",
+				    t_xml_with(nic)),
+			    "pci-bind 0000:00:03.0 vfio-pci\npci-bind 0000:00:04.0 vfio-pci\n");
 	/* both: each device once */
 	assert_string_equal(plan_of(t, "[devices]\npassthrough = auto 00:04.0 00:03.0\n",
 				    t_xml_with(nic)),
@@ -552,7 +557,8 @@ static void test_reset_needs_a_method(void **state)
 static void test_long_unit_name_kept_whole(void **state)
 {
 	struct t *t = *state;
-	char unit[200], ini[400], want[600], err[512];
+	char unit[200], ini[400], want[600];
+	struct eng_err e;
 	struct hook_config cfg;
 	FILE *f;
 
@@ -569,9 +575,9 @@ static void test_long_unit_name_kept_whole(void **state)
 		 "stop_units = %s\n", unit);
 	f = fmemopen(ini, strlen(ini), "r");
 	assert_non_null(f);
-	assert_int_equal(eng_config_parse(f, "vm.ini", &cfg, err, sizeof(err)), -EINVAL);
+	assert_int_equal(eng_config_parse(f, "vm.ini", &cfg, &e), -EINVAL);
 	fclose(f);
-	assert_string_equal(err, "vm.ini:4: 'uuuuuuuuuuuuuuuuuuuu...' is too long for a unit "
+	assert_string_equal(e.msg, "vm.ini:4: 'uuuuuuuuuuuuuuuuuuuu...' is too long for a unit "
 			    "name (at most 127 characters)");
 }
 
