@@ -27,8 +27,8 @@ static int phase_prepare(struct vfh_ctx *ctx, const char *domain, const struct h
 			 const char *xml, size_t len, struct eng_err *res)
 {
 	struct domain_xml dom = { 0 };
+	struct eng_err xe = { 0 };
 	bool have_dom;
-	char err[900];
 	int r;
 
 	if (cfg->wait_ms)
@@ -36,9 +36,9 @@ static int phase_prepare(struct vfh_ctx *ctx, const char *domain, const struct h
 	/* passthrough = auto needs it; an explicit list is checked against
 	 * the domain's hostdevs when it is there */
 	have_dom = cfg->from_xml || (xml && len > 0);
-	r = have_dom ? eng_domxml_parse(xml, len, &dom, err, sizeof(err)) : 0;
+	r = have_dom ? eng_domxml_parse(xml, len, &dom, &xe) : 0;
 	if (r < 0)
-		eng_fail(res, r, "%s: %s", domain, err);
+		eng_fail(res, r, "%s: %s", domain, xe.msg);
 	else
 		r = eng_run_prepare(ctx, domain, cfg, have_dom ? &dom : NULL, res);
 	eng_domxml_free(&dom);

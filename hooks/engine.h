@@ -160,18 +160,71 @@ void eng_config_why_idle(const struct hook_config *cfg, const struct domain_xml 
 struct hostdev {
 	struct vfh_pci_addr addr;
 	bool managed;
+	bool interface;		/* an <interface type='hostdev'> (SR-IOV VF) */
 };
 
+/* <memoryBacking><hugepages><page size= nodeset=/> */
+struct dom_pages {
+	uint64_t size_kib;	/* in KiB */
+	char nodeset[256];	/* guest NUMA cells it is for; "" all */
+};
+
+/* <numatune><memnode cellid= nodeset=/>: the host nodes of a guest cell */
+struct dom_memnode {
+	unsigned int cell;
+	char nodeset[256];
+};
+
+/* <cpu><numa><cell id= memory=/> */
+struct dom_cell {
+	unsigned int id;
+	uint64_t memory;	/* bytes */
+};
+
+/* <cputune><vcpupin vcpu= cpuset=/>, <emulatorpin/>, <iothreadpin/> */
+struct dom_pin {
+	char kind[16];		/* "vcpupin", "emulatorpin", "iothreadpin" */
+	unsigned int id;	/* vcpu or iothread; 0 for the emulator */
+	char cpuset[256];	/* as written: "2-3,^3" */
+};
+
+/* <shmem name=><model type=/><size unit=/></shmem> (Looking Glass) */
+struct dom_shmem {
+	char name[256];
+	char model[32];		/* "ivshmem-plain", ...; "" when not given */
+	uint64_t size;		/* bytes; 0 when not given */
+	bool server;		/* backed by an ivshmem server, not a file */
+};
+
+/* What the hook needs of the domain XML.  Lists, counts and sets are as
+ * written; they are checked against the host when the plan is built. */
 struct domain_xml {
 	char name[256];
 	struct hostdev *hostdevs;
-	size_t n_hostdevs;
+	size_t n_hostdevs, cap_hostdevs;
+	uint64_t memory;		/* <memory>, bytes; 0 when absent */
+	unsigned int vcpus;		/* <vcpu> */
+	char vcpu_cpuset[256];		/* <vcpu cpuset=>; "" none */
+	bool hugepages;			/* <memoryBacking><hugepages> */
+	struct dom_pages *pages;
+	size_t n_pages, cap_pages;
+	char numa_nodeset[256];		/* <numatune><memory nodeset=> */
+	char numa_mode[16];		/* its mode=; "" when not given */
+	struct dom_memnode *memnodes;
+	size_t n_memnodes, cap_memnodes;
+	struct dom_cell *cells;
+	size_t n_cells, cap_cells;
+	struct dom_pin *pins;
+	size_t n_pins, cap_pins;
+	bool rt_vcpus;			/* a <vcpusched scheduler='fifo|rr'> */
+	struct dom_shmem *shmems;
+	size_t n_shmems, cap_shmems;
+	bool balloon;			/* a <memballoon> other than model='none' */
 };
 
 /* Parses the domain XML libvirt writes on the hook's stdin (no network,
- * no entities, no DTD).  -EINVAL with a line in err. */
-int eng_domxml_parse(const char *buf, size_t len, struct domain_xml *dom, char *err,
-		 size_t errlen);
+ * no entities, no DTD).  -EINVAL with one line in e ("domain XML: ..."). */
+int eng_domxml_parse(const char *buf, size_t len, struct domain_xml *dom, struct eng_err *e);
 void eng_domxml_free(struct domain_xml *dom);
 
 /* -------------------------------------------------------------- steps -- */

@@ -477,7 +477,6 @@ static void load_domain(struct vfh_ctx *ctx, const char *domain, const struct co
 			struct hook_config *hc, struct domain_xml *dom, bool *have_dom)
 {
 	struct eng_err e;
-	char err[1024];
 	int r;
 
 	domain_arg(domain);
@@ -495,10 +494,12 @@ static void load_domain(struct vfh_ctx *ctx, const char *domain, const struct co
 		size_t len;
 		char *xml = read_file(cfg->xml, &len);
 
-		r = eng_domxml_parse(xml, len, dom, err, sizeof(err));
+		struct eng_err xe = { 0 };
+
+		r = eng_domxml_parse(xml, len, dom, &xe);
 		free(xml);
 		if (r < 0)
-			die("%s: %s", cfg->xml, err);
+			die("%s: %s", cfg->xml, xe.msg);
 		*have_dom = true;
 	} else if (hc->from_xml) {
 		fprintf(stderr, "%s: %s says passthrough = auto: without --xml only the devices it "

@@ -49,11 +49,11 @@ int t_config_err(const char *text, char *err, size_t errlen)
 
 void t_domxml(struct domain_xml *dom, const char *xml)
 {
-	char err[1024];
-	int r = eng_domxml_parse(xml, strlen(xml), dom, err, sizeof(err));
+	struct eng_err e = { 0 };
+	int r = eng_domxml_parse(xml, strlen(xml), dom, &e);
 
 	if (r < 0)
-		fail_msg("eng_domxml_parse: %d: %s", r, err);
+		fail_msg("eng_domxml_parse: %d: %s", r, e.msg);
 }
 
 const char *t_xml_with(const char *const *addrs)

@@ -14,8 +14,21 @@
 
 static int parse(const char *xml, struct domain_xml *dom, char *err, size_t errlen)
 {
-	err[0] = '\0';
-	return eng_domxml_parse(xml, strlen(xml), dom, err, errlen);
+	struct eng_err e = { 0 };
+	int r = eng_domxml_parse(xml, strlen(xml), dom, &e);
+
+	snprintf(err, errlen, "%s", e.msg);
+	return r;
+}
+
+static int parse_len(const char *xml, size_t len, struct domain_xml *dom, char *err,
+		     size_t errlen)
+{
+	struct eng_err e = { 0 };
+	int r = eng_domxml_parse(xml, len, dom, &e);
+
+	snprintf(err, errlen, "%s", e.msg);
+	return r;
 }
 
 static void assert_hostdev(const struct domain_xml *dom, size_t i, const char *addr, bool managed)
@@ -79,11 +92,15 @@ static void test_hostdevs(void **state)
 	(void)state;
 	t_domxml(&dom, live_xml);
 	assert_string_equal(dom.name, "win11");
-	/* the PCI ones only; the guest-side <address> is not the source */
-	assert_int_equal(dom.n_hostdevs, 3);
+	/* the PCI ones only; the guest-side <address> is not the source; an
+	 * SR-IOV <interface type='hostdev'> is a PCI device the domain takes */
+	assert_int_equal(dom.n_hostdevs, 4);
 	assert_hostdev(&dom, 0, "0000:01:00.0", true);
 	assert_hostdev(&dom, 1, "0000:01:00.1", false);
 	assert_hostdev(&dom, 2, "10000:e0:1d.7", false);
+	assert_hostdev(&dom, 3, "0000:03:00.0", true);
+	assert_false(dom.hostdevs[2].interface);
+	assert_true(dom.hostdevs[3].interface);
 	eng_domxml_free(&dom);
 	assert_null(dom.hostdevs);
 	assert_int_equal(dom.n_hostdevs, 0);
@@ -134,40 +151,197 @@ static void test_no_hostdevs(void **state)
 
 #define HD(attrs) "<domain><devices><hostdev mode='subsystem' type='pci'><source>" \
 	"<address " attrs "/></source></hostdev></devices></domain>"
-#define OUT_OF_RANGE "domain XML: a PCI <hostdev> source address is out of range"
+#define BAD(field, max) "domain XML: a PCI <hostdev>: its source address has a bad " field \
+	" (at most " max ")"
 
 static void test_out_of_range(void **state)
 {
-	static const char *const bad[] = {
-		HD("bus='0x100' slot='0' function='0'"),
-		HD("bus='256' slot='0' function='0'"),
-		HD("bus='1' slot='0x20' function='0'"),
-		HD("bus='1' slot='32' function='0'"),
-		HD("bus='1' slot='0' function='8'"),
-		HD("domain='0x100000000' bus='1' slot='0' function='0'"),
-		HD("bus='-1' slot='0' function='0'"),
-		HD("domain='-1' bus='1' slot='0' function='0'"),
-		HD("bus='' slot='0' function='0'"),
-		HD("bus='0x' slot='0' function='0'"),
-		HD("bus='1x' slot='0' function='0'"),
-		HD("bus='one' slot='0' function='0'"),
-		HD("bus='99999999999999999999999' slot='0' function='0'"),
-		/* a missing field is not 0 */
-		HD("slot='0' function='0'"),
-		HD("bus='1' function='0'"),
-		HD("bus='1' slot='0'"),
+	static const char *const bad[][2] = {
+		{ HD("bus='0x100' slot='0' function='0'"), BAD("bus", "0xff") },
+		{ HD("bus='256' slot='0' function='0'"), BAD("bus", "0xff") },
+		{ HD("bus='1' slot='0x20' function='0'"), BAD("slot", "0x1f") },
+		{ HD("bus='1' slot='32' function='0'"), BAD("slot", "0x1f") },
+		{ HD("bus='1' slot='0' function='8'"), BAD("function", "0x7") },
+		{ HD("domain='0x100000000' bus='1' slot='0' function='0'"),
+		  BAD("domain", "0xffffffff") },
+		{ HD("bus='-1' slot='0' function='0'"), BAD("bus", "0xff") },
+		{ HD("domain='-1' bus='1' slot='0' function='0'"), BAD("domain", "0xffffffff") },
+		{ HD("bus='' slot='0' function='0'"), BAD("bus", "0xff") },
+		{ HD("bus='0x' slot='0' function='0'"), BAD("bus", "0xff") },
+		{ HD("bus='1x' slot='0' function='0'"), BAD("bus", "0xff") },
+		{ HD("bus='one' slot='0' function='0'"), BAD("bus", "0xff") },
+		{ HD("bus='99999999999999999999999' slot='0' function='0'"), BAD("bus", "0xff") },
 	};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct domain_xml dom;
 		char err[512];
-		int r = parse(bad[i], &dom, err, sizeof(err));
+		int r = parse(bad[i][0], &dom, err, sizeof(err));
 
-		if (r != -EINVAL || strcmp(err, OUT_OF_RANGE) != 0)
-			fail_msg("%s: %d '%s'", bad[i], r, err);
+		if (r != -EINVAL || strcmp(err, bad[i][1]) != 0)
+			fail_msg("%s: %d '%s', want '%s'", bad[i][0], r, err, bad[i][1]);
 		assert_null(dom.hostdevs);
 		assert_int_equal(dom.n_hostdevs, 0);
+	}
+}
+
+/* Hand-written XML, read as libvirt reads it: a missing address field is
+ * 0, a hostdev without mode= is mode='subsystem', and every <devices>
+ * element counts. */
+static void test_as_libvirt_reads_it(void **state)
+{
+	struct domain_xml dom;
+
+	(void)state;
+	t_domxml(&dom, HD("slot='2'"));
+	assert_int_equal(dom.n_hostdevs, 1);
+	assert_hostdev(&dom, 0, "0000:00:02.0", false);
+	eng_domxml_free(&dom);
+	t_domxml(&dom, "<domain><devices><hostdev type='pci' managed='yes'><source><address "
+		 "bus='3'/></source></hostdev></devices><devices><hostdev mode='subsystem' "
+		 "type='pci'><source><address bus='4' function='1'/></source></hostdev>"
+		 "<hostdev mode='capabilities' type='pci'><source><address bus='5'/></source>"
+		 "</hostdev></devices></domain>");
+	assert_int_equal(dom.n_hostdevs, 2);
+	assert_hostdev(&dom, 0, "0000:03:00.0", true);
+	assert_hostdev(&dom, 1, "0000:04:00.1", false);
+	eng_domxml_free(&dom);
+	/* a VF pool or a USB source of <interface type='hostdev'>: not a PCI
+	 * address of ours */
+	t_domxml(&dom, "<domain><devices><interface type='hostdev'><source><address "
+		 "type='usb' bus='1' device='2'/></source></interface></devices></domain>");
+	assert_int_equal(dom.n_hostdevs, 0);
+	eng_domxml_free(&dom);
+}
+
+/* What the domain asks of the host: hugepages and their sizes per guest
+ * cell, NUMA placement, pinned CPUs, real-time vCPUs, shared-memory files,
+ * the balloon. */
+static void test_resources(void **state)
+{
+	struct domain_xml dom;
+
+	(void)state;
+	t_domxml(&dom,
+		 "<domain type='kvm'><name>rt</name>\n"
+		 "<memory unit='GiB'>4</memory><currentMemory unit='KiB'>1</currentMemory>\n"
+		 "<vcpu placement='static' cpuset='2-5,^4'>2</vcpu>\n"
+		 "<memoryBacking><hugepages><page size='1' unit='G' nodeset='0'/>"
+		 "<page size='2048' nodeset='1'/></hugepages><locked/></memoryBacking>\n"
+		 "<numatune><memory mode='strict' nodeset='0-1'/>"
+		 "<memnode cellid='0' mode='strict' nodeset='0'/>"
+		 "<memnode cellid='1' mode='preferred' nodeset='1'/></numatune>\n"
+		 "<cpu><numa><cell id='0' cpus='0' memory='2' unit='GiB'/>"
+		 "<cell id='1' cpus='1' memory='2097152'/></numa></cpu>\n"
+		 "<cputune><vcpupin vcpu='0' cpuset='2'/><vcpupin vcpu='1' cpuset='3'/>"
+		 "<emulatorpin cpuset='4-5'/><iothreadpin iothread='1' cpuset='5'/>"
+		 "<vcpusched vcpus='0-1' scheduler='fifo' priority='1'/></cputune>\n"
+		 "<devices><shmem name='looking-glass'><model type='ivshmem-plain'/>"
+		 "<size unit='M'>32</size></shmem>"
+		 "<shmem name='plain'><size>4194304</size></shmem>"
+		 "<memballoon model='virtio'/></devices></domain>");
+	assert_string_equal(dom.name, "rt");
+	assert_int_equal(dom.memory, 4ULL << 30);
+	assert_int_equal(dom.vcpus, 2);
+	assert_string_equal(dom.vcpu_cpuset, "2-5,^4");
+	assert_true(dom.hugepages);
+	assert_int_equal(dom.n_pages, 2);
+	assert_int_equal(dom.pages[0].size_kib, 1048576);
+	assert_string_equal(dom.pages[0].nodeset, "0");
+	assert_int_equal(dom.pages[1].size_kib, 2048);
+	assert_string_equal(dom.pages[1].nodeset, "1");
+	assert_string_equal(dom.numa_mode, "strict");
+	assert_string_equal(dom.numa_nodeset, "0-1");
+	assert_int_equal(dom.n_memnodes, 2);
+	assert_int_equal(dom.memnodes[1].cell, 1);
+	assert_string_equal(dom.memnodes[1].nodeset, "1");
+	assert_int_equal(dom.n_cells, 2);
+	assert_int_equal(dom.cells[0].memory, 2ULL << 30);
+	assert_int_equal(dom.cells[1].memory, 2ULL << 30);
+	assert_int_equal(dom.n_pins, 4);
+	assert_string_equal(dom.pins[0].kind, "vcpupin");
+	assert_int_equal(dom.pins[1].id, 1);
+	assert_string_equal(dom.pins[1].cpuset, "3");
+	assert_string_equal(dom.pins[2].kind, "emulatorpin");
+	assert_string_equal(dom.pins[2].cpuset, "4-5");
+	assert_string_equal(dom.pins[3].kind, "iothreadpin");
+	assert_int_equal(dom.pins[3].id, 1);
+	assert_true(dom.rt_vcpus);
+	assert_int_equal(dom.n_shmems, 2);
+	assert_string_equal(dom.shmems[0].name, "looking-glass");
+	assert_string_equal(dom.shmems[0].model, "ivshmem-plain");
+	assert_int_equal(dom.shmems[0].size, 32ULL << 20);
+	/* libvirt's unit for a <shmem> size is bytes */
+	assert_int_equal(dom.shmems[1].size, 4194304);
+	assert_true(dom.balloon);
+	eng_domxml_free(&dom);
+	assert_null(dom.pages);
+	assert_int_equal(dom.n_pins, 0);
+
+	/* none of it: nothing asked; <hugepages/> alone: the default size */
+	t_domxml(&dom, "<domain><memory>1048576</memory><memoryBacking><hugepages/>"
+		 "</memoryBacking><devices><memballoon model='none'/></devices></domain>");
+	assert_int_equal(dom.memory, 1ULL << 30);
+	assert_true(dom.hugepages);
+	assert_int_equal(dom.n_pages, 0);
+	assert_false(dom.balloon);
+	assert_false(dom.rt_vcpus);
+	assert_int_equal(dom.n_shmems, 0);
+	eng_domxml_free(&dom);
+	/* KB is 1000, k and KiB 1024 */
+	t_domxml(&dom, "<domain><memory unit='KB'>1000</memory></domain>");
+	assert_int_equal(dom.memory, 1000000);
+	eng_domxml_free(&dom);
+}
+
+static void test_resources_refused(void **state)
+{
+	static const char *const bad[][2] = {
+		{ "<domain><memory unit='parsecs'>1</memory></domain>",
+		  "domain XML: <memory> '1' (unit 'parsecs') is not a size libvirt accepts" },
+		{ "<domain><memory>-1</memory></domain>",
+		  "domain XML: <memory> '-1' (unit '') is not a size libvirt accepts" },
+		{ "<domain><memory unit='TiB'>99999999999</memory></domain>",
+		  "domain XML: <memory> '99999999999' (unit 'TiB') is not a size libvirt accepts" },
+		{ "<domain><memoryBacking><hugepages><page size='2x'/></hugepages></memoryBacking>"
+		  "</domain>",
+		  "domain XML: <hugepages><page size='2x' unit=''> is not a page size" },
+		{ "<domain><memoryBacking><hugepages><page unit='M'/></hugepages></memoryBacking>"
+		  "</domain>",
+		  "domain XML: <hugepages><page size='' unit='M'> is not a page size" },
+		{ "<domain><memoryBacking><hugepages><page size='2' unit='M' nodeset='0;rm'/>"
+		  "</hugepages></memoryBacking></domain>",
+		  "domain XML: <hugepages><page> nodeset='0;rm' is not a CPU or node list (like "
+		  "0-3,8)" },
+		{ "<domain><vcpu cpuset='all'>2</vcpu></domain>",
+		  "domain XML: <vcpu> cpuset='all' is not a CPU or node list (like 0-3,8)" },
+		{ "<domain><vcpu>two</vcpu></domain>",
+		  "domain XML: <vcpu> 'two' is not a number of vCPUs" },
+		{ "<domain><cputune><vcpupin cpuset='1'/></cputune></domain>",
+		  "domain XML: a <vcpupin> without a valid vcpu=" },
+		{ "<domain><cputune><emulatorpin/></cputune></domain>",
+		  "domain XML: a <emulatorpin> without cpuset=" },
+		{ "<domain><numatune><memnode nodeset='0'/></numatune></domain>",
+		  "domain XML: a <numatune><memnode> without a valid cellid" },
+		{ "<domain><devices><shmem><size>1</size></shmem></devices></domain>",
+		  "domain XML: a <shmem> without a usable name" },
+		{ "<domain><devices><shmem name='lg'><size unit='M'>x</size></shmem></devices>"
+		  "</domain>",
+		  "domain XML: <shmem> <size> 'x' (unit 'M') is not a size libvirt accepts" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct domain_xml dom;
+		char err[512];
+		int r = parse(bad[i][0], &dom, err, sizeof(err));
+
+		if (r != -EINVAL || strcmp(err, bad[i][1]) != 0)
+			fail_msg("%s:\n  got  %d '%s'\n  want '%s'", bad[i][0], r, err, bad[i][1]);
+		assert_null(dom.pages);
+		assert_null(dom.pins);
+		assert_null(dom.shmems);
 	}
 }
 
@@ -214,7 +388,7 @@ static void test_not_a_domain(void **state)
 	char err[512];
 
 	(void)state;
-	assert_int_equal(eng_domxml_parse("", 0, &dom, err, sizeof(err)), -EINVAL);
+	assert_int_equal(parse_len("", 0, &dom, err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "domain XML: empty stdin");
 	assert_int_equal(parse("<network><name>default</name></network>", &dom, err, sizeof(err)),
 			 -EINVAL);
@@ -232,7 +406,7 @@ static void test_not_a_domain(void **state)
 	assert_null(strchr(err, '\n'));
 	assert_int_equal(dom.n_hostdevs, 0);
 	/* cut short by a dying libvirtd */
-	assert_int_equal(eng_domxml_parse(live_xml, 200, &dom, err, sizeof(err)), -EINVAL);
+	assert_int_equal(parse_len(live_xml, 200, &dom, err, sizeof(err)), -EINVAL);
 	assert_contains(err, "does not parse");
 }
 
@@ -246,7 +420,7 @@ static void test_too_large(void **state)
 	(void)state;
 	assert_non_null(big);
 	memset(big, ' ', len);
-	assert_int_equal(eng_domxml_parse(big, len, &dom, err, sizeof(err)), -EINVAL);
+	assert_int_equal(parse_len(big, len, &dom, err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "domain XML: larger than 64 MiB (the hook's bound): is this a "
 			    "libvirt domain XML?");
 	free(big);
@@ -373,6 +547,9 @@ int main(void)
 		cmocka_unit_test(test_decimal_and_defaults),
 		cmocka_unit_test(test_no_hostdevs),
 		cmocka_unit_test(test_out_of_range),
+		cmocka_unit_test(test_as_libvirt_reads_it),
+		cmocka_unit_test(test_resources),
+		cmocka_unit_test(test_resources_refused),
 		cmocka_unit_test(test_missing_source),
 		cmocka_unit_test(test_bad_after_good),
 		cmocka_unit_test(test_not_a_domain),

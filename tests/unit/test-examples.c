@@ -108,10 +108,9 @@ static void test_nic_dsp(void **state)
 			"domain='0x0000' bus='0x06' slot='0x00' function='0x0'/></source></hostdev>"
 			"</devices></domain>";
 		struct domain_xml dom = { 0 };
-		struct eng_err e;
-		char err[256];
+		struct eng_err e = { 0 };
 
-		assert_int_equal(eng_domxml_parse(xml, strlen(xml), &dom, err, sizeof(err)), 0);
+		assert_int_equal(eng_domxml_parse(xml, strlen(xml), &dom, &e), 0);
 		dom.n_hostdevs = 1;
 		assert_int_equal(eng_config_check_hostdevs(&c, &dom, c.listed, c.n_listed, &e), 0);
 		dom.n_hostdevs = 2;

@@ -147,14 +147,13 @@ static void test_empty_plan(void **state)
 			struct domain_xml dom = { 0 };
 			struct plan plan;
 			struct eng_err e;
-			char err[1024];
 			FILE *f = fmemopen((void *)cases[i][0], strlen(cases[i][0]), "r");
 
 			if (!f || eng_config_parse(f, T_INI, &cfg, &e) < 0)
 				_exit(4);
 			fclose(f);
-			if (cases[i][1] && eng_domxml_parse(cases[i][1], strlen(cases[i][1]), &dom, err,
-							sizeof(err)) < 0)
+			if (cases[i][1] && eng_domxml_parse(cases[i][1], strlen(cases[i][1]), &dom,
+							    &e) < 0)
 				_exit(5);
 			if (eng_plan_build(t->ctx, "vm", &cfg, cases[i][1] ? &dom : NULL, &plan, &e) < 0)
 				_exit(6);
