@@ -48,20 +48,18 @@ int vfh_pci_driver_ensure(struct vfh_ctx *ctx, const char *driver)
 static int unbind_from(struct vfh_ctx *ctx, const char *addr, const char *from)
 {
 	struct want_driver w = { addr, "" };
-	int r;
+	bool written;
+	int r = vfh_write_and_wait(ctx, VFH_ROOT_SYS, addr, driver_is, &w, &written,
+				   "bus/pci/drivers/%s/unbind", from);
 
-	vfh_wait_arm(ctx);
-	r = vfh_write_str(ctx, VFH_ROOT_SYS, addr, "bus/pci/drivers/%s/unbind", from);
-	if (r < 0) {
-		vfh_wait_disarm(ctx);
+	if (r == 0)
+		return 0;
+	if (!written)
 		return vfh_fail(ctx, r, "unbinding %s from %s failed: %s", addr, from, strerror(-r));
-	}
-	r = vfh_wait_until(ctx, driver_is, &w);
 	if (r == -ETIMEDOUT)
 		return vfh_fail(ctx, r, "%s was still on %s %u ms after unbind (the wait bound)",
 				addr, from, ctx->wait_ms);
-	return r < 0 ? vfh_fail(ctx, r, "waiting for %s to leave %s: %s", addr, from,
-				strerror(-r)) : 0;
+	return vfh_fail(ctx, r, "waiting for %s to leave %s: %s", addr, from, strerror(-r));
 }
 
 static int write_override(struct vfh_ctx *ctx, const char *addr, const char *val)
@@ -86,21 +84,20 @@ static int probe_to(struct vfh_ctx *ctx, const char *addr, const char *driver,
 {
 	struct want_driver w = { addr, driver };
 	char now[VFH_NAME_MAX];
+	bool written;
 	int r;
 
-	vfh_wait_arm(ctx);
 	if (explicit)
-		r = vfh_write_str(ctx, VFH_ROOT_SYS, addr, "bus/pci/drivers/%s/bind", driver);
+		r = vfh_write_and_wait(ctx, VFH_ROOT_SYS, addr, driver_is, &w, &written,
+				       "bus/pci/drivers/%s/bind", driver);
 	else
-		r = vfh_write_str(ctx, VFH_ROOT_SYS, addr, "bus/pci/drivers_probe");
-	if (r == -EBUSY && driver_is(ctx, &w) == 1)
-		r = 0;	/* something bound it there first: where we want it */
-	if (r < 0) {
-		vfh_wait_disarm(ctx);
+		r = vfh_write_and_wait(ctx, VFH_ROOT_SYS, addr, driver_is, &w, &written,
+				       "bus/pci/drivers_probe");
+	if (r == 0)
+		return 0;
+	if (!written)
 		return vfh_fail(ctx, r, "%s to %s refused: %s (see the kernel log: "
 				"journalctl -k)", addr, driver, strerror(-r));
-	}
-	r = vfh_wait_until(ctx, driver_is, &w);
 	if (r == -ETIMEDOUT) {
 		if (vfh_pci_driver(ctx, addr, now, sizeof(now)) < 0)
 			now[0] = '\0';
@@ -108,8 +105,7 @@ static int probe_to(struct vfh_ctx *ctx, const char *addr, const char *driver,
 				"on %s (the driver's probe may have failed: journalctl -k)",
 				addr, driver, ctx->wait_ms, shown(now));
 	}
-	return r < 0 ? vfh_fail(ctx, r, "waiting for %s to reach %s: %s", addr, driver,
-				strerror(-r)) : 0;
+	return vfh_fail(ctx, r, "waiting for %s to reach %s: %s", addr, driver, strerror(-r));
 }
 
 /* Puts addr back to `prior` after a failed change; best effort, the first

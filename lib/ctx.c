@@ -216,12 +216,14 @@ VFH_EXPORT void vfh_ctx_clear_error(struct vfh_ctx *ctx)
 	ctx->errmsg[0] = '\0';
 }
 
+#ifdef VFH_TEST_BUILD
 void vfh_ctx_set_test_ops(struct vfh_ctx *ctx, const struct vfh_test_ops *ops,
 			  void *data)
 {
 	ctx->test_ops = ops;
 	ctx->test_data = data;
 }
+#endif
 
 void vfh_log(struct vfh_ctx *ctx, int prio, const char *file, int line,
 	     const char *fn, const char *fmt, ...)

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* What sysfs says about one PCI device. */
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <pci/header.h>
 
 #include "internal.h"
 
@@ -39,21 +40,16 @@ static int read_id16(struct vfh_ctx *ctx, const char *addr, const char *attr,
 static bool header_is_bridge(struct vfh_ctx *ctx, const char *addr,
 			     uint32_t class)
 {
-	char path[VFH_PATH_MAX];
 	unsigned char hdr;
-	int fd;
 
-	if (vfh_ctx_path(ctx, VFH_ROOT_SYS, path, sizeof(path),
-			 PCI_DEV_FMT "/config", addr) == 0 &&
-	    (fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
-		ssize_t n = pread(fd, &hdr, 1, 0x0e);
-
-		close(fd);
-		if (n == 1)
-			return (hdr & 0x7f) == 1 || (hdr & 0x7f) == 2;
+	if (vfh_read_at(ctx, VFH_ROOT_SYS, &hdr, 1, PCI_HEADER_TYPE,
+			PCI_DEV_FMT "/config", addr) == 1) {
+		hdr &= 0x7f;	/* bit 7: multi-function */
+		return hdr == PCI_HEADER_TYPE_BRIDGE || hdr == PCI_HEADER_TYPE_CARDBUS;
 	}
-	return (class >> 8) == 0x0604 || (class >> 8) == 0x0607 ||
-	       (class >> 8) == 0x0609;
+	class >>= 8;
+	return class == PCI_CLASS_BRIDGE_PCI || class == PCI_CLASS_BRIDGE_CARDBUS ||
+	       class == PCI_CLASS_BRIDGE_PCI_SEMI;
 }
 
 VFH_EXPORT int vfh_pci_info_read(struct vfh_ctx *ctx,
@@ -112,7 +108,7 @@ VFH_EXPORT int vfh_pci_info_read(struct vfh_ctx *ctx,
 		info->reset_method[0] = '\0';
 
 	info->boot_vga = -1;
-	if ((info->class >> 16) == 0x03) {
+	if ((info->class >> 16) == PCI_BASE_CLASS_DISPLAY) {
 		int v;
 
 		info->is_display = true;

@@ -96,15 +96,15 @@ VFH_EXPORT int vfh_pci_remove(struct vfh_ctx *ctx, const struct vfh_pci_addr *ad
 		struct presence gone = { &v[done], 1, false, 0 };
 		char a[VFH_PCI_ADDR_MAX];
 
+		bool written;
+
 		vfh_addr_str(&v[done].addr, a);
-		vfh_wait_arm(ctx);
-		r = vfh_write_str(ctx, VFH_ROOT_SYS, "1", PCI_DEV_FMT "/remove", a);
-		if (r < 0) {
-			vfh_wait_disarm(ctx);
+		r = vfh_write_and_wait(ctx, VFH_ROOT_SYS, "1", devices_are, &gone, &written,
+				       PCI_DEV_FMT "/remove", a);
+		if (r < 0 && !written) {
 			r = vfh_fail(ctx, r, "removing %s from the bus failed: %s", a, strerror(-r));
 			break;
 		}
-		r = vfh_wait_until(ctx, devices_are, &gone);
 		if (r < 0) {
 			r = vfh_fail(ctx, r, "%s was still on the bus %u ms after remove (the "
 				     "wait bound)", a, ctx->wait_ms);
@@ -136,14 +136,12 @@ VFH_EXPORT int vfh_pci_rescan(struct vfh_ctx *ctx, const struct vfh_pci_removed 
 {
 	struct presence back = { devs, n, true, 0 };
 	int r, first_err = 0;
+	bool written;
 
-	vfh_wait_arm(ctx);
-	r = vfh_write_str(ctx, VFH_ROOT_SYS, "1", "bus/pci/rescan");
-	if (r < 0) {
-		vfh_wait_disarm(ctx);
+	r = vfh_write_and_wait(ctx, VFH_ROOT_SYS, "1", devices_are, &back, &written,
+			       "bus/pci/rescan");
+	if (r < 0 && !written)
 		return vfh_fail(ctx, r, "rescanning the PCI bus failed: %s", strerror(-r));
-	}
-	r = vfh_wait_until(ctx, devices_are, &back);
 	if (r < 0) {
 		char a[VFH_PCI_ADDR_MAX];
 

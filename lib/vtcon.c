@@ -53,16 +53,9 @@ VFH_EXPORT int vfh_vtcon_list(struct vfh_ctx *ctx, struct vfh_vtcon **cons, size
 			break;
 		c.bound = bound != 0;
 		c.is_framebuffer = strstr(c.name, "frame buffer") != NULL;
-		if (cnt == cap) {
-			struct vfh_vtcon *nv = realloc(v, (cap = cap ? cap * 2 : 4) * sizeof(*v));
-
-			if (!nv) {
-				r = -ENOMEM;
-				break;
-			}
-			v = nv;
-		}
-		v[cnt++] = c;
+		r = vfh_array_push((void **)&v, &cnt, &cap, &c, sizeof(c));
+		if (r < 0)
+			break;
 	}
 	closedir(d);
 	if (r < 0) {
