@@ -32,16 +32,18 @@ int vfh_pci_driver_ensure(struct vfh_ctx *ctx, const char *driver)
 {
 	int r = vfh_exists(ctx, VFH_ROOT_SYS, "bus/pci/drivers/%s", driver);
 
-	if (r != 0)
-		return r < 0 ? r : 0;
-	r = vfh_module_load(ctx, driver);
+	if (r == 0) {
+		r = vfh_module_load(ctx, driver);
+		if (r < 0)
+			return r;
+		r = vfh_exists(ctx, VFH_ROOT_SYS, "bus/pci/drivers/%s", driver);
+		if (r == 0)
+			return vfh_fail(ctx, -ENOENT, "module %s loaded but registered no PCI "
+					"driver named %s", driver, driver);
+	}
 	if (r < 0)
-		return r;
-	r = vfh_exists(ctx, VFH_ROOT_SYS, "bus/pci/drivers/%s", driver);
-	if (r == 0)
-		return vfh_fail(ctx, -ENOENT, "module %s loaded but registered no PCI driver "
-				"named %s", driver, driver);
-	return r < 0 ? r : 0;
+		return vfh_fail(ctx, r, "cannot look for PCI driver %s: %s", driver, strerror(-r));
+	return 0;
 }
 
 /* Unbinds addr from `from` and waits for the link to go. */
@@ -127,21 +129,25 @@ static void roll_back(struct vfh_ctx *ctx, const char *addr,
 	vfh_err_release(ctx);
 }
 
-VFH_EXPORT int vfh_pci_bind(struct vfh_ctx *ctx, const struct vfh_pci_addr *pa,
-			    const char *driver, struct vfh_pci_binding *prior)
+VFH_EXPORT int vfh_pci_bind_sz(struct vfh_ctx *ctx, const struct vfh_pci_addr *pa,
+			       const char *driver, struct vfh_pci_binding *prior,
+			       size_t prior_size)
 {
 	struct vfh_pci_binding cur;
 	char addr[VFH_PCI_ADDR_MAX];
 	int r;
 
+	vfh_enter(ctx);
 	if (!driver || !*driver || strchr(driver, '/') || strlen(driver) >= VFH_NAME_MAX)
 		return vfh_fail(ctx, -EINVAL, "invalid driver name '%s'", driver ? driver : "");
+	if (!pa || (prior && prior_size == 0))
+		return vfh_fail(ctx, -EINVAL, "vfh_pci_bind: no address, or prior of size 0");
 	vfh_addr_str(pa, addr);
 	r = vfh_pci_binding_read(ctx, pa, &cur);
 	if (r < 0)
 		return r;
 	if (prior)
-		*prior = cur;
+		vfh_struct_out(prior, prior_size, &cur, sizeof(cur));
 	if (strcmp(cur.driver, driver) == 0) {
 		vfh_dbg(ctx, "%s already on %s", addr, driver);
 		return 0;
@@ -167,13 +173,24 @@ fail:
 	return r;
 }
 
-VFH_EXPORT int vfh_pci_restore(struct vfh_ctx *ctx, const struct vfh_pci_addr *pa,
-			       const struct vfh_pci_binding *prior)
+VFH_EXPORT int vfh_pci_restore_sz(struct vfh_ctx *ctx, const struct vfh_pci_addr *pa,
+				  const struct vfh_pci_binding *caller_prior, size_t size)
 {
-	struct vfh_pci_binding cur;
+	struct vfh_pci_binding cur, want = { 0 }, *prior = &want;
 	char addr[VFH_PCI_ADDR_MAX];
 	int r;
 
+	vfh_enter(ctx);
+	if (!pa || !caller_prior || size == 0)
+		return vfh_fail(ctx, -EINVAL, "vfh_pci_restore: no address, no binding or "
+				"size 0");
+	r = vfh_struct_in(&want, sizeof(want), caller_prior, size);
+	if (r < 0)
+		return vfh_fail(ctx, r, "vfh_pci_restore: the binding has fields this library "
+				"does not know (%zu bytes, it knows %zu)", size, sizeof(want));
+	if (!memchr(want.driver, '\0', sizeof(want.driver)) ||
+	    !memchr(want.driver_override, '\0', sizeof(want.driver_override)))
+		return vfh_fail(ctx, -EINVAL, "vfh_pci_restore: driver names not terminated");
 	if (strchr(prior->driver, '/'))
 		return vfh_fail(ctx, -EINVAL, "invalid driver name '%s'", prior->driver);
 	vfh_addr_str(pa, addr);
@@ -226,6 +243,9 @@ VFH_EXPORT int vfh_pci_unbind(struct vfh_ctx *ctx, const struct vfh_pci_addr *pa
 	char addr[VFH_PCI_ADDR_MAX], cur[VFH_NAME_MAX];
 	int r;
 
+	vfh_enter(ctx);
+	if (!pa)
+		return vfh_fail(ctx, -EINVAL, "vfh_pci_unbind: no address");
 	vfh_addr_str(pa, addr);
 	r = vfh_pci_driver(ctx, addr, cur, sizeof(cur));
 	if (r < 0)

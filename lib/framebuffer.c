@@ -22,8 +22,8 @@ static bool is_fb_device(const char *name)
 	return false;
 }
 
-VFH_EXPORT int vfh_fb_platform_list(struct vfh_ctx *ctx, struct vfh_platform_dev **devs,
-				    size_t *n)
+VFH_EXPORT int vfh_fb_platform_list_sz(struct vfh_ctx *ctx, struct vfh_platform_dev **devs,
+				       size_t *n, size_t stride)
 {
 	struct vfh_platform_dev *v = NULL;
 	size_t cnt = 0, cap = 0;
@@ -31,6 +31,10 @@ VFH_EXPORT int vfh_fb_platform_list(struct vfh_ctx *ctx, struct vfh_platform_dev
 	DIR *d;
 	int r = 0;
 
+	vfh_enter(ctx);
+	if (!devs || !n || stride == 0)
+		return vfh_fail(ctx, -EINVAL, "vfh_fb_platform_list: no array, no count or "
+				"stride 0");
 	*devs = NULL;
 	*n = 0;
 	d = vfh_opendir(ctx, VFH_ROOT_SYS, "bus/platform/devices");
@@ -60,7 +64,9 @@ VFH_EXPORT int vfh_fb_platform_list(struct vfh_ctx *ctx, struct vfh_platform_dev
 		free(v);
 		return vfh_fail(ctx, r, "cannot read framebuffer devices: %s", strerror(-r));
 	}
-	*devs = v;
+	r = vfh_array_out((void **)devs, v, cnt, sizeof(*v), stride);
+	if (r < 0)
+		return vfh_fail(ctx, r, "out of memory");
 	*n = cnt;
 	return 0;
 }
@@ -91,8 +97,11 @@ static int platform_move(struct vfh_ctx *ctx, const char *driver, const char *de
 	bool written;
 	int r;
 
-	if (strchr(driver, '/') || strchr(device, '/') || !*driver || !*device)
-		return vfh_fail(ctx, -EINVAL, "invalid platform device %s/%s", driver, device);
+	vfh_enter(ctx);
+	if (!driver || !device || strchr(driver, '/') || strchr(device, '/') || !*driver ||
+	    !*device || strcmp(driver, "..") == 0 || strcmp(device, "..") == 0)
+		return vfh_fail(ctx, -EINVAL, "invalid platform device %s/%s",
+				driver ? driver : "", device ? device : "");
 	if (platform_driver_is(ctx, &w) == 1)
 		return 0;
 	r = vfh_write_and_wait(ctx, VFH_ROOT_SYS, device, platform_driver_is, &w, &written,
@@ -118,4 +127,19 @@ VFH_EXPORT int vfh_platform_bind(struct vfh_ctx *ctx, const char *driver,
 				 const char *device)
 {
 	return platform_move(ctx, driver, device, true);
+}
+
+VFH_EXPORT int vfh_platform_dev_present(struct vfh_ctx *ctx, const char *device)
+{
+	int r;
+
+	vfh_enter(ctx);
+	if (!device || !*device || strchr(device, '/') || strcmp(device, ".") == 0 ||
+	    strcmp(device, "..") == 0)
+		return vfh_fail(ctx, -EINVAL, "invalid platform device name '%s'",
+				device ? device : "");
+	r = vfh_exists(ctx, VFH_ROOT_SYS, "bus/platform/devices/%s", device);
+	if (r < 0)
+		return vfh_fail(ctx, r, "platform device %s: %s", device, strerror(-r));
+	return r;
 }

@@ -253,11 +253,15 @@ static int default_routes(struct vfh_ctx *ctx, struct needs *nd)
 	return r;
 }
 
-VFH_EXPORT int vfh_host_needs(struct vfh_ctx *ctx, struct vfh_host_need **out, size_t *n)
+VFH_EXPORT int vfh_host_needs_sz(struct vfh_ctx *ctx, struct vfh_host_need **out, size_t *n,
+				 size_t stride)
 {
 	struct needs nd = { 0 };
 	int r;
 
+	vfh_enter(ctx);
+	if (!out || !n || stride == 0)
+		return vfh_fail(ctx, -EINVAL, "vfh_host_needs: no array, no count or stride 0");
 	*out = NULL;
 	*n = 0;
 	r = mounts(ctx, &nd);
@@ -267,9 +271,13 @@ VFH_EXPORT int vfh_host_needs(struct vfh_ctx *ctx, struct vfh_host_need **out, s
 		r = default_routes(ctx, &nd);
 	if (r < 0) {
 		free(nd.v);
-		return r;
+		/* mounts() names its own failure; the others fail only for memory */
+		return ctx->errmsg[0] ? r : vfh_fail(ctx, r, "cannot list what the host needs: "
+						     "%s", strerror(-r));
 	}
-	*out = nd.v;
+	r = vfh_array_out((void **)out, nd.v, nd.n, sizeof(*nd.v), stride);
+	if (r < 0)
+		return vfh_fail(ctx, r, "out of memory");
 	*n = nd.n;
 	return 0;
 }
@@ -281,15 +289,24 @@ VFH_EXPORT int vfh_displays_remaining(struct vfh_ctx *ctx,
 	size_t nall;
 	int count = 0, r;
 
+	vfh_enter(ctx);
+	if (n && !leaving)
+		return vfh_fail(ctx, -EINVAL, "vfh_displays_remaining: %zu devices but no array", n);
 	r = vfh_pci_list(ctx, &all, &nall);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < nall; i++) {
 		struct vfh_pci_info info;
+		int ri;
 
 		if (vfh_addrs_has(leaving, n, &all[i]))
 			continue;
-		if (vfh_pci_info_read(ctx, &all[i], &info) < 0)
+		/* a device that cannot be read is not counted: not an error of
+		 * this call, so it leaves no error line */
+		vfh_err_hold(ctx);
+		ri = vfh_pci_info_read(ctx, &all[i], &info);
+		vfh_err_release(ctx);
+		if (ri < 0)
 			continue;
 		if (info.is_display && *info.driver && !vfh_driver_is_vfio_ok(info.driver))
 			count++;

@@ -80,6 +80,13 @@ int vfh_fail_at(struct vfh_ctx *ctx, int err, const char *file, int line,
 	__attribute__((format(printf, 6, 7)));
 #define vfh_fail(ctx, err, ...) \
 	vfh_fail_at(ctx, err, __FILE__, __LINE__, __func__, __VA_ARGS__)
+/* First thing in every public call: the error line is about this call.
+ * Inside a clean-up (held) the first error stays. */
+static inline void vfh_enter(struct vfh_ctx *ctx)
+{
+	if (!ctx->errmsg_held)
+		ctx->errmsg[0] = '\0';
+}
 /* Around a clean-up after a failure (a rollback, a rescan of what was
  * removed): its own failures are logged, the error line keeps the first. */
 static inline void vfh_err_hold(struct vfh_ctx *ctx) { ctx->errmsg_held++; }

@@ -52,9 +52,9 @@ static bool header_is_bridge(struct vfh_ctx *ctx, const char *addr,
 	       class == PCI_CLASS_BRIDGE_PCI_SEMI;
 }
 
-VFH_EXPORT int vfh_pci_info_read(struct vfh_ctx *ctx,
-				 const struct vfh_pci_addr *pa,
-				 struct vfh_pci_info *info)
+/* Fills info; on failure it holds what was read before it. */
+static int info_read(struct vfh_ctx *ctx, const struct vfh_pci_addr *pa,
+		     struct vfh_pci_info *info)
 {
 	char addr[VFH_PCI_ADDR_MAX], group[32];
 	uint64_t class;
@@ -62,12 +62,13 @@ VFH_EXPORT int vfh_pci_info_read(struct vfh_ctx *ctx,
 
 	r = vfh_addr_str(pa, addr);
 	if (r < 0)
-		return r;
+		return vfh_fail(ctx, r, "unprintable PCI address");
 	memset(info, 0, sizeof(*info));
 	info->addr = *pa;
 	r = vfh_exists(ctx, VFH_ROOT_SYS, PCI_DEV_FMT, addr);
 	if (r <= 0)
-		return r < 0 ? r : vfh_fail(ctx, -ENODEV, "no PCI device %s", addr);
+		return r < 0 ? vfh_fail(ctx, r, "%s: %s", addr, strerror(-r)) :
+			       vfh_fail(ctx, -ENODEV, "no PCI device %s", addr);
 
 	if ((r = read_id16(ctx, addr, "vendor", &info->vendor)) < 0 ||
 	    (r = read_id16(ctx, addr, "device", &info->device)) < 0 ||
@@ -119,16 +120,37 @@ VFH_EXPORT int vfh_pci_info_read(struct vfh_ctx *ctx,
 	return 0;
 }
 
-VFH_EXPORT int vfh_pci_binding_read(struct vfh_ctx *ctx,
-				    const struct vfh_pci_addr *pa,
-				    struct vfh_pci_binding *b)
+VFH_EXPORT int vfh_pci_info_read_sz(struct vfh_ctx *ctx, const struct vfh_pci_addr *pa,
+				    struct vfh_pci_info *info, size_t size)
 {
-	struct vfh_pci_info info;
-	int r = vfh_pci_info_read(ctx, pa, &info);
+	struct vfh_pci_info full;
+	int r;
 
+	vfh_enter(ctx);
+	if (!pa || !info || size == 0)
+		return vfh_fail(ctx, -EINVAL, "vfh_pci_info_read: no address, no struct or "
+				"size 0");
+	r = info_read(ctx, pa, &full);
+	vfh_struct_out(info, size, &full, sizeof(full));
+	return r;
+}
+
+VFH_EXPORT int vfh_pci_binding_read_sz(struct vfh_ctx *ctx, const struct vfh_pci_addr *pa,
+				       struct vfh_pci_binding *b, size_t size)
+{
+	struct vfh_pci_binding full;
+	struct vfh_pci_info info;
+	int r;
+
+	vfh_enter(ctx);
+	if (!pa || !b || size == 0)
+		return vfh_fail(ctx, -EINVAL, "vfh_pci_binding_read: no address, no struct or "
+				"size 0");
+	r = info_read(ctx, pa, &info);
 	if (r < 0)
 		return r;
-	memcpy(b->driver, info.driver, sizeof(b->driver));
-	memcpy(b->driver_override, info.driver_override, sizeof(b->driver_override));
+	memcpy(full.driver, info.driver, sizeof(full.driver));
+	memcpy(full.driver_override, info.driver_override, sizeof(full.driver_override));
+	vfh_struct_out(b, size, &full, sizeof(full));
 	return 0;
 }
