@@ -6,10 +6,13 @@
  * Conventions
  *  - Every function that can fail returns 0 (or a documented positive value)
  *    on success and a negative errno on failure.  Nothing in the library
- *    exits, aborts or prints.  Every call taking a context clears its error
- *    line on entry; every failure (bad arguments included) logs what went
- *    wrong through the context's log function and leaves it as one line in
- *    vfh_ctx_errmsg().  After a call that succeeded the line is "".
+ *    exits, aborts or prints.  Every call on a context that can fail clears
+ *    its error line on entry; every failure (bad arguments included) logs
+ *    what went wrong through the context's log function and leaves it as one
+ *    line in vfh_ctx_errmsg().  After a call that succeeded the line is "".
+ *    Calls that cannot fail (getters, vfh_ctx_set_log_fn/_priority,
+ *    vfh_ctx_ref/unref) leave the line alone.  A call that fails and undoes
+ *    its work keeps the first failure's line.
  *  - Every kernel path is resolved against the context's roots, so the same
  *    code runs on the live system and on a captured or fabricated tree.
  *  - A context is not thread-safe: use one per thread.
