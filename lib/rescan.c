@@ -6,8 +6,6 @@
 
 #include "internal.h"
 
-static int rescan(struct vfh_ctx *ctx, const struct vfh_pci_removed *devs, size_t n);
-
 struct presence {
 	const struct vfh_pci_removed *devs;
 	size_t n;
@@ -103,7 +101,6 @@ VFH_EXPORT int vfh_pci_remove_sz(struct vfh_ctx *ctx, const struct vfh_pci_addr 
 	for (; done < n; done++) {
 		struct presence gone = { &v[done], 1, false, 0 };
 		char a[VFH_PCI_ADDR_MAX];
-
 		bool written;
 
 		vfh_addr_str(&v[done].addr, a);
@@ -140,6 +137,38 @@ VFH_EXPORT int vfh_pci_remove_sz(struct vfh_ctx *ctx, const struct vfh_pci_addr 
 		free(v);
 	}
 	return 0;
+}
+
+static int rescan(struct vfh_ctx *ctx, const struct vfh_pci_removed *devs, size_t n)
+{
+	struct presence back = { devs, n, true, 0 };
+	int r, first_err = 0;
+	bool written;
+
+	r = vfh_write_and_wait(ctx, VFH_ROOT_SYS, "1", devices_are, &back, &written,
+			       "bus/pci/rescan");
+	if (r < 0 && !written)
+		return vfh_fail(ctx, r, "rescanning the PCI bus failed: %s", strerror(-r));
+	if (r < 0) {
+		char a[VFH_PCI_ADDR_MAX];
+
+		vfh_addr_str(&devs[back.first_missing].addr, a);
+		return vfh_fail(ctx, r, "%s did not come back within %u ms of the rescan (the "
+				"wait bound); check journalctl -k, a reboot may be needed", a,
+				ctx->wait_ms);
+	}
+	/* back in increasing function order, then each on its old driver */
+	for (size_t i = n; i-- > 0;) {
+		r = vfh_pci_restore(ctx, &devs[i].addr, &devs[i].binding);
+		if (r < 0 && !first_err) {
+			/* the next restores would clear its line */
+			first_err = r;
+			vfh_err_hold(ctx);
+		}
+	}
+	if (first_err)
+		vfh_err_release(ctx);
+	return first_err;
 }
 
 /* The caller's array at its stride, as this library lays it out. */
@@ -183,36 +212,4 @@ VFH_EXPORT int vfh_pci_rescan_sz(struct vfh_ctx *ctx, const struct vfh_pci_remov
 		r = rescan(ctx, copy, n);
 	free(copy);
 	return r;
-}
-
-static int rescan(struct vfh_ctx *ctx, const struct vfh_pci_removed *devs, size_t n)
-{
-	struct presence back = { devs, n, true, 0 };
-	int r, first_err = 0;
-	bool written;
-
-	r = vfh_write_and_wait(ctx, VFH_ROOT_SYS, "1", devices_are, &back, &written,
-			       "bus/pci/rescan");
-	if (r < 0 && !written)
-		return vfh_fail(ctx, r, "rescanning the PCI bus failed: %s", strerror(-r));
-	if (r < 0) {
-		char a[VFH_PCI_ADDR_MAX];
-
-		vfh_addr_str(&devs[back.first_missing].addr, a);
-		return vfh_fail(ctx, r, "%s did not come back within %u ms of the rescan (the "
-				"wait bound); check journalctl -k, a reboot may be needed", a,
-				ctx->wait_ms);
-	}
-	/* back in increasing function order, then each on its old driver */
-	for (size_t i = n; i-- > 0;) {
-		r = vfh_pci_restore(ctx, &devs[i].addr, &devs[i].binding);
-		if (r < 0 && !first_err) {
-			/* the next restores would clear its line */
-			first_err = r;
-			vfh_err_hold(ctx);
-		}
-	}
-	if (first_err)
-		vfh_err_release(ctx);
-	return first_err;
 }
