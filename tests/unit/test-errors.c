@@ -402,9 +402,30 @@ static void test_cleanup_keeps_first_error(void **state)
 	assert_int_equal(t->ctx->errmsg_held, 0);
 }
 
+/* A rescan whose restores fail reports the first device's failure, not the
+ * last: the restores after the first failure do not clear its line. */
+static void test_rescan_keeps_first_restore_error(void **state)
+{
+	struct t *t = *state;
+	struct vfh_pci_addr gpu = t_addr(GPU), hda = t_addr("0000:01:00.1");
+	struct vfh_pci_removed *v;
+	size_t n;
+
+	assert_int_equal(vfh_pci_bind(t->ctx, &gpu, "vfio-pci", NULL), 0);
+	assert_int_equal(vfh_pci_bind(t->ctx, &hda, "vfio-pci", NULL), 0);
+	assert_int_equal(vfh_pci_remove(t->ctx, &gpu, VFH_REMOVE_SLOT, &v, &n), 0);
+	assert_int_equal(n, 2);
+	fk_refuse_probe(t->fx, "vfio-pci", -EIO);
+	assert_int_equal(vfh_pci_rescan(t->ctx, v, n), -EIO);
+	/* function 0 is restored first */
+	assert_contains(vfh_ctx_errmsg(t->ctx), GPU " to vfio-pci refused");
+	assert_int_equal(t->ctx->errmsg_held, 0);
+	free(v);
+}
+
 int main(void)
 {
-	struct CMUnitTest tests[VFH_ARRAY_SIZE(rows) + 1];
+	struct CMUnitTest tests[VFH_ARRAY_SIZE(rows) + 2];
 
 	t_init();
 	for (size_t i = 0; i < VFH_ARRAY_SIZE(rows); i++) {
@@ -413,5 +434,7 @@ int main(void)
 		tests[i].name = rows[i].name;
 	}
 	tests[VFH_ARRAY_SIZE(rows)] = (struct CMUnitTest)T(test_cleanup_keeps_first_error);
+	tests[VFH_ARRAY_SIZE(rows) + 1] =
+		(struct CMUnitTest)T(test_rescan_keeps_first_restore_error);
 	return _cmocka_run_group_tests("errors", tests, VFH_ARRAY_SIZE(tests), NULL, NULL);
 }
