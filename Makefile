@@ -71,7 +71,7 @@ HOOK_LIBS   := $(shell $(PKG_CONFIG) --libs inih libxml-2.0)
 endif
 
 # -------------------------------------------------------------- sources --
-LIB_SRC := ctx.c path.c pciaddr.c pcidev.c pcinames.c iommu.c wait.c bind.c \
+LIB_SRC := ctx.c path.c array.c abi.c pciaddr.c pcidev.c pcinames.c iommu.c wait.c bind.c \
 	   rescan.c reset.c suspend.c module.c vtcon.c framebuffer.c systemd.c hostneeds.c
 LIB_OBJ := $(addprefix $(O)/lib/,$(LIB_SRC:.c=.o))
 SONAME  := libvfiohook.so.$(SOVERSION)
@@ -105,7 +105,7 @@ PROGS := $(LIB_SO) $(LIB_A) $(ENGINE_SO) $(HOOK_BIN) $(TOOL_BIN)
 
 all: $(PROGS) $(O)/lib/libvfiohook.pc
 
-$(O)/lib/%.o: lib/%.c lib/vfiohook.h lib/internal.h
+$(O)/lib/%.o: lib/%.c lib/vfiohook.h lib/internal.h lib/array.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LIB_CFLAGS) -MMD -MP -c -o $@ $<
 

@@ -32,36 +32,36 @@ int vfh_pci_driver_ensure(struct vfh_ctx *ctx, const char *driver)
 {
 	int r = vfh_exists(ctx, VFH_ROOT_SYS, "bus/pci/drivers/%s", driver);
 
-	if (r != 0)
-		return r < 0 ? r : 0;
-	r = vfh_module_load(ctx, driver);
+	if (r == 0) {
+		r = vfh_module_load(ctx, driver);
+		if (r < 0)
+			return r;
+		r = vfh_exists(ctx, VFH_ROOT_SYS, "bus/pci/drivers/%s", driver);
+		if (r == 0)
+			return vfh_fail(ctx, -ENOENT, "module %s loaded but registered no PCI "
+					"driver named %s", driver, driver);
+	}
 	if (r < 0)
-		return r;
-	r = vfh_exists(ctx, VFH_ROOT_SYS, "bus/pci/drivers/%s", driver);
-	if (r == 0)
-		return vfh_fail(ctx, -ENOENT, "module %s loaded but registered no PCI driver "
-				"named %s", driver, driver);
-	return r < 0 ? r : 0;
+		return vfh_fail(ctx, r, "cannot look for PCI driver %s: %s", driver, strerror(-r));
+	return 0;
 }
 
 /* Unbinds addr from `from` and waits for the link to go. */
 static int unbind_from(struct vfh_ctx *ctx, const char *addr, const char *from)
 {
 	struct want_driver w = { addr, "" };
-	int r;
+	bool written;
+	int r = vfh_write_and_wait(ctx, VFH_ROOT_SYS, addr, driver_is, &w, &written,
+				   "bus/pci/drivers/%s/unbind", from);
 
-	vfh_wait_arm(ctx);
-	r = vfh_write_str(ctx, VFH_ROOT_SYS, addr, "bus/pci/drivers/%s/unbind", from);
-	if (r < 0) {
-		vfh_wait_disarm(ctx);
+	if (r == 0)
+		return 0;
+	if (!written)
 		return vfh_fail(ctx, r, "unbinding %s from %s failed: %s", addr, from, strerror(-r));
-	}
-	r = vfh_wait_until(ctx, driver_is, &w);
 	if (r == -ETIMEDOUT)
 		return vfh_fail(ctx, r, "%s was still on %s %u ms after unbind (the wait bound)",
 				addr, from, ctx->wait_ms);
-	return r < 0 ? vfh_fail(ctx, r, "waiting for %s to leave %s: %s", addr, from,
-				strerror(-r)) : 0;
+	return vfh_fail(ctx, r, "waiting for %s to leave %s: %s", addr, from, strerror(-r));
 }
 
 static int write_override(struct vfh_ctx *ctx, const char *addr, const char *val)
@@ -86,21 +86,20 @@ static int probe_to(struct vfh_ctx *ctx, const char *addr, const char *driver,
 {
 	struct want_driver w = { addr, driver };
 	char now[VFH_NAME_MAX];
+	bool written;
 	int r;
 
-	vfh_wait_arm(ctx);
 	if (explicit)
-		r = vfh_write_str(ctx, VFH_ROOT_SYS, addr, "bus/pci/drivers/%s/bind", driver);
+		r = vfh_write_and_wait(ctx, VFH_ROOT_SYS, addr, driver_is, &w, &written,
+				       "bus/pci/drivers/%s/bind", driver);
 	else
-		r = vfh_write_str(ctx, VFH_ROOT_SYS, addr, "bus/pci/drivers_probe");
-	if (r == -EBUSY && driver_is(ctx, &w) == 1)
-		r = 0;	/* something bound it there first: where we want it */
-	if (r < 0) {
-		vfh_wait_disarm(ctx);
+		r = vfh_write_and_wait(ctx, VFH_ROOT_SYS, addr, driver_is, &w, &written,
+				       "bus/pci/drivers_probe");
+	if (r == 0)
+		return 0;
+	if (!written)
 		return vfh_fail(ctx, r, "%s to %s refused: %s (see the kernel log: "
 				"journalctl -k)", addr, driver, strerror(-r));
-	}
-	r = vfh_wait_until(ctx, driver_is, &w);
 	if (r == -ETIMEDOUT) {
 		if (vfh_pci_driver(ctx, addr, now, sizeof(now)) < 0)
 			now[0] = '\0';
@@ -108,8 +107,7 @@ static int probe_to(struct vfh_ctx *ctx, const char *addr, const char *driver,
 				"on %s (the driver's probe may have failed: journalctl -k)",
 				addr, driver, ctx->wait_ms, shown(now));
 	}
-	return r < 0 ? vfh_fail(ctx, r, "waiting for %s to reach %s: %s", addr, driver,
-				strerror(-r)) : 0;
+	return vfh_fail(ctx, r, "waiting for %s to reach %s: %s", addr, driver, strerror(-r));
 }
 
 /* Puts addr back to `prior` after a failed change; best effort, the first
@@ -131,21 +129,25 @@ static void roll_back(struct vfh_ctx *ctx, const char *addr,
 	vfh_err_release(ctx);
 }
 
-VFH_EXPORT int vfh_pci_bind(struct vfh_ctx *ctx, const struct vfh_pci_addr *pa,
-			    const char *driver, struct vfh_pci_binding *prior)
+VFH_EXPORT int vfh_pci_bind_sz(struct vfh_ctx *ctx, const struct vfh_pci_addr *pa,
+			       const char *driver, struct vfh_pci_binding *prior,
+			       size_t prior_size)
 {
 	struct vfh_pci_binding cur;
 	char addr[VFH_PCI_ADDR_MAX];
 	int r;
 
+	vfh_enter(ctx);
 	if (!driver || !*driver || strchr(driver, '/') || strlen(driver) >= VFH_NAME_MAX)
 		return vfh_fail(ctx, -EINVAL, "invalid driver name '%s'", driver ? driver : "");
+	if (!pa || (prior && prior_size == 0))
+		return vfh_fail(ctx, -EINVAL, "vfh_pci_bind: no address, or prior of size 0");
 	vfh_addr_str(pa, addr);
 	r = vfh_pci_binding_read(ctx, pa, &cur);
 	if (r < 0)
 		return r;
 	if (prior)
-		*prior = cur;
+		vfh_struct_out(prior, prior_size, &cur, sizeof(cur));
 	if (strcmp(cur.driver, driver) == 0) {
 		vfh_dbg(ctx, "%s already on %s", addr, driver);
 		return 0;
@@ -171,13 +173,24 @@ fail:
 	return r;
 }
 
-VFH_EXPORT int vfh_pci_restore(struct vfh_ctx *ctx, const struct vfh_pci_addr *pa,
-			       const struct vfh_pci_binding *prior)
+VFH_EXPORT int vfh_pci_restore_sz(struct vfh_ctx *ctx, const struct vfh_pci_addr *pa,
+				  const struct vfh_pci_binding *caller_prior, size_t size)
 {
-	struct vfh_pci_binding cur;
+	struct vfh_pci_binding cur, want = { 0 }, *prior = &want;
 	char addr[VFH_PCI_ADDR_MAX];
 	int r;
 
+	vfh_enter(ctx);
+	if (!pa || !caller_prior || size == 0)
+		return vfh_fail(ctx, -EINVAL, "vfh_pci_restore: no address, no binding or "
+				"size 0");
+	r = vfh_struct_in(&want, sizeof(want), caller_prior, size);
+	if (r < 0)
+		return vfh_fail(ctx, r, "vfh_pci_restore: the binding has fields this library "
+				"does not know (%zu bytes, it knows %zu)", size, sizeof(want));
+	if (!memchr(want.driver, '\0', sizeof(want.driver)) ||
+	    !memchr(want.driver_override, '\0', sizeof(want.driver_override)))
+		return vfh_fail(ctx, -EINVAL, "vfh_pci_restore: driver names not terminated");
 	if (strchr(prior->driver, '/'))
 		return vfh_fail(ctx, -EINVAL, "invalid driver name '%s'", prior->driver);
 	vfh_addr_str(pa, addr);
@@ -230,6 +243,9 @@ VFH_EXPORT int vfh_pci_unbind(struct vfh_ctx *ctx, const struct vfh_pci_addr *pa
 	char addr[VFH_PCI_ADDR_MAX], cur[VFH_NAME_MAX];
 	int r;
 
+	vfh_enter(ctx);
+	if (!pa)
+		return vfh_fail(ctx, -EINVAL, "vfh_pci_unbind: no address");
 	vfh_addr_str(pa, addr);
 	r = vfh_pci_driver(ctx, addr, cur, sizeof(cur));
 	if (r < 0)

@@ -93,11 +93,17 @@ VFH_EXPORT int vfh_ctx_set_root(struct vfh_ctx *ctx, enum vfh_root root,
 	char *copy;
 	size_t len;
 
-	if ((unsigned)root >= VFH_ROOT__COUNT || !path || path[0] != '/')
-		return -EINVAL;
+	vfh_enter(ctx);
+	if ((unsigned)root >= VFH_ROOT__COUNT)
+		return vfh_fail(ctx, -EINVAL, "no root number %d", (int)root);
+	if (!path || path[0] != '/')
+		return vfh_fail(ctx, -EINVAL, "root '%s' is not an absolute path", path ? path : "");
+	if (strlen(path) >= VFH_PATH_MAX)
+		return vfh_fail(ctx, -ENAMETOOLONG, "root of %zu characters: too long",
+				strlen(path));
 	copy = strdup(path);
 	if (!copy)
-		return -ENOMEM;
+		return vfh_fail(ctx, -ENOMEM, "out of memory");
 	/* "/sys/" and "/sys" name the same root; keep one spelling so paths
 	 * and vfh_ctx_is_live() compare simply. */
 	len = strlen(copy);
@@ -119,8 +125,10 @@ VFH_EXPORT int vfh_ctx_set_prefix(struct vfh_ctx *ctx, const char *prefix)
 	size_t plen;
 	int r = 0;
 
+	vfh_enter(ctx);
 	if (!prefix || prefix[0] != '/')
-		return -EINVAL;
+		return vfh_fail(ctx, -EINVAL, "prefix '%s' is not an absolute path",
+				prefix ? prefix : "");
 	plen = strlen(prefix);
 	while (plen > 0 && prefix[plen - 1] == '/')
 		plen--;
@@ -136,7 +144,7 @@ VFH_EXPORT int vfh_ctx_set_prefix(struct vfh_ctx *ctx, const char *prefix)
 	if (r < 0) {
 		for (int i = 0; i < VFH_ROOT__COUNT; i++)
 			free(roots[i]);
-		return r;
+		return vfh_fail(ctx, r, "prefix %.64s...: %s", prefix, strerror(-r));
 	}
 	for (int i = 0; i < VFH_ROOT__COUNT; i++) {
 		free(ctx->root[i]);
@@ -168,12 +176,24 @@ VFH_EXPORT bool vfh_ctx_is_live(const struct vfh_ctx *ctx)
 VFH_EXPORT int vfh_ctx_path(const struct vfh_ctx *ctx, enum vfh_root root,
 			    char *buf, size_t len, const char *fmt, ...)
 {
+	/* the error line is not what the const promises to keep: the context
+	 * itself is never const (vfh_ctx_new() allocates it) */
+	struct vfh_ctx *mut = (struct vfh_ctx *)ctx;
 	va_list ap;
 	int r;
 
+	vfh_enter(mut);
+	if (!buf || !fmt)
+		return vfh_fail(mut, -EINVAL, "vfh_ctx_path: no buffer or no format");
 	va_start(ap, fmt);
 	r = vfh_vpath(ctx, root, buf, len, fmt, ap);
 	va_end(ap);
+	if (r == -ENAMETOOLONG)
+		return vfh_fail(mut, r, "path below %s longer than %zu bytes",
+				(unsigned)root < VFH_ROOT__COUNT ? ctx->root[root] : "?", len);
+	if (r < 0)
+		return vfh_fail(mut, r, "no root number %d, or a path climbing out of its "
+				"root (\"..\")", (int)root);
 	return r;
 }
 
@@ -195,8 +215,9 @@ VFH_EXPORT int vfh_ctx_get_log_priority(const struct vfh_ctx *ctx)
 
 VFH_EXPORT int vfh_ctx_set_wait_ms(struct vfh_ctx *ctx, unsigned int ms)
 {
+	vfh_enter(ctx);
 	if (ms == 0)
-		return -EINVAL;
+		return vfh_fail(ctx, -EINVAL, "a wait bound of 0 ms would never wait");
 	ctx->wait_ms = ms;
 	return 0;
 }
@@ -216,12 +237,14 @@ VFH_EXPORT void vfh_ctx_clear_error(struct vfh_ctx *ctx)
 	ctx->errmsg[0] = '\0';
 }
 
+#ifdef VFH_TEST_BUILD
 void vfh_ctx_set_test_ops(struct vfh_ctx *ctx, const struct vfh_test_ops *ops,
 			  void *data)
 {
 	ctx->test_ops = ops;
 	ctx->test_data = data;
 }
+#endif
 
 void vfh_log(struct vfh_ctx *ctx, int prio, const char *file, int line,
 	     const char *fn, const char *fmt, ...)

@@ -22,15 +22,19 @@ static bool is_fb_device(const char *name)
 	return false;
 }
 
-VFH_EXPORT int vfh_fb_platform_list(struct vfh_ctx *ctx, struct vfh_platform_dev **devs,
-				    size_t *n)
+VFH_EXPORT int vfh_fb_platform_list_sz(struct vfh_ctx *ctx, struct vfh_platform_dev **devs,
+				       size_t *n, size_t stride)
 {
 	struct vfh_platform_dev *v = NULL;
-	size_t cnt = 0;
+	size_t cnt = 0, cap = 0;
 	struct dirent *de;
 	DIR *d;
 	int r = 0;
 
+	vfh_enter(ctx);
+	if (!devs || !n || stride == 0)
+		return vfh_fail(ctx, -EINVAL, "vfh_fb_platform_list: no array, no count or "
+				"stride 0");
 	*devs = NULL;
 	*n = 0;
 	d = vfh_opendir(ctx, VFH_ROOT_SYS, "bus/platform/devices");
@@ -39,7 +43,6 @@ VFH_EXPORT int vfh_fb_platform_list(struct vfh_ctx *ctx, struct vfh_platform_dev
 						      "devices: %s", strerror(errno));
 	while ((de = readdir(d))) {
 		struct vfh_platform_dev p = { 0 };
-		struct vfh_platform_dev *nv;
 
 		if (!is_fb_device(de->d_name) || strlen(de->d_name) >= sizeof(p.device))
 			continue;
@@ -52,20 +55,18 @@ VFH_EXPORT int vfh_fb_platform_list(struct vfh_ctx *ctx, struct vfh_platform_dev
 		if (r < 0)
 			break;
 		strcpy(p.device, de->d_name);
-		nv = realloc(v, (cnt + 1) * sizeof(*v));
-		if (!nv) {
-			r = -ENOMEM;
+		r = vfh_array_push((void **)&v, &cnt, &cap, &p, sizeof(p));
+		if (r < 0)
 			break;
-		}
-		v = nv;
-		v[cnt++] = p;
 	}
 	closedir(d);
 	if (r < 0) {
 		free(v);
 		return vfh_fail(ctx, r, "cannot read framebuffer devices: %s", strerror(-r));
 	}
-	*devs = v;
+	r = vfh_array_out((void **)devs, v, cnt, sizeof(*v), stride);
+	if (r < 0)
+		return vfh_fail(ctx, r, "out of memory");
 	*n = cnt;
 	return 0;
 }
@@ -93,21 +94,22 @@ static int platform_move(struct vfh_ctx *ctx, const char *driver, const char *de
 			 bool bind)
 {
 	struct want_platform w = { device, bind ? driver : "" };
+	bool written;
 	int r;
 
-	if (strchr(driver, '/') || strchr(device, '/') || !*driver || !*device)
-		return vfh_fail(ctx, -EINVAL, "invalid platform device %s/%s", driver, device);
+	vfh_enter(ctx);
+	if (!driver || !device || strchr(driver, '/') || strchr(device, '/') || !*driver ||
+	    !*device || strcmp(driver, "..") == 0 || strcmp(device, "..") == 0)
+		return vfh_fail(ctx, -EINVAL, "invalid platform device %s/%s",
+				driver ? driver : "", device ? device : "");
 	if (platform_driver_is(ctx, &w) == 1)
 		return 0;
-	vfh_wait_arm(ctx);
-	r = vfh_write_str(ctx, VFH_ROOT_SYS, device, "bus/platform/drivers/%s/%s", driver,
-			  bind ? "bind" : "unbind");
-	if (r < 0) {
-		vfh_wait_disarm(ctx);
+	r = vfh_write_and_wait(ctx, VFH_ROOT_SYS, device, platform_driver_is, &w, &written,
+			       "bus/platform/drivers/%s/%s", driver, bind ? "bind" : "unbind");
+	if (r < 0 && !written) {
 		return vfh_fail(ctx, r, "%s %s %s %s failed: %s", bind ? "binding" : "unbinding",
 				device, bind ? "to" : "from", driver, strerror(-r));
 	}
-	r = vfh_wait_until(ctx, platform_driver_is, &w);
 	if (r < 0)
 		return vfh_fail(ctx, r, "%s did not %s %s within %u ms (the wait bound)", device,
 				bind ? "bind to" : "leave", driver, ctx->wait_ms);
@@ -125,4 +127,19 @@ VFH_EXPORT int vfh_platform_bind(struct vfh_ctx *ctx, const char *driver,
 				 const char *device)
 {
 	return platform_move(ctx, driver, device, true);
+}
+
+VFH_EXPORT int vfh_platform_dev_present(struct vfh_ctx *ctx, const char *device)
+{
+	int r;
+
+	vfh_enter(ctx);
+	if (!device || !*device || strchr(device, '/') || strcmp(device, ".") == 0 ||
+	    strcmp(device, "..") == 0)
+		return vfh_fail(ctx, -EINVAL, "invalid platform device name '%s'",
+				device ? device : "");
+	r = vfh_exists(ctx, VFH_ROOT_SYS, "bus/platform/devices/%s", device);
+	if (r < 0)
+		return vfh_fail(ctx, r, "platform device %s: %s", device, strerror(-r));
+	return r;
 }

@@ -19,30 +19,20 @@ static int need_add(struct needs *nd, const struct vfh_pci_addr *a, const char *
 	for (size_t i = 0; i < nd->n; i++)
 		if (vfh_pci_addr_eq(&nd->v[i].addr, a))
 			return 0;
-	if (nd->n == nd->cap) {
-		size_t cap = nd->cap ? nd->cap * 2 : 4;
-		struct vfh_host_need *nv = realloc(nd->v, cap * sizeof(*nv));
+	struct vfh_host_need h = { .addr = *a };
 
-		if (!nv)
-			return -ENOMEM;
-		nd->v = nv;
-		nd->cap = cap;
-	}
-	nd->v[nd->n].addr = *a;
-	snprintf(nd->v[nd->n].why, sizeof(nd->v[nd->n].why), "%s", why);
-	nd->n++;
-	return 0;
+	snprintf(h.why, sizeof(h.why), "%s", why);
+	return vfh_array_push((void **)&nd->v, &nd->n, &nd->cap, &h, sizeof(h));
 }
 
 /* The PCI device closest to a sysfs object: the last PCI address among the
  * components of its resolved path.  0 found, -ENOENT none. */
 static int pci_of_sysfs(struct vfh_ctx *ctx, const char *rel, struct vfh_pci_addr *out)
 {
-	char path[VFH_PATH_MAX], real[PATH_MAX], *save, *tok;
+	char real[PATH_MAX], *save, *tok;
 	bool found = false;
 
-	if (vfh_ctx_path(ctx, VFH_ROOT_SYS, path, sizeof(path), "%s", rel) < 0 ||
-	    !realpath(path, real))
+	if (vfh_realpath(ctx, VFH_ROOT_SYS, real, sizeof(real), "%s", rel) < 0)
 		return -ENOENT;
 	for (tok = strtok_r(real, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
 		struct vfh_pci_addr a;
@@ -144,15 +134,14 @@ static int add_dev_node(struct vfh_ctx *ctx, struct needs *nd, const char *dev,
 /* mountinfo: "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw" */
 static int mounts(struct vfh_ctx *ctx, struct needs *nd)
 {
-	char path[VFH_PATH_MAX], line[4096];
+	char line[4096];
 	FILE *f;
 	int r = 0;
 
-	if (vfh_ctx_path(ctx, VFH_ROOT_PROC, path, sizeof(path), "self/mountinfo") < 0)
-		return -ENAMETOOLONG;
-	f = fopen(path, "re");
+	f = vfh_fopen(ctx, VFH_ROOT_PROC, "self/mountinfo");
 	if (!f)
-		return vfh_fail(ctx, -errno, "cannot read %s: %s", path, strerror(errno));
+		return vfh_fail(ctx, -errno, "cannot read %s/self/mountinfo: %s",
+				ctx->root[VFH_ROOT_PROC], strerror(errno));
 	while (r == 0 && fgets(line, sizeof(line), f)) {
 		char mnt[1024], fstype[64], source[1024], why[1100], rel[64];
 		unsigned int maj, min;
@@ -180,13 +169,11 @@ static int mounts(struct vfh_ctx *ctx, struct needs *nd)
 /* procfs "swaps", a device node per line: "<node> partition 8388604 0 -2" */
 static int swaps(struct vfh_ctx *ctx, struct needs *nd)
 {
-	char path[VFH_PATH_MAX], line[1024];
+	char line[1024];
 	FILE *f;
 	int r = 0;
 
-	if (vfh_ctx_path(ctx, VFH_ROOT_PROC, path, sizeof(path), "swaps") < 0)
-		return -ENAMETOOLONG;
-	f = fopen(path, "re");
+	f = vfh_fopen(ctx, VFH_ROOT_PROC, "swaps");
 	if (!f)
 		return 0;
 	while (r == 0 && fgets(line, sizeof(line), f)) {
@@ -229,13 +216,12 @@ static int add_netdev(struct vfh_ctx *ctx, struct needs *nd, const char *ifname,
 
 static int default_routes(struct vfh_ctx *ctx, struct needs *nd)
 {
-	char path[VFH_PATH_MAX], line[512];
+	char line[512];
 	FILE *f;
 	int r = 0;
 
 	/* "Iface Destination Gateway Flags RefCnt Use Metric Mask ..." */
-	if (vfh_ctx_path(ctx, VFH_ROOT_PROC, path, sizeof(path), "net/route") == 0 &&
-	    (f = fopen(path, "re"))) {
+	if ((f = vfh_fopen(ctx, VFH_ROOT_PROC, "net/route"))) {
 		while (r == 0 && fgets(line, sizeof(line), f)) {
 			char ifname[64], dest[16], mask[16], why[128];
 
@@ -249,8 +235,7 @@ static int default_routes(struct vfh_ctx *ctx, struct needs *nd)
 		fclose(f);
 	}
 	/* "dest plen src slen nexthop metric refcnt use flags ifname" */
-	if (r == 0 && vfh_ctx_path(ctx, VFH_ROOT_PROC, path, sizeof(path), "net/ipv6_route") == 0 &&
-	    (f = fopen(path, "re"))) {
+	if (r == 0 && (f = vfh_fopen(ctx, VFH_ROOT_PROC, "net/ipv6_route"))) {
 		while (r == 0 && fgets(line, sizeof(line), f)) {
 			char dest[40], plen[4], ifname[64], why[128];
 
@@ -268,11 +253,15 @@ static int default_routes(struct vfh_ctx *ctx, struct needs *nd)
 	return r;
 }
 
-VFH_EXPORT int vfh_host_needs(struct vfh_ctx *ctx, struct vfh_host_need **out, size_t *n)
+VFH_EXPORT int vfh_host_needs_sz(struct vfh_ctx *ctx, struct vfh_host_need **out, size_t *n,
+				 size_t stride)
 {
 	struct needs nd = { 0 };
 	int r;
 
+	vfh_enter(ctx);
+	if (!out || !n || stride == 0)
+		return vfh_fail(ctx, -EINVAL, "vfh_host_needs: no array, no count or stride 0");
 	*out = NULL;
 	*n = 0;
 	r = mounts(ctx, &nd);
@@ -282,9 +271,13 @@ VFH_EXPORT int vfh_host_needs(struct vfh_ctx *ctx, struct vfh_host_need **out, s
 		r = default_routes(ctx, &nd);
 	if (r < 0) {
 		free(nd.v);
-		return r;
+		/* mounts() names its own failure; the others fail only for memory */
+		return ctx->errmsg[0] ? r : vfh_fail(ctx, r, "cannot list what the host needs: "
+						     "%s", strerror(-r));
 	}
-	*out = nd.v;
+	r = vfh_array_out((void **)out, nd.v, nd.n, sizeof(*nd.v), stride);
+	if (r < 0)
+		return vfh_fail(ctx, r, "out of memory");
 	*n = nd.n;
 	return 0;
 }
@@ -296,15 +289,24 @@ VFH_EXPORT int vfh_displays_remaining(struct vfh_ctx *ctx,
 	size_t nall;
 	int count = 0, r;
 
+	vfh_enter(ctx);
+	if (n && !leaving)
+		return vfh_fail(ctx, -EINVAL, "vfh_displays_remaining: %zu devices but no array", n);
 	r = vfh_pci_list(ctx, &all, &nall);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < nall; i++) {
 		struct vfh_pci_info info;
+		int ri;
 
 		if (vfh_addrs_has(leaving, n, &all[i]))
 			continue;
-		if (vfh_pci_info_read(ctx, &all[i], &info) < 0)
+		/* a device that cannot be read is not counted: not an error of
+		 * this call, so it leaves no error line */
+		vfh_err_hold(ctx);
+		ri = vfh_pci_info_read(ctx, &all[i], &info);
+		vfh_err_release(ctx);
+		if (ri < 0)
 			continue;
 		if (info.is_display && *info.driver && !vfh_driver_is_vfio_ok(info.driver))
 			count++;

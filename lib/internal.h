@@ -5,10 +5,12 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <syslog.h>
 #include <sys/types.h>
 
 #include "vfiohook.h"
+#include "array.h"
 
 #define VFH_EXPORT __attribute__((visibility("default")))
 #define VFH_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -47,13 +49,18 @@ struct vfh_ctx {
 	struct kmod_ctx *kmod;
 	struct sd_bus *bus;
 	bool bus_subscribed;	/* Subscribe() is once per connection */
+#ifdef VFH_TEST_BUILD
 	const struct vfh_test_ops *test_ops;
 	void *test_data;
+#endif
 };
 
-/* Exposed to the unit tests through the static archive only. */
+#ifdef VFH_TEST_BUILD
+/* Only in the sanitized test build (-DVFH_TEST_BUILD), for the unit tests
+ * through its static archive: the release library has no seam at all. */
 void vfh_ctx_set_test_ops(struct vfh_ctx *ctx, const struct vfh_test_ops *ops,
 			  void *data);
+#endif
 
 void vfh_log(struct vfh_ctx *ctx, int prio, const char *file, int line,
 	     const char *fn, const char *fmt, ...)
@@ -73,6 +80,13 @@ int vfh_fail_at(struct vfh_ctx *ctx, int err, const char *file, int line,
 	__attribute__((format(printf, 6, 7)));
 #define vfh_fail(ctx, err, ...) \
 	vfh_fail_at(ctx, err, __FILE__, __LINE__, __func__, __VA_ARGS__)
+/* First thing in every public call: the error line is about this call.
+ * Inside a clean-up (held) the first error stays. */
+static inline void vfh_enter(struct vfh_ctx *ctx)
+{
+	if (!ctx->errmsg_held)
+		ctx->errmsg[0] = '\0';
+}
 /* Around a clean-up after a failure (a rollback, a rescan of what was
  * removed): its own failures are logged, the error line keeps the first. */
 static inline void vfh_err_hold(struct vfh_ctx *ctx) { ctx->errmsg_held++; }
@@ -108,6 +122,21 @@ int vfh_exists(const struct vfh_ctx *ctx, enum vfh_root root,
 DIR *vfh_opendir(const struct vfh_ctx *ctx, enum vfh_root root,
 				const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+DIR *vfh_vopendir(const struct vfh_ctx *ctx, enum vfh_root root,
+		  const char *fmt, va_list ap);
+/* fopen(, "re") on a rooted path, for files read line by line (mountinfo,
+ * swaps, net/route); NULL with errno set. */
+FILE *vfh_fopen(const struct vfh_ctx *ctx, enum vfh_root root,
+		const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Up to len bytes at offset off (config space); the count read or -errno. */
+ssize_t vfh_read_at(struct vfh_ctx *ctx, enum vfh_root root, void *buf,
+		    size_t len, off_t off, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+/* realpath() of a rooted path into buf (len >= PATH_MAX); -errno. */
+int vfh_realpath(const struct vfh_ctx *ctx, enum vfh_root root, char *buf,
+		 size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 
 /* How mountinfo and /proc/swaps spell device nodes ("/dev/nvme0n1p2").
  * A name to parse, never a path to open: the node is looked up below the
@@ -126,6 +155,29 @@ typedef int (*vfh_cond_fn)(struct vfh_ctx *ctx, const void *data);
 void vfh_wait_arm(struct vfh_ctx *ctx);
 int vfh_wait_until(struct vfh_ctx *ctx, vfh_cond_fn cond, const void *data);
 void vfh_wait_disarm(struct vfh_ctx *ctx);
+/* The one arm/write/wait/disarm sequence: arms, writes val to ROOT/fmt,
+ * then waits until cond holds.  A write refused with EBUSY while cond
+ * already holds counts as done (something else made the change first).
+ * Returns 0 or -errno and sets no error line: *written (may be NULL) tells
+ * the caller whether the failure is the write's (false) or the wait's
+ * (true, -ETIMEDOUT when the bound expired), for its own message. */
+int vfh_write_and_wait(struct vfh_ctx *ctx, enum vfh_root root, const char *val,
+		       vfh_cond_fn cond, const void *data, bool *written,
+		       const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+
+/* ---- structs sized by the caller (abi.c; the rule is in vfiohook.h) */
+/* Fills dst (the caller's dsize bytes) from the library's src: min of the
+ * two sizes copied, the rest of dst zeroed. */
+void vfh_struct_out(void *dst, size_t dsize, const void *src, size_t ssize);
+/* Reads the caller's src (usize bytes) into dst (dsize), which holds the
+ * defaults: fields past usize keep them; -E2BIG when src has non-zero
+ * bytes past dsize (fields this library does not know). */
+int vfh_struct_in(void *dst, size_t dsize, const void *src, size_t usize);
+/* Hands the library's array v (n elements of elem bytes, malloc'ed) to the
+ * caller at its stride: v itself when the sizes agree, else a copy (v is
+ * freed either way).  n == 0 gives NULL.  -ENOMEM. */
+int vfh_array_out(void **out, void *v, size_t n, size_t elem, size_t stride);
 
 /* ---- misc */
 void vfh_strip(char *s);

@@ -26,10 +26,13 @@ VFH_EXPORT int vfh_iommu_group_members(struct vfh_ctx *ctx, int group,
 	char what[32];
 	int r;
 
+	vfh_enter(ctx);
+	if (!addrs || !n)
+		return vfh_fail(ctx, -EINVAL, "vfh_iommu_group_members: no array or no count");
 	*addrs = NULL;
 	*n = 0;
 	if (group < 0)
-		return -EINVAL;
+		return vfh_fail(ctx, -EINVAL, "no IOMMU group %d", group);
 	/* non-PCI members (rare platform devices) are not ours to move; the
 	 * kernel judges them when the group is opened */
 	snprintf(what, sizeof(what), "IOMMU group %d", group);
@@ -52,6 +55,10 @@ VFH_EXPORT int vfh_iommu_group_viable(struct vfh_ctx *ctx, int group,
 	size_t n, nb = 0, cap = 0;
 	int r;
 
+	vfh_enter(ctx);
+	if ((blockers && !n_blockers) || (n_ignoring && !ignoring))
+		return vfh_fail(ctx, -EINVAL, "vfh_iommu_group_viable: an array without its "
+				"count, or a count without its array");
 	if (blockers) {
 		*blockers = NULL;
 		*n_blockers = 0;
@@ -70,8 +77,10 @@ VFH_EXPORT int vfh_iommu_group_viable(struct vfh_ctx *ctx, int group,
 		if (info.is_bridge || vfh_driver_is_vfio_ok(info.driver))
 			continue;
 		r = vfh_addrs_push(&bl, &nb, &cap, &members[i]);
-		if (r < 0)
+		if (r < 0) {
+			r = vfh_fail(ctx, r, "out of memory");
 			goto out;
+		}
 	}
 	r = nb == 0 ? 1 : 0;
 	if (blockers) {
@@ -93,6 +102,9 @@ VFH_EXPORT int vfh_pci_companions(struct vfh_ctx *ctx,
 	size_t cnt = 0, cap = 0;
 	int r;
 
+	vfh_enter(ctx);
+	if (!addr || !addrs || !n)
+		return vfh_fail(ctx, -EINVAL, "vfh_pci_companions: no address, array or count");
 	*addrs = NULL;
 	*n = 0;
 	for (uint8_t f = 0; f < 8; f++) {
@@ -117,5 +129,6 @@ VFH_EXPORT int vfh_pci_companions(struct vfh_ctx *ctx,
 	return 0;
 fail:
 	free(v);
-	return r;
+	return vfh_fail(ctx, r, "cannot list the functions of %04x:%02x:%02x: %s", addr->domain,
+			addr->bus, addr->slot, strerror(-r));
 }

@@ -11,8 +11,11 @@
 
 static int normalize(struct vfh_ctx *ctx, const char *name, char *out, size_t len)
 {
-	size_t n = strlen(name);
+	size_t n;
 
+	if (!name)
+		return vfh_fail(ctx, -EINVAL, "no module name");
+	n = strlen(name);
 	if (n == 0 || n >= len || strchr(name, '/') || name[0] == '.')
 		return vfh_fail(ctx, -EINVAL, "invalid module name '%s'", name);
 	for (size_t i = 0; i <= n; i++)
@@ -20,20 +23,30 @@ static int normalize(struct vfh_ctx *ctx, const char *name, char *out, size_t le
 	return 0;
 }
 
-VFH_EXPORT int vfh_module_loaded(struct vfh_ctx *ctx, const char *name)
+static int loaded(struct vfh_ctx *ctx, const char *mod)
 {
-	char mod[VFH_NAME_MAX], state[32];
-	int r = normalize(ctx, name, mod, sizeof(mod));
+	char state[32];
+	int r = vfh_read_str(ctx, VFH_ROOT_SYS, state, sizeof(state), "module/%s/initstate", mod);
 
-	if (r < 0)
-		return r;
-	r = vfh_read_str(ctx, VFH_ROOT_SYS, state, sizeof(state), "module/%s/initstate", mod);
 	if (r == 0)
 		return strcmp(state, "live") == 0 || strcmp(state, "coming") == 0;
-	if (r != -ENOENT)
-		return r;
 	/* built-in modules may have a directory, never an initstate */
-	return vfh_exists(ctx, VFH_ROOT_SYS, "module/%s", mod);
+	if (r == -ENOENT)
+		r = vfh_exists(ctx, VFH_ROOT_SYS, "module/%s", mod);
+	if (r < 0)
+		return vfh_fail(ctx, r, "cannot read the state of module %s: %s", mod,
+				strerror(-r));
+	return r;
+}
+
+VFH_EXPORT int vfh_module_loaded(struct vfh_ctx *ctx, const char *name)
+{
+	char mod[VFH_NAME_MAX];
+	int r;
+
+	vfh_enter(ctx);
+	r = normalize(ctx, name, mod, sizeof(mod));
+	return r < 0 ? r : loaded(ctx, mod);
 }
 
 static int kmod_ready(struct vfh_ctx *ctx)
@@ -53,17 +66,22 @@ VFH_EXPORT int vfh_module_load(struct vfh_ctx *ctx, const char *name)
 {
 	struct kmod_list *list = NULL, *it;
 	char mod[VFH_NAME_MAX];
-	int r = normalize(ctx, name, mod, sizeof(mod));
+	int r;
 
+	vfh_enter(ctx);
+	r = normalize(ctx, name, mod, sizeof(mod));
 	if (r < 0)
 		return r;
-	if (vfh_module_loaded(ctx, mod) == 1)
-		return 0;
+	r = loaded(ctx, mod);
+	if (r != 0)
+		return r < 0 ? r : 0;
+#ifdef VFH_TEST_BUILD
 	if (ctx->test_ops && ctx->test_ops->module) {
 		r = ctx->test_ops->module(ctx->test_data, mod, true);
 		return r < 0 ? vfh_fail(ctx, r, "loading module %s failed: %s", mod,
 					strerror(-r)) : 0;
 	}
+#endif
 	r = kmod_ready(ctx);
 	if (r < 0)
 		return r;
@@ -123,10 +141,11 @@ VFH_EXPORT int vfh_module_unload(struct vfh_ctx *ctx, const char *name)
 	char mod[VFH_NAME_MAX], holders[256];
 	int refcnt = 0, r;
 
+	vfh_enter(ctx);
 	r = normalize(ctx, name, mod, sizeof(mod));
 	if (r < 0)
 		return r;
-	r = vfh_module_loaded(ctx, mod);
+	r = loaded(ctx, mod);
 	if (r <= 0)
 		return r;
 	if (vfh_exists(ctx, VFH_ROOT_SYS, "module/%s/initstate", mod) == 0)
@@ -141,11 +160,13 @@ VFH_EXPORT int vfh_module_unload(struct vfh_ctx *ctx, const char *name)
 		return vfh_fail(ctx, -EBUSY, "module %s is in use (%d users): stop the programs "
 				"holding it (a persistence daemon, the compositor, the display "
 				"manager) before the VM starts", mod, refcnt);
+#ifdef VFH_TEST_BUILD
 	if (ctx->test_ops && ctx->test_ops->module) {
 		r = ctx->test_ops->module(ctx->test_data, mod, false);
 		return r < 0 ? vfh_fail(ctx, r, "unloading module %s failed: %s", mod,
 					strerror(-r)) : 0;
 	}
+#endif
 	r = kmod_ready(ctx);
 	if (r < 0)
 		return r;

@@ -167,6 +167,7 @@ int vfh_read_int(struct vfh_ctx *ctx, enum vfh_root root, int *val,
 	return 0;
 }
 
+#ifdef VFH_TEST_BUILD
 static int rel_of(const struct vfh_ctx *ctx, enum vfh_root root,
 		  const char *path, const char **rel)
 {
@@ -176,6 +177,7 @@ static int rel_of(const struct vfh_ctx *ctx, enum vfh_root root,
 	*rel = path + blen + 1;
 	return 0;
 }
+#endif
 
 int vfh_write_str(struct vfh_ctx *ctx, enum vfh_root root, const char *val,
 		  const char *fmt, ...)
@@ -202,12 +204,14 @@ int vfh_write_str(struct vfh_ctx *ctx, enum vfh_root root, const char *val,
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
 	vfh_dbg(ctx, "write '%s' > %s: %s", val, path, r ? strerror(-r) : "ok");
+#ifdef VFH_TEST_BUILD
 	if (r == 0 && ctx->test_ops && ctx->test_ops->write) {
 		const char *rel;
 
 		rel_of(ctx, root, path, &rel);
 		r = ctx->test_ops->write(ctx->test_data, root, rel, val);
 	}
+#endif
 	return r;
 }
 
@@ -244,8 +248,33 @@ int vfh_exists(const struct vfh_ctx *ctx, enum vfh_root root,
 	return access(path, F_OK) == 0 ? 1 : (errno == ENOENT || errno == ENOTDIR ? 0 : -errno);
 }
 
+DIR *vfh_vopendir(const struct vfh_ctx *ctx, enum vfh_root root,
+		  const char *fmt, va_list ap)
+{
+	char path[VFH_PATH_MAX];
+	int r = vfh_vpath(ctx, root, path, sizeof(path), fmt, ap);
+
+	if (r < 0) {
+		errno = -r;
+		return NULL;
+	}
+	return opendir(path);
+}
+
 DIR *vfh_opendir(const struct vfh_ctx *ctx, enum vfh_root root,
 		 const char *fmt, ...)
+{
+	va_list ap;
+	DIR *d;
+
+	va_start(ap, fmt);
+	d = vfh_vopendir(ctx, root, fmt, ap);
+	va_end(ap);
+	return d;
+}
+
+FILE *vfh_fopen(const struct vfh_ctx *ctx, enum vfh_root root,
+		const char *fmt, ...)
 {
 	char path[VFH_PATH_MAX];
 	int r = ROOTED(ctx, root, path, fmt);
@@ -254,5 +283,48 @@ DIR *vfh_opendir(const struct vfh_ctx *ctx, enum vfh_root root,
 		errno = -r;
 		return NULL;
 	}
-	return opendir(path);
+	return fopen(path, "re");
+}
+
+ssize_t vfh_read_at(struct vfh_ctx *ctx, enum vfh_root root, void *buf,
+		    size_t len, off_t off, const char *fmt, ...)
+{
+	char path[VFH_PATH_MAX];
+	int r = ROOTED(ctx, root, path, fmt);
+	ssize_t n;
+	int fd;
+
+	if (r < 0)
+		return r;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	do {
+		n = pread(fd, buf, len, off);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	return n;
+}
+
+int vfh_realpath(const struct vfh_ctx *ctx, enum vfh_root root, char *buf,
+		 size_t len, const char *fmt, ...)
+{
+	char path[VFH_PATH_MAX];
+	int r = ROOTED(ctx, root, path, fmt);
+	char *real;
+
+	if (r < 0)
+		return r;
+	real = realpath(path, NULL);
+	if (!real)
+		return -errno;
+	if (strlen(real) >= len) {
+		free(real);
+		return -ENAMETOOLONG;
+	}
+	strcpy(buf, real);
+	free(real);
+	return 0;
 }

@@ -111,17 +111,7 @@ VFH_EXPORT int vfh_pci_addr_cmp(const void *pa, const void *pb)
 int vfh_addrs_push(struct vfh_pci_addr **v, size_t *n, size_t *cap,
 		   const struct vfh_pci_addr *a)
 {
-	if (*n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 8;
-		struct vfh_pci_addr *nv = realloc(*v, ncap * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		*v = nv;
-		*cap = ncap;
-	}
-	(*v)[(*n)++] = *a;
-	return 0;
+	return vfh_array_push((void **)v, n, cap, a, sizeof(*a));
 }
 
 bool vfh_addrs_has(const struct vfh_pci_addr *v, size_t n,
@@ -138,20 +128,16 @@ int vfh_addrs_from_dir(struct vfh_ctx *ctx, const char *what, struct vfh_pci_add
 {
 	struct vfh_pci_addr *v = NULL;
 	size_t cnt = 0, cap = 0;
-	char path[VFH_PATH_MAX];
 	struct dirent *de;
 	va_list ap;
 	DIR *d;
-	int r;
+	int r = 0;
 
 	*addrs = NULL;
 	*n = 0;
 	va_start(ap, fmt);
-	r = vfh_vpath(ctx, VFH_ROOT_SYS, path, sizeof(path), fmt, ap);
+	d = vfh_vopendir(ctx, VFH_ROOT_SYS, fmt, ap);
 	va_end(ap);
-	if (r < 0)
-		return r;
-	d = opendir(path);
 	if (!d)
 		return -errno;
 	while ((de = readdir(d))) {

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* What sysfs says about one PCI device. */
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <pci/header.h>
 
 #include "internal.h"
 
@@ -39,26 +40,21 @@ static int read_id16(struct vfh_ctx *ctx, const char *addr, const char *attr,
 static bool header_is_bridge(struct vfh_ctx *ctx, const char *addr,
 			     uint32_t class)
 {
-	char path[VFH_PATH_MAX];
 	unsigned char hdr;
-	int fd;
 
-	if (vfh_ctx_path(ctx, VFH_ROOT_SYS, path, sizeof(path),
-			 PCI_DEV_FMT "/config", addr) == 0 &&
-	    (fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
-		ssize_t n = pread(fd, &hdr, 1, 0x0e);
-
-		close(fd);
-		if (n == 1)
-			return (hdr & 0x7f) == 1 || (hdr & 0x7f) == 2;
+	if (vfh_read_at(ctx, VFH_ROOT_SYS, &hdr, 1, PCI_HEADER_TYPE,
+			PCI_DEV_FMT "/config", addr) == 1) {
+		hdr &= 0x7f;	/* bit 7: multi-function */
+		return hdr == PCI_HEADER_TYPE_BRIDGE || hdr == PCI_HEADER_TYPE_CARDBUS;
 	}
-	return (class >> 8) == 0x0604 || (class >> 8) == 0x0607 ||
-	       (class >> 8) == 0x0609;
+	class >>= 8;
+	return class == PCI_CLASS_BRIDGE_PCI || class == PCI_CLASS_BRIDGE_CARDBUS ||
+	       class == PCI_CLASS_BRIDGE_PCI_SEMI;
 }
 
-VFH_EXPORT int vfh_pci_info_read(struct vfh_ctx *ctx,
-				 const struct vfh_pci_addr *pa,
-				 struct vfh_pci_info *info)
+/* Fills info; on failure it holds what was read before it. */
+static int info_read(struct vfh_ctx *ctx, const struct vfh_pci_addr *pa,
+		     struct vfh_pci_info *info)
 {
 	char addr[VFH_PCI_ADDR_MAX], group[32];
 	uint64_t class;
@@ -66,12 +62,13 @@ VFH_EXPORT int vfh_pci_info_read(struct vfh_ctx *ctx,
 
 	r = vfh_addr_str(pa, addr);
 	if (r < 0)
-		return r;
+		return vfh_fail(ctx, r, "unprintable PCI address");
 	memset(info, 0, sizeof(*info));
 	info->addr = *pa;
 	r = vfh_exists(ctx, VFH_ROOT_SYS, PCI_DEV_FMT, addr);
 	if (r <= 0)
-		return r < 0 ? r : vfh_fail(ctx, -ENODEV, "no PCI device %s", addr);
+		return r < 0 ? vfh_fail(ctx, r, "%s: %s", addr, strerror(-r)) :
+			       vfh_fail(ctx, -ENODEV, "no PCI device %s", addr);
 
 	if ((r = read_id16(ctx, addr, "vendor", &info->vendor)) < 0 ||
 	    (r = read_id16(ctx, addr, "device", &info->device)) < 0 ||
@@ -112,7 +109,7 @@ VFH_EXPORT int vfh_pci_info_read(struct vfh_ctx *ctx,
 		info->reset_method[0] = '\0';
 
 	info->boot_vga = -1;
-	if ((info->class >> 16) == 0x03) {
+	if ((info->class >> 16) == PCI_BASE_CLASS_DISPLAY) {
 		int v;
 
 		info->is_display = true;
@@ -123,16 +120,37 @@ VFH_EXPORT int vfh_pci_info_read(struct vfh_ctx *ctx,
 	return 0;
 }
 
-VFH_EXPORT int vfh_pci_binding_read(struct vfh_ctx *ctx,
-				    const struct vfh_pci_addr *pa,
-				    struct vfh_pci_binding *b)
+VFH_EXPORT int vfh_pci_info_read_sz(struct vfh_ctx *ctx, const struct vfh_pci_addr *pa,
+				    struct vfh_pci_info *info, size_t size)
 {
-	struct vfh_pci_info info;
-	int r = vfh_pci_info_read(ctx, pa, &info);
+	struct vfh_pci_info full;
+	int r;
 
+	vfh_enter(ctx);
+	if (!pa || !info || size == 0)
+		return vfh_fail(ctx, -EINVAL, "vfh_pci_info_read: no address, no struct or "
+				"size 0");
+	r = info_read(ctx, pa, &full);
+	vfh_struct_out(info, size, &full, sizeof(full));
+	return r;
+}
+
+VFH_EXPORT int vfh_pci_binding_read_sz(struct vfh_ctx *ctx, const struct vfh_pci_addr *pa,
+				       struct vfh_pci_binding *b, size_t size)
+{
+	struct vfh_pci_binding full;
+	struct vfh_pci_info info;
+	int r;
+
+	vfh_enter(ctx);
+	if (!pa || !b || size == 0)
+		return vfh_fail(ctx, -EINVAL, "vfh_pci_binding_read: no address, no struct or "
+				"size 0");
+	r = info_read(ctx, pa, &info);
 	if (r < 0)
 		return r;
-	memcpy(b->driver, info.driver, sizeof(b->driver));
-	memcpy(b->driver_override, info.driver_override, sizeof(b->driver_override));
+	memcpy(full.driver, info.driver, sizeof(full.driver));
+	memcpy(full.driver_override, info.driver_override, sizeof(full.driver_override));
+	vfh_struct_out(b, size, &full, sizeof(full));
 	return 0;
 }

@@ -2,7 +2,9 @@
 /* libpci, kept to pci.ids names (pointed at the context's sysfs).  Its error
  * handler must not return (pciutils marks it noreturn) and the default one
  * ends the process: ours jumps back to the call that reached libpci. */
+#include <limits.h>
 #include <setjmp.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +47,7 @@ static int pacc_open(struct vfh_ctx *ctx)
 		return r;
 	ctx->pacc = pci_alloc();
 	if (!ctx->pacc)
-		return -ENOMEM;
+		return vfh_fail(ctx, -ENOMEM, "libpci: cannot allocate its context");
 	ctx->pacc->error = on_pci_error;
 	ctx->pacc->warning = on_pci_quiet;
 	ctx->pacc->debug = on_pci_quiet;
@@ -61,22 +63,37 @@ static int pacc_open(struct vfh_ctx *ctx)
 VFH_EXPORT int vfh_pci_list(struct vfh_ctx *ctx, struct vfh_pci_addr **addrs,
 			    size_t *n)
 {
-	int r = vfh_addrs_from_dir(ctx, NULL, addrs, n, "bus/pci/devices");
+	int r;
 
+	vfh_enter(ctx);
+	if (!addrs || !n)
+		return vfh_fail(ctx, -EINVAL, "vfh_pci_list: no array or no count");
+	r = vfh_addrs_from_dir(ctx, NULL, addrs, n, "bus/pci/devices");
 	return r < 0 ? vfh_fail(ctx, r, "cannot list PCI devices: %s", strerror(-r)) : 0;
 }
 
-VFH_EXPORT int vfh_pci_names(struct vfh_ctx *ctx, const struct vfh_pci_info *info,
-			     char *vendor, size_t vlen, char *device, size_t dlen)
+VFH_EXPORT int vfh_pci_names_sz(struct vfh_ctx *ctx, const struct vfh_pci_info *info,
+				size_t info_size, char *vendor, size_t vlen, char *device,
+				size_t dlen)
 {
+	/* only the ids are read: any struct that reaches them will do */
+	const size_t need = offsetof(struct vfh_pci_info, device) + sizeof(info->device);
 	jmp_buf jb;
 	char *s;
 	int r;
 
+	vfh_enter(ctx);
+	if ((vlen && !vendor) || (dlen && !device))
+		return vfh_fail(ctx, -EINVAL, "vfh_pci_names: a length without a buffer");
 	if (vlen)
 		vendor[0] = '\0';
 	if (dlen)
 		device[0] = '\0';
+	if (!info || info_size < need)
+		return vfh_fail(ctx, -EINVAL, "vfh_pci_names: no device, or a struct too small "
+				"to hold its ids (%zu bytes)", info ? info_size : 0);
+	if (vlen > INT_MAX || dlen > INT_MAX)
+		return vfh_fail(ctx, -EINVAL, "vfh_pci_names: buffer over INT_MAX bytes");
 	pci_jump = &jb;
 	if (setjmp(jb)) {
 		pci_jump = NULL;
@@ -84,6 +101,8 @@ VFH_EXPORT int vfh_pci_names(struct vfh_ctx *ctx, const struct vfh_pci_info *inf
 		return vfh_fail(ctx, -EIO, "libpci: %s", pci_error);
 	}
 	r = pacc_open(ctx);
+	if (r < 0 && !ctx->errmsg[0])
+		r = vfh_fail(ctx, r, "libpci: the sysfs path is too long: %s", strerror(-r));
 	if (r == 0) {
 		const int flags = PCI_LOOKUP_NO_NUMBERS | PCI_LOOKUP_NO_HWDB;
 

@@ -51,7 +51,7 @@ static int targets(struct vfh_ctx *ctx, const struct vfh_pci_addr *addr,
 	v = calloc(nothers + 1, sizeof(*v));
 	if (!v) {
 		free(others);
-		return -ENOMEM;
+		return vfh_fail(ctx, -ENOMEM, "out of memory");
 	}
 	v[0].addr = *addr;
 	for (size_t i = 0; i < nothers; i++)
@@ -77,34 +77,39 @@ static int targets(struct vfh_ctx *ctx, const struct vfh_pci_addr *addr,
 	return 0;
 }
 
-VFH_EXPORT int vfh_pci_remove(struct vfh_ctx *ctx, const struct vfh_pci_addr *addr,
-			      unsigned int flags, struct vfh_pci_removed **removed,
-			      size_t *n_removed)
+VFH_EXPORT int vfh_pci_remove_sz(struct vfh_ctx *ctx, const struct vfh_pci_addr *addr,
+				 unsigned int flags, struct vfh_pci_removed **removed,
+				 size_t *n_removed, size_t stride)
 {
-	struct vfh_pci_removed *v;
-	size_t n, done = 0;
+	struct vfh_pci_removed *v = NULL;
+	size_t n = 0, done = 0;
 	int r;
 
+	vfh_enter(ctx);
 	if (removed) {
 		*removed = NULL;
-		*n_removed = 0;
+		if (n_removed)
+			*n_removed = 0;
 	}
+	if (!addr || (removed && (!n_removed || stride == 0)))
+		return vfh_fail(ctx, -EINVAL, "vfh_pci_remove: no address, no count or stride 0");
+	if (flags & ~(unsigned int)VFH_REMOVE_SLOT)
+		return vfh_fail(ctx, -EINVAL, "vfh_pci_remove: unknown flags 0x%x", flags);
 	r = targets(ctx, addr, flags, &v, &n);
 	if (r < 0)
 		return r;
 	for (; done < n; done++) {
 		struct presence gone = { &v[done], 1, false, 0 };
 		char a[VFH_PCI_ADDR_MAX];
+		bool written;
 
 		vfh_addr_str(&v[done].addr, a);
-		vfh_wait_arm(ctx);
-		r = vfh_write_str(ctx, VFH_ROOT_SYS, "1", PCI_DEV_FMT "/remove", a);
-		if (r < 0) {
-			vfh_wait_disarm(ctx);
+		r = vfh_write_and_wait(ctx, VFH_ROOT_SYS, "1", devices_are, &gone, &written,
+				       PCI_DEV_FMT "/remove", a);
+		if (r < 0 && !written) {
 			r = vfh_fail(ctx, r, "removing %s from the bus failed: %s", a, strerror(-r));
 			break;
 		}
-		r = vfh_wait_until(ctx, devices_are, &gone);
 		if (r < 0) {
 			r = vfh_fail(ctx, r, "%s was still on the bus %u ms after remove (the "
 				     "wait bound)", a, ctx->wait_ms);
@@ -123,7 +128,10 @@ VFH_EXPORT int vfh_pci_remove(struct vfh_ctx *ctx, const struct vfh_pci_addr *ad
 		return r;
 	}
 	if (removed) {
-		*removed = v;
+		r = vfh_array_out((void **)removed, v, n, sizeof(*v), stride);
+		if (r < 0)
+			return vfh_fail(ctx, r, "out of memory for the list of removed devices "
+					"(they are off the bus)");
 		*n_removed = n;
 	} else {
 		free(v);
@@ -131,19 +139,16 @@ VFH_EXPORT int vfh_pci_remove(struct vfh_ctx *ctx, const struct vfh_pci_addr *ad
 	return 0;
 }
 
-VFH_EXPORT int vfh_pci_rescan(struct vfh_ctx *ctx, const struct vfh_pci_removed *devs,
-			      size_t n)
+static int rescan(struct vfh_ctx *ctx, const struct vfh_pci_removed *devs, size_t n)
 {
 	struct presence back = { devs, n, true, 0 };
 	int r, first_err = 0;
+	bool written;
 
-	vfh_wait_arm(ctx);
-	r = vfh_write_str(ctx, VFH_ROOT_SYS, "1", "bus/pci/rescan");
-	if (r < 0) {
-		vfh_wait_disarm(ctx);
+	r = vfh_write_and_wait(ctx, VFH_ROOT_SYS, "1", devices_are, &back, &written,
+			       "bus/pci/rescan");
+	if (r < 0 && !written)
 		return vfh_fail(ctx, r, "rescanning the PCI bus failed: %s", strerror(-r));
-	}
-	r = vfh_wait_until(ctx, devices_are, &back);
 	if (r < 0) {
 		char a[VFH_PCI_ADDR_MAX];
 
@@ -155,10 +160,56 @@ VFH_EXPORT int vfh_pci_rescan(struct vfh_ctx *ctx, const struct vfh_pci_removed 
 	/* back in increasing function order, then each on its old driver */
 	for (size_t i = n; i-- > 0;) {
 		r = vfh_pci_restore(ctx, &devs[i].addr, &devs[i].binding);
-		if (r < 0 && !first_err)
+		if (r < 0 && !first_err) {
+			/* the next restores would clear its line */
 			first_err = r;
+			vfh_err_hold(ctx);
+		}
 	}
 	if (first_err)
-		return first_err;
+		vfh_err_release(ctx);
+	return first_err;
+}
+
+/* The caller's array at its stride, as this library lays it out. */
+static int removed_in(struct vfh_ctx *ctx, const void *in, size_t n, size_t stride,
+		      struct vfh_pci_removed **out)
+{
+	struct vfh_pci_removed *v;
+
+	*out = NULL;
+	if (n == 0)
+		return 0;
+	v = calloc(n, sizeof(*v));
+	if (!v)
+		return vfh_fail(ctx, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		int r = vfh_struct_in(&v[i], sizeof(v[i]), (const char *)in + i * stride, stride);
+
+		if (r < 0) {
+			free(v);
+			return vfh_fail(ctx, r, "vfh_pci_rescan: device %zu has fields this "
+					"library does not know", i);
+		}
+	}
+	*out = v;
 	return 0;
+}
+
+VFH_EXPORT int vfh_pci_rescan_sz(struct vfh_ctx *ctx, const struct vfh_pci_removed *in,
+				 size_t n, size_t stride)
+{
+	struct vfh_pci_removed *copy = NULL;
+	int r;
+
+	vfh_enter(ctx);
+	if ((n && !in) || stride == 0)
+		return vfh_fail(ctx, -EINVAL, "vfh_pci_rescan: no devices or stride 0");
+	if (stride == sizeof(*in))
+		return rescan(ctx, in, n);
+	r = removed_in(ctx, in, n, stride, &copy);
+	if (r == 0)
+		r = rescan(ctx, copy, n);
+	free(copy);
+	return r;
 }

@@ -11,8 +11,15 @@ VFH_EXPORT int vfh_pci_reset(struct vfh_ctx *ctx, const struct vfh_pci_addr *pa)
 	char addr[VFH_PCI_ADDR_MAX];
 	int r;
 
+	vfh_enter(ctx);
+	if (!pa)
+		return vfh_fail(ctx, -EINVAL, "vfh_pci_reset: no address");
 	vfh_addr_str(pa, addr);
-	r = vfh_exists(ctx, VFH_ROOT_SYS, PCI_DEV_FMT "/reset", addr);
+	r = vfh_exists(ctx, VFH_ROOT_SYS, PCI_DEV_FMT, addr);
+	if (r == 0)
+		return vfh_fail(ctx, -ENODEV, "no PCI device %s", addr);
+	if (r > 0)
+		r = vfh_exists(ctx, VFH_ROOT_SYS, PCI_DEV_FMT "/reset", addr);
 	if (r == 0)
 		return vfh_fail(ctx, -ENOTTY, "%s has no reset method the kernel can use "
 				"(no FLR, PM or bus reset); consider reset = suspend", addr);
@@ -24,4 +31,23 @@ VFH_EXPORT int vfh_pci_reset(struct vfh_ctx *ctx, const struct vfh_pci_addr *pa)
 				r == -ENOTTY ? " (no usable reset method; consider reset = suspend)" : "");
 	vfh_info(ctx, "reset %s", addr);
 	return 0;
+}
+
+VFH_EXPORT int vfh_pci_reset_supported(struct vfh_ctx *ctx, const struct vfh_pci_addr *pa)
+{
+	char addr[VFH_PCI_ADDR_MAX];
+	int r;
+
+	vfh_enter(ctx);
+	if (!pa)
+		return vfh_fail(ctx, -EINVAL, "vfh_pci_reset_supported: no address");
+	vfh_addr_str(pa, addr);
+	r = vfh_exists(ctx, VFH_ROOT_SYS, PCI_DEV_FMT, addr);
+	if (r == 0)
+		return vfh_fail(ctx, -ENODEV, "no PCI device %s", addr);
+	if (r > 0)
+		r = vfh_exists(ctx, VFH_ROOT_SYS, PCI_DEV_FMT "/reset", addr);
+	if (r < 0)
+		return vfh_fail(ctx, r, "%s: %s", addr, strerror(-r));
+	return r;
 }

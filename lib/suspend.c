@@ -39,7 +39,10 @@ VFH_EXPORT int vfh_power_can_deep_sleep(struct vfh_ctx *ctx)
 {
 	char state[128];
 	bool offered;
-	int r = mem_sleep(ctx, &offered, NULL, 0);
+	int r;
+
+	vfh_enter(ctx);
+	r = mem_sleep(ctx, &offered, NULL, 0);
 
 	if (r == -ENOENT)
 		return 0;
@@ -95,9 +98,9 @@ static int suspend_once(struct vfh_ctx *ctx, int rtc, unsigned int seconds,
 	return r;
 }
 
-VFH_EXPORT int vfh_pci_suspend_reset(struct vfh_ctx *ctx, const struct vfh_pci_addr *addr,
-				     const struct vfh_suspend_opts *opts,
-				     struct vfh_suspend_report *report)
+VFH_EXPORT int vfh_pci_suspend_reset_sz(struct vfh_ctx *ctx, const struct vfh_pci_addr *addr,
+					const struct vfh_suspend_opts *opts, size_t opts_size,
+					struct vfh_suspend_report *report, size_t report_size)
 {
 	struct vfh_suspend_report rep = { 0 };
 	struct vfh_suspend_opts o = { 2, 3, -1 };
@@ -109,15 +112,26 @@ VFH_EXPORT int vfh_pci_suspend_reset(struct vfh_ctx *ctx, const struct vfh_pci_a
 	uint64_t before, after;
 	int rtc, r, err = 0;
 
+	vfh_enter(ctx);
+	if (report && report_size == 0)
+		return vfh_fail(ctx, -EINVAL, "vfh_pci_suspend_reset: report of size 0");
+	if (report)
+		vfh_struct_out(report, report_size, &rep, sizeof(rep));
+	if (!addr || (opts && opts_size == 0))
+		return vfh_fail(ctx, -EINVAL, "vfh_pci_suspend_reset: no address, or options "
+				"of size 0");
 	if (opts) {
-		o = *opts;
+		/* fields an older caller does not know keep their defaults */
+		r = vfh_struct_in(&o, sizeof(o), opts, opts_size);
+		if (r < 0)
+			return vfh_fail(ctx, r, "suspend reset: the options set fields this "
+					"library does not know (%zu bytes, it knows %zu)",
+					opts_size, sizeof(o));
 		if (!o.seconds)
 			o.seconds = 2;
 		if (!o.attempts)
 			o.attempts = 3;
 	}
-	if (report)
-		*report = rep;
 	vfh_addr_str(addr, a);
 	if (o.seconds > 60 || o.attempts > 10)
 		return vfh_fail(ctx, -EINVAL, "suspend reset: seconds must be 1..60 and attempts "
@@ -193,7 +207,7 @@ out:
 	}
 	free(removed);
 	if (report)
-		*report = rep;
+		vfh_struct_out(report, report_size, &rep, sizeof(rep));
 	if (r == 0)
 		vfh_info(ctx, "%s reset by suspend (attempt %u, %u functions back)", a,
 			 rep.attempts, rep.restored);

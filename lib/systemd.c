@@ -48,10 +48,13 @@ static int bus_ready(struct vfh_ctx *ctx)
 	return 0;
 }
 
+/* Entry of every unit call: the error line is this call's, and the name
+ * is checked before anything talks to systemd. */
 static int check_unit(struct vfh_ctx *ctx, const char *unit)
 {
-	if (!unit_name_ok(unit))
-		return vfh_fail(ctx, -EINVAL, "invalid unit name '%s'", unit);
+	vfh_enter(ctx);
+	if (!unit || !unit_name_ok(unit))
+		return vfh_fail(ctx, -EINVAL, "invalid unit name '%s'", unit ? unit : "");
 	return 0;
 }
 
@@ -65,8 +68,13 @@ VFH_EXPORT int vfh_unit_is_active(struct vfh_ctx *ctx, const char *unit)
 
 	if (r < 0)
 		return r;
-	if (ctx->test_ops && ctx->test_ops->unit)
-		return ctx->test_ops->unit(ctx->test_data, unit, "is-active");
+#ifdef VFH_TEST_BUILD
+	if (ctx->test_ops && ctx->test_ops->unit) {
+		r = ctx->test_ops->unit(ctx->test_data, unit, "is-active");
+		return r < 0 ? vfh_fail(ctx, r, "asking systemd about %s failed: %s", unit,
+					strerror(-r)) : r;
+	}
+#endif
 	r = bus_ready(ctx);
 	if (r < 0)
 		return r;
@@ -129,10 +137,12 @@ static int unit_job(struct vfh_ctx *ctx, const char *unit, const char *method,
 
 	if (r < 0)
 		return r;
+#ifdef VFH_TEST_BUILD
 	if (ctx->test_ops && ctx->test_ops->unit) {
 		r = ctx->test_ops->unit(ctx->test_data, unit, verb);
 		return r < 0 ? vfh_fail(ctx, r, "%s %s failed: %s", verb, unit, strerror(-r)) : 0;
 	}
+#endif
 	r = bus_ready(ctx);
 	if (r < 0)
 		return r;

@@ -6,12 +6,35 @@
  * Conventions
  *  - Every function that can fail returns 0 (or a documented positive value)
  *    on success and a negative errno on failure.  Nothing in the library
- *    exits, aborts or prints; what went wrong is logged through the context's
- *    log function and kept as one line in vfh_ctx_errmsg().
+ *    exits, aborts or prints.  Every call on a context that can fail clears
+ *    its error line on entry; every failure (bad arguments included) logs
+ *    what went wrong through the context's log function and leaves it as one
+ *    line in vfh_ctx_errmsg().  After a call that succeeded the line is "".
+ *    Calls that cannot fail (getters, vfh_ctx_set_log_fn/_priority,
+ *    vfh_ctx_ref/unref) leave the line alone.  A call that fails and undoes
+ *    its work keeps the first failure's line.
  *  - Every kernel path is resolved against the context's roots, so the same
  *    code runs on the live system and on a captured or fabricated tree.
  *  - A context is not thread-safe: use one per thread.
  *  - Ownership is stated on each function returning memory.
+ *
+ * Structs that can grow (ABI)
+ *  - Public structs are only ever extended at the end; no field is ever
+ *    removed, reordered or resized.  struct vfh_pci_addr is the exception:
+ *    it is fixed for good.
+ *  - Every function that fills or reads one of them is exported as NAME_sz
+ *    and takes the caller's sizeof (for arrays, the caller's element
+ *    stride); the macro NAME passes sizeof(struct ...) as the program was
+ *    compiled, so calls are written as before.  This is the kernel's rule
+ *    for extensible structs (openat2(2), copy_struct_from_user()):
+ *  - Filled (output) structs: the library writes min(its size, caller's
+ *    size) bytes and zeroes the rest of the caller's struct; it never writes
+ *    past the caller's size.  Arrays it returns are laid out at the caller's
+ *    stride.
+ *  - Read (input) structs: fields a smaller (older) caller does not have
+ *    take their defaults; a larger (newer) caller's struct is accepted only
+ *    when every byte past what this library knows is zero, else -E2BIG.
+ *  - A size or stride of 0 is -EINVAL.
  */
 #ifndef VFIOHOOK_H
 #define VFIOHOOK_H
@@ -53,7 +76,8 @@ struct vfh_ctx *vfh_ctx_ref(struct vfh_ctx *ctx);
 /* Drops one reference; frees the context at zero.  Returns NULL. */
 struct vfh_ctx *vfh_ctx_unref(struct vfh_ctx *ctx);
 
-/* Sets one root.  path must be absolute; it is copied.  -EINVAL, -ENOMEM. */
+/* Sets one root.  path must be absolute; it is copied.  -EINVAL,
+ * -ENAMETOOLONG, -ENOMEM. */
 int vfh_ctx_set_root(struct vfh_ctx *ctx, enum vfh_root root, const char *path);
 /* Sets every root below one prefix: PREFIX/sys, PREFIX/proc, PREFIX/dev,
  * PREFIX/run, PREFIX/sys/fs/cgroup, PREFIX/etc.  "/" restores the live
@@ -64,7 +88,8 @@ const char *vfh_ctx_get_root(const struct vfh_ctx *ctx, enum vfh_root root);
 /* True when every root is the live system's. */
 bool vfh_ctx_is_live(const struct vfh_ctx *ctx);
 
-/* Builds ROOT + "/" + printf(fmt) into buf.  -ENAMETOOLONG, -EINVAL. */
+/* Builds ROOT + "/" + printf(fmt) into buf.  -ENAMETOOLONG, -EINVAL (with
+ * the error line set: the context's error line is not covered by const). */
 int vfh_ctx_path(const struct vfh_ctx *ctx, enum vfh_root root, char *buf,
 		 size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
@@ -130,8 +155,10 @@ struct vfh_pci_info {
 };
 
 /* Reads what sysfs says about one device.  -ENODEV if it is not there. */
-int vfh_pci_info_read(struct vfh_ctx *ctx, const struct vfh_pci_addr *addr,
-		      struct vfh_pci_info *info);
+int vfh_pci_info_read_sz(struct vfh_ctx *ctx, const struct vfh_pci_addr *addr,
+			 struct vfh_pci_info *info, size_t size);
+#define vfh_pci_info_read(ctx, addr, info) \
+	vfh_pci_info_read_sz((ctx), (addr), (info), sizeof(struct vfh_pci_info))
 
 /* Lists every PCI device (sysfs bus/pci/devices), sorted.  *addrs:
  * free() it. */
@@ -139,9 +166,14 @@ int vfh_pci_list(struct vfh_ctx *ctx, struct vfh_pci_addr **addrs, size_t *n);
 
 /* Vendor and device names from pci.ids, through libpci with its sysfs
  * path set to the context's root; "" when unknown.  -EIO when libpci
- * reports an error (its handler never ends the process). */
-int vfh_pci_names(struct vfh_ctx *ctx, const struct vfh_pci_info *info,
-		  char *vendor, size_t vlen, char *device, size_t dlen);
+ * reports an error (its handler never ends the process).  Reads only the
+ * ids of info (info_size must reach them). */
+int vfh_pci_names_sz(struct vfh_ctx *ctx, const struct vfh_pci_info *info,
+		     size_t info_size, char *vendor, size_t vlen, char *device,
+		     size_t dlen);
+#define vfh_pci_names(ctx, info, vendor, vlen, device, dlen) \
+	vfh_pci_names_sz((ctx), (info), sizeof(struct vfh_pci_info), (vendor), \
+			 (vlen), (device), (dlen))
 
 /* ---------------------------------------------------------------- iommu -- */
 
@@ -177,8 +209,11 @@ struct vfh_pci_binding {
 	char driver_override[VFH_NAME_MAX];
 };
 
-int vfh_pci_binding_read(struct vfh_ctx *ctx, const struct vfh_pci_addr *addr,
-			 struct vfh_pci_binding *b);
+/* The device's binding now.  -ENODEV if it is not there. */
+int vfh_pci_binding_read_sz(struct vfh_ctx *ctx, const struct vfh_pci_addr *addr,
+			    struct vfh_pci_binding *b, size_t size);
+#define vfh_pci_binding_read(ctx, addr, b) \
+	vfh_pci_binding_read_sz((ctx), (addr), (b), sizeof(struct vfh_pci_binding))
 
 /* Binds addr to `driver`: loads its module if the driver is not
  * registered, writes driver_override, unbinds the current driver, writes
@@ -187,15 +222,20 @@ int vfh_pci_binding_read(struct vfh_ctx *ctx, const struct vfh_pci_addr *addr,
  * left alone.  When prior is not NULL it receives the state before the
  * change.  On failure the previous driver and override are put back and
  * the error returned (-ETIMEDOUT when the bound expired). */
-int vfh_pci_bind(struct vfh_ctx *ctx, const struct vfh_pci_addr *addr,
-		 const char *driver, struct vfh_pci_binding *prior);
+int vfh_pci_bind_sz(struct vfh_ctx *ctx, const struct vfh_pci_addr *addr,
+		    const char *driver, struct vfh_pci_binding *prior,
+		    size_t prior_size);
+#define vfh_pci_bind(ctx, addr, driver, prior) \
+	vfh_pci_bind_sz((ctx), (addr), (driver), (prior), sizeof(struct vfh_pci_binding))
 
 /* Hands a device back: restores the recorded override (clearing ours),
  * unbinds the current driver, binds the recorded driver (loading its
  * module if it is gone) and waits until the link names it.  A recorded
  * empty driver leaves the device unbound.  Idempotent. */
-int vfh_pci_restore(struct vfh_ctx *ctx, const struct vfh_pci_addr *addr,
-		    const struct vfh_pci_binding *prior);
+int vfh_pci_restore_sz(struct vfh_ctx *ctx, const struct vfh_pci_addr *addr,
+		       const struct vfh_pci_binding *prior, size_t size);
+#define vfh_pci_restore(ctx, addr, prior) \
+	vfh_pci_restore_sz((ctx), (addr), (prior), sizeof(struct vfh_pci_binding))
 
 /* Unbinds the device's current driver, if any, and waits for the link to
  * go.  The override is left as it is. */
@@ -214,19 +254,29 @@ struct vfh_pci_removed {
 	struct vfh_pci_addr addr;
 	struct vfh_pci_binding binding;
 };
-int vfh_pci_remove(struct vfh_ctx *ctx, const struct vfh_pci_addr *addr,
-		   unsigned int flags, struct vfh_pci_removed **removed,
-		   size_t *n);
+int vfh_pci_remove_sz(struct vfh_ctx *ctx, const struct vfh_pci_addr *addr,
+		      unsigned int flags, struct vfh_pci_removed **removed,
+		      size_t *n, size_t stride);
+#define vfh_pci_remove(ctx, addr, flags, removed, n) \
+	vfh_pci_remove_sz((ctx), (addr), (flags), (removed), (n), \
+			  sizeof(struct vfh_pci_removed))
 
 /* Rescans the bus and waits (bounded) until every listed device is back,
  * then restores each one's recorded binding.  -ETIMEDOUT names the first
  * device that did not come back. */
-int vfh_pci_rescan(struct vfh_ctx *ctx, const struct vfh_pci_removed *devs,
-		   size_t n);
+int vfh_pci_rescan_sz(struct vfh_ctx *ctx, const struct vfh_pci_removed *devs,
+		      size_t n, size_t stride);
+#define vfh_pci_rescan(ctx, devs, n) \
+	vfh_pci_rescan_sz((ctx), (devs), (n), sizeof(struct vfh_pci_removed))
 
 /* Function reset through the kernel's reset_method (sysfs "reset").
- * -ENOTTY when the kernel has no reset method for the device. */
+ * -ENOTTY when the kernel has no reset method for the device, -ENODEV when
+ * the device is not there. */
 int vfh_pci_reset(struct vfh_ctx *ctx, const struct vfh_pci_addr *addr);
+/* Whether vfh_pci_reset() can work: 1 when the kernel offers a reset for
+ * the device (sysfs bus/pci/devices/ADDR/reset exists), 0 when not,
+ * -ENODEV when the device is not there. */
+int vfh_pci_reset_supported(struct vfh_ctx *ctx, const struct vfh_pci_addr *addr);
 
 /* ------------------------------------------------------ suspend reset -- */
 
@@ -249,9 +299,14 @@ struct vfh_suspend_report {
 	unsigned int restored;	/* functions back on their bindings */
 };
 
-int vfh_pci_suspend_reset(struct vfh_ctx *ctx, const struct vfh_pci_addr *addr,
-			  const struct vfh_suspend_opts *opts,
-			  struct vfh_suspend_report *report);
+/* opts (NULL: every default) is read by the extensible-struct rule: an
+ * older, smaller struct gets the defaults above for what it lacks. */
+int vfh_pci_suspend_reset_sz(struct vfh_ctx *ctx, const struct vfh_pci_addr *addr,
+			     const struct vfh_suspend_opts *opts, size_t opts_size,
+			     struct vfh_suspend_report *report, size_t report_size);
+#define vfh_pci_suspend_reset(ctx, addr, opts, report) \
+	vfh_pci_suspend_reset_sz((ctx), (addr), (opts), sizeof(struct vfh_suspend_opts), \
+				 (report), sizeof(struct vfh_suspend_report))
 
 /* Whether the host can suspend to S3: 1 yes, 0 no ("deep" not offered). */
 int vfh_power_can_deep_sleep(struct vfh_ctx *ctx);
@@ -277,8 +332,11 @@ struct vfh_vtcon {
 };
 
 /* Every vtconsole, by index.  *cons: free() it. */
-int vfh_vtcon_list(struct vfh_ctx *ctx, struct vfh_vtcon **cons, size_t *n);
-/* Binds or unbinds vtconN and checks the kernel took it. */
+int vfh_vtcon_list_sz(struct vfh_ctx *ctx, struct vfh_vtcon **cons, size_t *n,
+		      size_t stride);
+#define vfh_vtcon_list(ctx, cons, n) \
+	vfh_vtcon_list_sz((ctx), (cons), (n), sizeof(struct vfh_vtcon))
+/* Binds or unbinds vtconN (0..63) and checks the kernel took it. */
 int vfh_vtcon_set_bound(struct vfh_ctx *ctx, int index, bool bound);
 
 /* ----------------------------------------------------- platform devices -- */
@@ -292,8 +350,13 @@ struct vfh_platform_dev {
 /* Firmware framebuffers still bound to a driver (efi-framebuffer.N,
  * simple-framebuffer.N, vesa-framebuffer.N): what holds a single GPU's
  * memory after boot.  *devs: free() it. */
-int vfh_fb_platform_list(struct vfh_ctx *ctx, struct vfh_platform_dev **devs,
-			 size_t *n);
+int vfh_fb_platform_list_sz(struct vfh_ctx *ctx, struct vfh_platform_dev **devs,
+			    size_t *n, size_t stride);
+#define vfh_fb_platform_list(ctx, devs, n) \
+	vfh_fb_platform_list_sz((ctx), (devs), (n), sizeof(struct vfh_platform_dev))
+/* 1 if platform device `device` exists (sysfs bus/platform/devices/NAME),
+ * 0 if not.  -EINVAL for a name that is not one ("", "a/b", ".."). */
+int vfh_platform_dev_present(struct vfh_ctx *ctx, const char *device);
 /* Unbinds / binds a platform device from / to `driver`, and checks the
  * driver link. */
 int vfh_platform_unbind(struct vfh_ctx *ctx, const char *driver,
@@ -321,8 +384,10 @@ struct vfh_host_need {
 	struct vfh_pci_addr addr;
 	char why[128];
 };
-int vfh_host_needs(struct vfh_ctx *ctx, struct vfh_host_need **needs,
-		   size_t *n);
+int vfh_host_needs_sz(struct vfh_ctx *ctx, struct vfh_host_need **needs,
+		      size_t *n, size_t stride);
+#define vfh_host_needs(ctx, needs, n) \
+	vfh_host_needs_sz((ctx), (needs), (n), sizeof(struct vfh_host_need))
 
 /* Display devices that would remain with a bound driver if `leaving`
  * (n addrs) were taken away.  Returns how many (0: the host would be

@@ -23,7 +23,8 @@ static int by_index(const void *a, const void *b)
 	return ((const struct vfh_vtcon *)a)->index - ((const struct vfh_vtcon *)b)->index;
 }
 
-VFH_EXPORT int vfh_vtcon_list(struct vfh_ctx *ctx, struct vfh_vtcon **cons, size_t *n)
+VFH_EXPORT int vfh_vtcon_list_sz(struct vfh_ctx *ctx, struct vfh_vtcon **cons, size_t *n,
+				 size_t stride)
 {
 	struct vfh_vtcon *v = NULL;
 	size_t cnt = 0, cap = 0;
@@ -31,6 +32,9 @@ VFH_EXPORT int vfh_vtcon_list(struct vfh_ctx *ctx, struct vfh_vtcon **cons, size
 	DIR *d;
 	int r = 0;
 
+	vfh_enter(ctx);
+	if (!cons || !n || stride == 0)
+		return vfh_fail(ctx, -EINVAL, "vfh_vtcon_list: no array, no count or stride 0");
 	*cons = NULL;
 	*n = 0;
 	d = vfh_opendir(ctx, VFH_ROOT_SYS, "class/vtconsole");
@@ -53,16 +57,9 @@ VFH_EXPORT int vfh_vtcon_list(struct vfh_ctx *ctx, struct vfh_vtcon **cons, size
 			break;
 		c.bound = bound != 0;
 		c.is_framebuffer = strstr(c.name, "frame buffer") != NULL;
-		if (cnt == cap) {
-			struct vfh_vtcon *nv = realloc(v, (cap = cap ? cap * 2 : 4) * sizeof(*v));
-
-			if (!nv) {
-				r = -ENOMEM;
-				break;
-			}
-			v = nv;
-		}
-		v[cnt++] = c;
+		r = vfh_array_push((void **)&v, &cnt, &cap, &c, sizeof(c));
+		if (r < 0)
+			break;
 	}
 	closedir(d);
 	if (r < 0) {
@@ -70,7 +67,9 @@ VFH_EXPORT int vfh_vtcon_list(struct vfh_ctx *ctx, struct vfh_vtcon **cons, size
 		return vfh_fail(ctx, r, "cannot read vtconsoles: %s", strerror(-r));
 	}
 	qsort(v, cnt, sizeof(*v), by_index);
-	*cons = v;
+	r = vfh_array_out((void **)cons, v, cnt, sizeof(*v), stride);
+	if (r < 0)
+		return vfh_fail(ctx, r, "out of memory");
 	*n = cnt;
 	return 0;
 }
@@ -120,11 +119,16 @@ VFH_EXPORT int vfh_vtcon_set_bound(struct vfh_ctx *ctx, int index, bool bound)
 {
 	int now, r;
 
+	vfh_enter(ctx);
+	if (index < 0 || index > 63)
+		return vfh_fail(ctx, -EINVAL, "no vtconsole %d (0..63)", index);
 	r = write_bind(ctx, index, bound, &now);
 	if (r == 0 && bound && !now) {
 		r = release_other_consoles(ctx, index);
-		if (r == 0)
-			r = vfh_read_int(ctx, VFH_ROOT_SYS, &now, "class/vtconsole/vtcon%d/bind", index);
+		if (r == 0 &&
+		    (r = vfh_read_int(ctx, VFH_ROOT_SYS, &now, "class/vtconsole/vtcon%d/bind",
+				      index)) < 0)
+			r = vfh_fail(ctx, r, "cannot read vtcon%d/bind: %s", index, strerror(-r));
 	}
 	if (r < 0)
 		return r;

@@ -3,6 +3,7 @@
  * unbind, add, remove) and re-check the condition after each one, until it
  * holds or the context's bound expires. */
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -24,8 +25,10 @@ void vfh_wait_arm(struct vfh_ctx *ctx)
 		return;
 	/* a fabricated tree has no kernel to send events; its stand-in acts
 	 * synchronously inside the write */
+#ifdef VFH_TEST_BUILD
 	if (ctx->test_ops)
 		return;
+#endif
 	if (!ctx->udev)
 		ctx->udev = udev_new();
 	if (!ctx->udev)
@@ -84,4 +87,32 @@ int vfh_wait_until(struct vfh_ctx *ctx, vfh_cond_fn cond, const void *data)
 	}
 	vfh_wait_disarm(ctx);
 	return r < 0 ? r : 0;
+}
+
+int vfh_write_and_wait(struct vfh_ctx *ctx, enum vfh_root root, const char *val,
+		       vfh_cond_fn cond, const void *data, bool *written,
+		       const char *fmt, ...)
+{
+	char rel[VFH_PATH_MAX];
+	va_list ap;
+	int n, r;
+
+	if (written)
+		*written = false;
+	va_start(ap, fmt);
+	n = vsnprintf(rel, sizeof(rel), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(rel))
+		return -ENAMETOOLONG;
+	vfh_wait_arm(ctx);
+	r = vfh_write_str(ctx, root, val, "%s", rel);
+	if (r == -EBUSY && cond(ctx, data) == 1)
+		r = 0;
+	if (r < 0) {
+		vfh_wait_disarm(ctx);
+		return r;
+	}
+	if (written)
+		*written = true;
+	return vfh_wait_until(ctx, cond, data);
 }

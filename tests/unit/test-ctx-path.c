@@ -270,7 +270,7 @@ static void test_errmsg_and_logging(void **state)
 	assert_string_equal(vfh_ctx_errmsg(t->ctx), "no PCI device 0000:09:00.0");
 	assert_int_equal(s.n, 1);
 	assert_int_equal(s.prio, LOG_ERR);
-	assert_string_equal(s.fn, "vfh_pci_info_read");
+	assert_string_equal(s.fn, "info_read");
 	assert_string_equal(s.msg, "no PCI device 0000:09:00.0");
 	vfh_ctx_clear_error(t->ctx);
 	assert_string_equal(vfh_ctx_errmsg(t->ctx), "");

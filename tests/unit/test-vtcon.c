@@ -305,8 +305,9 @@ static void test_errors(void **state)
 	assert_int_equal(vfh_vtcon_set_bound(t->ctx, 5, false), -ENOENT);
 	assert_string_equal(vfh_ctx_errmsg(t->ctx), "unbinding vtcon5 failed: No such file or "
 			    "directory");
-	assert_int_equal(vfh_vtcon_set_bound(t->ctx, -1, true), -ENOENT);
-	assert_contains(vfh_ctx_errmsg(t->ctx), "binding vtcon-1 failed");
+	assert_int_equal(vfh_vtcon_set_bound(t->ctx, -1, true), -EINVAL);
+	assert_contains(vfh_ctx_errmsg(t->ctx), "no vtconsole -1");
+	assert_int_equal(vfh_vtcon_set_bound(t->ctx, 64, true), -EINVAL);
 	fk_fail_write(t->fx, BIND(0), 1, -EBUSY);
 	assert_int_equal(vfh_vtcon_set_bound(t->ctx, 0, false), -EBUSY);
 	assert_string_equal(fx_read(t->fx, BIND(0)), "1\n");
