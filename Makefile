@@ -9,8 +9,8 @@
 #   make uninstall
 #   make clean
 
-VERSION   := 0.1.0
-SOVERSION := 0
+VERSION   := 0.2.0
+SOVERSION := 1
 
 PREFIX     ?= /usr/local
 LIBDIR     ?= $(PREFIX)/lib

@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "engine.h"
-#include "shim.h"
 
 struct builder {
 	struct vfh_ctx *ctx;

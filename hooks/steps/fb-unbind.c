@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "engine.h"
-#include "shim.h"
 
 struct fb_unbind {
 	struct step_toggle t;		/* bound to the driver before */
