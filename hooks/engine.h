@@ -227,6 +227,33 @@ struct domain_xml {
 int eng_domxml_parse(const char *buf, size_t len, struct domain_xml *dom, struct eng_err *e);
 void eng_domxml_free(struct domain_xml *dom);
 
+/* ----------------------------------------------- what the domain wants -- */
+
+/* A set of CPUs or NUMA nodes, as libvirt writes them ("0-3,^2,8"). */
+#define ENG_SET_MAX 1024
+struct eng_set {
+	uint64_t bits[ENG_SET_MAX / 64];
+};
+/* -EINVAL for anything else than N, N-M, ^N items separated by commas (an
+ * empty result too), -ERANGE past ENG_SET_MAX. */
+int eng_set_parse(const char *s, struct eng_set *set);
+bool eng_set_has(const struct eng_set *set, unsigned int i);
+unsigned int eng_set_count(const struct eng_set *set);
+/* The first member after `after` (-1 for the first), -1 when none. */
+int eng_set_next(const struct eng_set *set, int after);
+
+/* Hugepages of one size on one host node (-1: any node). */
+struct eng_pages {
+	int node;
+	uint64_t size_kib;
+	uint64_t count;
+};
+/* The hugepages the domain XML asks for (nothing without <memoryBacking>
+ * <hugepages>), merged per node and size; default_kib is the host's
+ * default page size.  *out: free() it. */
+int eng_hugepages_wanted(const struct domain_xml *dom, uint64_t default_kib,
+			 struct eng_pages **out, size_t *n, struct eng_err *e);
+
 /* -------------------------------------------------------------- steps -- */
 
 /* What a step holds on the host while it is applied: the ledger adds up
