@@ -192,17 +192,16 @@ static int subtree_write(struct vfh_ctx *ctx, const char *anc, const char *val)
 	return 0;
 }
 
-static int disable(struct vfh_ctx *ctx, const char *rel, unsigned int n)
+/* "-cpuset" into the subtree_control of levels first+n-1 down to first
+ * (level 0: the root), the deepest first */
+static int disable_levels(struct vfh_ctx *ctx, const char *rel, unsigned int first,
+			  unsigned int n)
 {
-	unsigned int depth = depth_of(rel);
 	char anc[CG_MAX];
 	int r;
 
-	if (n > depth)
-		return vfh_fail(ctx, -EINVAL, "cgroup '%s' has %u ancestors, not %u", rel, depth,
-				n);
-	for (unsigned int i = 0; i < n; i++) {
-		ancestor(rel, depth - 1 - i, anc, sizeof(anc));
+	for (unsigned int i = n; i-- > 0;) {
+		ancestor(rel, first + i, anc, sizeof(anc));
 		r = subtree_write(ctx, anc, "-cpuset");
 		if (r < 0)
 			return r;
@@ -210,11 +209,21 @@ static int disable(struct vfh_ctx *ctx, const char *rel, unsigned int n)
 	return 0;
 }
 
+static int disable(struct vfh_ctx *ctx, const char *rel, unsigned int n)
+{
+	unsigned int depth = depth_of(rel);
+
+	if (n > depth)
+		return vfh_fail(ctx, -EINVAL, "cgroup '%s' has %u ancestors, not %u", rel, depth,
+				n);
+	return disable_levels(ctx, rel, depth - n, n);
+}
+
 VFH_EXPORT int vfh_cgroup_cpuset_enable(struct vfh_ctx *ctx, const char *cgroup,
 					unsigned int *enabled)
 {
 	char anc[CG_MAX];
-	unsigned int depth, done = 0;
+	unsigned int depth, done = 0, first = 0;
 	const char *rel;
 	int r;
 
@@ -258,12 +267,14 @@ VFH_EXPORT int vfh_cgroup_cpuset_enable(struct vfh_ctx *ctx, const char *cgroup,
 		r = subtree_write(ctx, anc, "+cpuset");
 		if (r < 0)
 			break;
+		if (!done)
+			first = level;
 		vfh_info(ctx, "cpuset enabled below cgroup '%s'", anc);
 		done++;
 	}
 	if (r < 0) {
 		vfh_err_hold(ctx);
-		disable(ctx, rel, done);
+		disable_levels(ctx, rel, first, done);
 		vfh_err_release(ctx);
 		return r;
 	}
