@@ -430,6 +430,7 @@ struct fk_irq {
 	char name[FX_NAME];
 	uint64_t affinity, effective;
 	bool has_effective, managed, percpu;
+	bool gone;			/* freed with its device: not rendered */
 };
 struct fk_irqs {
 	struct fk_irq irq[FK_MAX_IRQ];

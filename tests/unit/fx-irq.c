@@ -64,6 +64,8 @@ void fx_render_irqs(struct fx *fx)
 	for (size_t i = 0; i < s->n; i++) {
 		const struct fk_irq *q = &s->irq[i];
 
+		if (q->gone)
+			continue;
 		fk_cpumask_format(q->affinity, nbits, buf, sizeof(buf));
 		snprintf(rel, sizeof(rel), "proc/irq/%u/smp_affinity", q->num);
 		fx_putf(fx, rel, "%s\n", buf);
