@@ -414,7 +414,9 @@ int vfh_write_cpus(struct vfh_ctx *ctx, enum vfh_root root, const struct vfh_cpu
 	}
 	if (r < 0)
 		return vfh_fail(ctx, r, "%s: cannot format the CPUs: %s", rel, strerror(-r));
-	r = vfh_write_str(ctx, root, val, "%s", rel);
+	/* the empty list as a newline: a zero-length write(2) need not
+	 * reach the attribute's store function at all */
+	r = vfh_write_str(ctx, root, val[0] ? val : "\n", "%s", rel);
 	if (r < 0)
 		return vfh_fail(ctx, r, "writing '%s' to %s: %s", val, rel, strerror(-r));
 	r = mask ? vfh_read_cpumask(ctx, root, &now, "%s", rel) :

@@ -201,6 +201,7 @@ static void test_write_cpus(void **state)
 	assert_int_equal(vfh_cgroup_cpus_write(t->ctx, "system.slice", &want, &prior, &eff), 0);
 	assert_string_equal(list_of(&prior), "0-1");
 	assert_string_equal(list_of(&eff), "0-3");
+	assert_int_equal(fk_log_find(t->fx, 0, CG "system.slice/cpuset.cpus", "\n"), 2);
 	assert_string_equal(fx_read(t->fx, CG "system.slice/cpuset.cpus"), "\n");
 	assert_string_equal(fx_read(t->fx, CG "system.slice/cpuset.cpus.effective"), "0-3\n");
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "testlib.h"
+#include "fixture-int.h"
 
 static int t_rt(void **state)
 {
@@ -169,6 +170,34 @@ static void test_rt_runtime(void **state)
 	assert_contains(vfh_ctx_errmsg(t->ctx), "cannot read sys/kernel/sched_rt_runtime_us");
 }
 
+/* Where these writes land, each reaching the fake kernel's owner. */
+static void test_paths_owned(void **state)
+{
+	static const struct {
+		const char *path, *owner;
+	} want[] = {
+		{ "sys/devices/system/cpu/cpufreq/policy2/scaling_governor", "cpu" },
+		{ "sys/devices/virtual/workqueue/cpumask", "cpu" },
+		{ "sys/devices/virtual/workqueue/writeback/cpumask", "cpu" },
+		{ "proc/sys/kernel/sched_rt_runtime_us", "cpu" },
+		{ "sys/fs/cgroup/system.slice/cpuset.cpus", "cgroup" },
+		{ "sys/fs/cgroup/cgroup.subtree_control", "cgroup" },
+		{ "proc/irq/25/smp_affinity_list", "irq" },
+		{ "proc/irq/default_smp_affinity", "irq" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < VFH_ARRAY_SIZE(want); i++) {
+		const struct fk_path *p = fk_path_owner(want[i].path);
+
+		if (!p || strcmp(p->owner, want[i].owner) != 0)
+			fail_msg("%s: owner %s, want %s", want[i].path, p ? p->owner : "none",
+				 want[i].owner);
+	}
+	/* the rest of proc/sys stays unclaimed */
+	assert_null(fk_path_owner("proc/sys/vm/drop_caches"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -178,6 +207,7 @@ int main(void)
 		T_ON(test_governor_not_kept, t_rt),
 		T_ON(test_no_cpufreq, t_nocpufreq),
 		T_ON(test_rt_runtime, t_rt),
+		cmocka_unit_test(test_paths_owned),
 	};
 
 	t_init();
