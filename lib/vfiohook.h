@@ -334,9 +334,10 @@ struct vfh_cpuset {
 	uint64_t bits[VFH_CPUS_MAX / 64];
 };
 
-/* Room for any list or mask of VFH_CPUS_MAX CPUs, NUL included, is more
- * than callers want on their stack; these bound the usual answers. */
-#define VFH_CPULIST_MAX 4096	/* "0-3,8,10-11" */
+/* A buffer for a list as hosts have them ("0-3,8,10-11"), NUL included;
+ * the library reads kernel lists up to this size.  A scattered set of
+ * thousands of CPUs may need more: vfh_cpuset_format_list() says -ENOSPC. */
+#define VFH_CPULIST_MAX 4096
 
 void vfh_cpuset_zero(struct vfh_cpuset *s);
 /* Adds / removes one CPU.  -EINVAL when cpu >= VFH_CPUS_MAX. */
