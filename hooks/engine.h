@@ -321,6 +321,10 @@ struct step {
 	const struct step_ops *ops;
 	char what[STEP_WHAT_MAX];	/* unit, "vtcon1", device, address, module */
 	bool captured;			/* prior state read and journaled */
+	/* whose step it is (set by the plan and the journal reader, never
+	 * written): kinds that share a host resource between domains ask the
+	 * ledger about the others */
+	char domain[VFH_DOMAIN_MAX + 1];
 	_Alignas(max_align_t) unsigned char data[STEP_DATA_MAX];	/* the kind's */
 };
 

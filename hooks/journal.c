@@ -373,6 +373,7 @@ static int parse_line(struct journal *j, char *line, int lineno)
 			return r;
 		s = &j->e[j->n].step;
 		s->ops = ops;
+		snprintf(s->domain, sizeof(s->domain), "%s", j->domain);
 		for (char *f; (f = strtok_r(NULL, " ", &save));)
 			if ((r = parse_field(j, s, f, lineno)) < 0)
 				return r;

@@ -381,6 +381,8 @@ int eng_plan_build(struct vfh_ctx *ctx, const char *domain, const struct hook_co
 			goto fail;
 		}
 	}
+	for (size_t i = 0; i < plan->n; i++)
+		snprintf(plan->steps[i].domain, sizeof(plan->steps[i].domain), "%s", domain);
 	/* every claim of the plan against the other domains' journals */
 	if ((r = check_not_held(&b, domain)) < 0)
 		goto fail;

@@ -28,6 +28,12 @@ struct vfh_test_ops {
 	int (*module)(void *data, const char *name, bool load);
 	/* Unit start/stop/is-active; stands in for systemd. */
 	int (*unit)(void *data, const char *unit, const char *verb);
+	/* A unit property as systemd's D-Bus API carries it; stands in for
+	 * reading it and for SetUnitProperties.  Get (set=false) fills val
+	 * with at most *len bytes and sets *len; set takes *len bytes.
+	 * AllowedCPUs is a byte array: CPU n is bit n % 8 of byte n / 8. */
+	int (*unit_prop)(void *data, const char *unit, const char *prop, bool set,
+			 bool runtime, uint8_t *val, size_t *len);
 };
 
 struct pci_access;

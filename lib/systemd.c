@@ -211,3 +211,187 @@ VFH_EXPORT int vfh_unit_stop(struct vfh_ctx *ctx, const char *unit)
 {
 	return unit_job(ctx, unit, "StopUnit", "stop");
 }
+
+/* ------------------------------------------------------------ AllowedCPUs */
+
+/* The interface carrying a unit's cgroup settings: only units with a
+ * cgroup have AllowedCPUs. */
+static const char *cgroup_iface(const char *unit)
+{
+	static const char *const types[][2] = {
+		{ ".service", "org.freedesktop.systemd1.Service" },
+		{ ".slice", "org.freedesktop.systemd1.Slice" },
+		{ ".scope", "org.freedesktop.systemd1.Scope" },
+		{ ".socket", "org.freedesktop.systemd1.Socket" },
+		{ ".mount", "org.freedesktop.systemd1.Mount" },
+		{ ".swap", "org.freedesktop.systemd1.Swap" },
+	};
+	size_t n = strlen(unit);
+
+	for (size_t i = 0; i < VFH_ARRAY_SIZE(types); i++) {
+		size_t m = strlen(types[i][0]);
+
+		if (n > m && strcmp(unit + n - m, types[i][0]) == 0)
+			return types[i][1];
+	}
+	return NULL;
+}
+
+/* systemd's cpu_set_to_dbus(): CPU n is bit n % 8 of byte n / 8, no
+ * trailing zero bytes; the empty set is the empty array */
+static size_t cpus_to_bytes(const struct vfh_cpuset *s, uint8_t *bytes)
+{
+	int last = vfh_cpuset_last(s);
+	size_t n = last < 0 ? 0 : (size_t)last / 8 + 1;
+
+	for (size_t i = 0; i < n; i++)
+		bytes[i] = (uint8_t)(s->bits[i / 8] >> (8 * (i % 8)));
+	return n;
+}
+
+static int bytes_to_cpus(const uint8_t *bytes, size_t n, struct vfh_cpuset *s)
+{
+	vfh_cpuset_zero(s);
+	for (size_t i = 0; i < n; i++) {
+		if (!bytes[i])
+			continue;
+		if (i >= VFH_CPUS_MAX / 8)
+			return -ERANGE;
+		s->bits[i / 8] |= (uint64_t)bytes[i] << (8 * (i % 8));
+	}
+	return 0;
+}
+
+static int check_cpus_unit(struct vfh_ctx *ctx, const char *unit, const struct vfh_cpuset *s)
+{
+	int r = check_unit(ctx, unit);
+
+	if (r < 0)
+		return r;
+	if (!s)
+		return vfh_fail(ctx, -EINVAL, "no CPU set given for %s", unit);
+	if (!cgroup_iface(unit))
+		return vfh_fail(ctx, -EINVAL, "%s has no cgroup: AllowedCPUs needs a service, "
+				"slice, scope, socket, mount or swap", unit);
+	return 0;
+}
+
+VFH_EXPORT int vfh_unit_get_allowed_cpus(struct vfh_ctx *ctx, const char *unit,
+					 struct vfh_cpuset *cpus)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *reply = NULL, *prop = NULL;
+	const void *bytes = NULL;
+	const char *path;
+	size_t n = 0;
+	int r;
+
+	vfh_ctx_clear_error(ctx);
+	r = check_cpus_unit(ctx, unit, cpus);
+	if (r < 0)
+		return r;
+	if (ctx->test_ops && ctx->test_ops->unit_prop) {
+		uint8_t buf[VFH_CPUS_MAX / 8];
+
+		n = sizeof(buf);
+		r = ctx->test_ops->unit_prop(ctx->test_data, unit, "AllowedCPUs", false, false, buf,
+					     &n);
+		if (r < 0)
+			return vfh_fail(ctx, r, "reading AllowedCPUs of %s: %s", unit, strerror(-r));
+		if (bytes_to_cpus(buf, n, cpus) < 0)
+			return vfh_fail(ctx, -ERANGE, "AllowedCPUs of %s names CPUs beyond %d", unit,
+					VFH_CPUS_MAX);
+		return 0;
+	}
+	r = bus_ready(ctx);
+	if (r < 0)
+		return r;
+	r = sd_bus_call_method(ctx->bus, SD_DEST, SD_PATH, SD_MANAGER, "GetUnit", &err, &reply,
+			       "s", unit);
+	if (r >= 0)
+		r = sd_bus_message_read(reply, "o", &path);
+	if (r >= 0)
+		r = sd_bus_get_property(ctx->bus, SD_DEST, path, cgroup_iface(unit), "AllowedCPUs",
+					&err, &prop, "ay");
+	if (r >= 0)
+		r = sd_bus_message_read_array(prop, 'y', &bytes, &n);
+	if (r < 0) {
+		r = vfh_fail(ctx, sd_bus_error_has_name(&err, "org.freedesktop.systemd1.NoSuchUnit") ?
+			     -ENOENT : r, "reading AllowedCPUs of %s: %s", unit,
+			     err.message ? err.message : strerror(-r));
+	} else if (bytes_to_cpus(bytes, n, cpus) < 0) {
+		r = vfh_fail(ctx, -ERANGE, "AllowedCPUs of %s names CPUs beyond %d", unit,
+			     VFH_CPUS_MAX);
+	} else {
+		r = 0;
+	}
+	sd_bus_error_free(&err);
+	sd_bus_message_unref(prop);
+	sd_bus_message_unref(reply);
+	return r;
+}
+
+VFH_EXPORT int vfh_unit_set_allowed_cpus(struct vfh_ctx *ctx, const char *unit,
+					 const struct vfh_cpuset *cpus, bool runtime)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *m = NULL;
+	uint8_t bytes[VFH_CPUS_MAX / 8];
+	char list[VFH_CPULIST_MAX];
+	size_t n;
+	int r;
+
+	vfh_ctx_clear_error(ctx);
+	r = check_cpus_unit(ctx, unit, cpus);
+	if (r < 0)
+		return r;
+	n = cpus_to_bytes(cpus, bytes);
+	vfh_cpuset_format_list(cpus, list, sizeof(list));
+	if (ctx->test_ops && ctx->test_ops->unit_prop) {
+		r = ctx->test_ops->unit_prop(ctx->test_data, unit, "AllowedCPUs", true, runtime, bytes,
+					     &n);
+		if (r < 0)
+			return vfh_fail(ctx, r, "setting AllowedCPUs=%s on %s: %s", list, unit,
+					strerror(-r));
+		vfh_info(ctx, "%s: AllowedCPUs=%s%s", unit, list, runtime ? " (runtime)" : "");
+		return 0;
+	}
+	r = bus_ready(ctx);
+	if (r < 0)
+		return r;
+	/* SetUnitProperties(s name, b runtime, a(sv) properties), what
+	 * systemctl set-property [--runtime] sends */
+	r = sd_bus_message_new_method_call(ctx->bus, &m, SD_DEST, SD_PATH, SD_MANAGER,
+					   "SetUnitProperties");
+	if (r >= 0)
+		r = sd_bus_message_append(m, "sb", unit, (int)runtime);
+	if (r >= 0)
+		r = sd_bus_message_open_container(m, 'a', "(sv)");
+	if (r >= 0)
+		r = sd_bus_message_open_container(m, 'r', "sv");
+	if (r >= 0)
+		r = sd_bus_message_append(m, "s", "AllowedCPUs");
+	if (r >= 0)
+		r = sd_bus_message_open_container(m, 'v', "ay");
+	if (r >= 0)
+		r = sd_bus_message_append_array(m, 'y', bytes, n);
+	for (int i = 0; i < 3 && r >= 0; i++)
+		r = sd_bus_message_close_container(m);
+	if (r < 0) {
+		r = vfh_fail(ctx, r, "setting AllowedCPUs on %s: building the call: %s", unit,
+			     strerror(-r));
+		goto out;
+	}
+	r = sd_bus_call(ctx->bus, m, 0, &err, NULL);
+	if (r < 0) {
+		r = vfh_fail(ctx, r, "setting AllowedCPUs=%s on %s: systemd refused: %s", list, unit,
+			     err.message ? err.message : strerror(-r));
+		goto out;
+	}
+	vfh_info(ctx, "%s: AllowedCPUs=%s%s", unit, list, runtime ? " (runtime)" : "");
+	r = 0;
+out:
+	sd_bus_error_free(&err);
+	sd_bus_message_unref(m);
+	return r;
+}

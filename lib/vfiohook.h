@@ -373,6 +373,212 @@ int vfh_unit_is_active(struct vfh_ctx *ctx, const char *unit);
  * reachable, -EIO when the job failed. */
 int vfh_unit_start(struct vfh_ctx *ctx, const char *unit);
 int vfh_unit_stop(struct vfh_ctx *ctx, const char *unit);
+struct vfh_cpuset;	/* below, with the cpus */
+/* A unit's AllowedCPUs (systemd.resource-control(5)): what systemd writes
+ * into its cgroup's cpuset.cpus.  Empty: not set.  Needs the unit loaded
+ * (-ENOENT otherwise). */
+int vfh_unit_get_allowed_cpus(struct vfh_ctx *ctx, const char *unit,
+			      struct vfh_cpuset *cpus);
+/* Sets AllowedCPUs through SetUnitProperties; runtime=true lasts until the
+ * next reboot only (systemctl set-property --runtime).  The empty set
+ * resets it to "not set", so restoring what vfh_unit_get_allowed_cpus()
+ * read is exact. */
+int vfh_unit_set_allowed_cpus(struct vfh_ctx *ctx, const char *unit,
+			      const struct vfh_cpuset *cpus, bool runtime);
+
+/* ----------------------------------------------------------------- cpus -- */
+
+/* A set of CPUs: a plain bitmap, CPU n is bit n % 64 of bits[n / 64].
+ * Fixed for good (like struct vfh_pci_addr): VFH_CPUS_MAX is part of the
+ * ABI, so the calls taking one are not sized.  Zero it (or
+ * vfh_cpuset_zero()) before use; copy it by assignment. */
+#define VFH_CPUS_MAX 8192
+struct vfh_cpuset {
+	uint64_t bits[VFH_CPUS_MAX / 64];
+};
+
+/* A buffer for a list as hosts have them ("0-3,8,10-11"), NUL included;
+ * the library reads kernel lists up to this size.  A scattered set of
+ * thousands of CPUs may need more: vfh_cpuset_format_list() says -ENOSPC. */
+#define VFH_CPULIST_MAX 4096
+
+void vfh_cpuset_zero(struct vfh_cpuset *s);
+/* Adds / removes one CPU.  -EINVAL when cpu >= VFH_CPUS_MAX. */
+int vfh_cpuset_set(struct vfh_cpuset *s, unsigned int cpu);
+int vfh_cpuset_clear(struct vfh_cpuset *s, unsigned int cpu);
+bool vfh_cpuset_has(const struct vfh_cpuset *s, unsigned int cpu);
+unsigned int vfh_cpuset_count(const struct vfh_cpuset *s);
+bool vfh_cpuset_empty(const struct vfh_cpuset *s);
+bool vfh_cpuset_eq(const struct vfh_cpuset *a, const struct vfh_cpuset *b);
+/* Every CPU of a is in b. */
+bool vfh_cpuset_subset(const struct vfh_cpuset *a, const struct vfh_cpuset *b);
+/* dst = a | b, a & b, a & ~b.  dst may be a or b. */
+void vfh_cpuset_or(struct vfh_cpuset *dst, const struct vfh_cpuset *a,
+		   const struct vfh_cpuset *b);
+void vfh_cpuset_and(struct vfh_cpuset *dst, const struct vfh_cpuset *a,
+		    const struct vfh_cpuset *b);
+void vfh_cpuset_andnot(struct vfh_cpuset *dst, const struct vfh_cpuset *a,
+		       const struct vfh_cpuset *b);
+/* Highest CPU in s, -1 when empty. */
+int vfh_cpuset_last(const struct vfh_cpuset *s);
+
+enum {
+	VFH_CPUSET_EMPTY_OK = 1 << 0,	/* "" parses as the empty set */
+};
+
+/* Parses the kernel's list format ("0-3,8,10-11", as in
+ * /sys/devices/system/cpu/online and smp_affinity_list): decimal CPUs and
+ * ascending ranges separated by commas, nothing else (no spaces, no
+ * stride "0-7:2/4", no trailing comma).  "" is refused unless flags has
+ * VFH_CPUSET_EMPTY_OK.  -EINVAL on garbage or a reversed range, -ERANGE
+ * for a CPU >= VFH_CPUS_MAX; *s is untouched on failure. */
+int vfh_cpuset_parse_list(const char *str, unsigned int flags,
+			  struct vfh_cpuset *s);
+/* Formats as the kernel does (ranges collapsed, ascending); the empty set
+ * is "".  -ENOSPC when len is too small. */
+int vfh_cpuset_format_list(const struct vfh_cpuset *s, char *buf, size_t len);
+/* Parses the kernel's hex mask format ("ff,0000000f" as in
+ * /proc/irq/N/smp_affinity and workqueue cpumask): comma-separated groups
+ * of 1 to 8 hex digits, 32 bits each, most significant first.  -EINVAL on
+ * garbage, -ERANGE when a bit >= VFH_CPUS_MAX is set. */
+int vfh_cpuset_parse_mask(const char *str, struct vfh_cpuset *s);
+/* Formats as the kernel's "%*pb" does for a bitmap of nbits bits (its
+ * nr_cpu_ids): the first group as wide as nbits needs, the others 8 hex
+ * digits.  nbits 0: just wide enough for the highest CPU of s.  -EINVAL
+ * when s has a CPU >= nbits or nbits > VFH_CPUS_MAX, -ENOSPC. */
+int vfh_cpuset_format_mask(const struct vfh_cpuset *s, unsigned int nbits,
+			   char *buf, size_t len);
+
+/* The CPU masks of /sys/devices/system/cpu. */
+enum vfh_cpus {
+	VFH_CPUS_ONLINE,
+	VFH_CPUS_PRESENT,
+	VFH_CPUS_POSSIBLE,
+	VFH_CPUS_ISOLATED,	/* isolcpus= at boot; empty when none */
+};
+int vfh_cpus_read(struct vfh_ctx *ctx, enum vfh_cpus which,
+		  struct vfh_cpuset *s);
+/* Number of bits the kernel gives its CPU masks (nr_cpu_ids: the highest
+ * possible CPU + 1), for vfh_cpuset_format_mask().  Returns it (> 0) or
+ * -errno. */
+int vfh_cpus_nr_ids(struct vfh_ctx *ctx);
+/* The CPUs the host keeps when `isolated` go to VMs: online minus
+ * isolated.  -EINVAL when isolated names a CPU that is not online or
+ * would leave the host without a CPU. */
+int vfh_cpus_housekeeping(struct vfh_ctx *ctx, const struct vfh_cpuset *isolated,
+			  struct vfh_cpuset *housekeeping);
+
+/* -------------------------------------------------------------- cpusets -- */
+
+/* cgroup v2 cpusets below the context's cgroup root.  `cgroup` is a path
+ * relative to it ("system.slice", "machine.slice/machine-qemu...scope");
+ * "" is the root.  Every call refuses (-EOPNOTSUPP) a root without
+ * cgroup.controllers: cgroup v2 is not mounted there. */
+
+/* cpuset.cpus (empty: not set, the parent's CPUs are used) and
+ * cpuset.cpus.effective (what the tasks may run on).  Either may be NULL.
+ * -ENOENT when the cgroup does not exist, -EOPNOTSUPP when the cpuset
+ * controller is not enabled for it (see vfh_cgroup_cpuset_enable()). */
+int vfh_cgroup_cpus_read(struct vfh_ctx *ctx, const char *cgroup,
+			 struct vfh_cpuset *cpus, struct vfh_cpuset *effective);
+/* Writes cpuset.cpus (the empty set clears it) and checks the kernel kept
+ * it; when prior is not NULL it receives cpuset.cpus before, when
+ * effective is not NULL cpuset.cpus.effective after.  Not the root. */
+int vfh_cgroup_cpus_write(struct vfh_ctx *ctx, const char *cgroup,
+			  const struct vfh_cpuset *cpus, struct vfh_cpuset *prior,
+			  struct vfh_cpuset *effective);
+/* Makes cpuset.cpus available in `cgroup`: "+cpuset" into the
+ * cgroup.subtree_control of each ancestor lacking it, from the root down.
+ * *enabled (may be NULL) receives how many it enabled: they are always
+ * the nearest ancestors, so vfh_cgroup_cpuset_disable(ctx, cgroup, n)
+ * undoes exactly that.  -EOPNOTSUPP when the root does not offer cpuset.
+ * On failure what it enabled is disabled again. */
+int vfh_cgroup_cpuset_enable(struct vfh_ctx *ctx, const char *cgroup,
+			     unsigned int *enabled);
+/* "-cpuset" into the subtree_control of the n nearest ancestors of
+ * cgroup, from the nearest up (the kernel refuses the other order). */
+int vfh_cgroup_cpuset_disable(struct vfh_ctx *ctx, const char *cgroup,
+			      unsigned int n);
+
+/* ----------------------------------------------------------------- irqs -- */
+
+/* The IRQs of /proc/irq/N, ascending.  *irqs: free() it. */
+int vfh_irq_list(struct vfh_ctx *ctx, unsigned int **irqs, size_t *n);
+/* The names of the IRQ's handlers (the directories in /proc/irq/N),
+ * comma-separated, "" when none is registered.  -ENOSPC, -ENOENT. */
+int vfh_irq_name(struct vfh_ctx *ctx, unsigned int irq, char *buf, size_t len);
+/* smp_affinity_list, and effective_affinity_list (-ENOENT on kernels or
+ * IRQ chips without it). */
+int vfh_irq_affinity_read(struct vfh_ctx *ctx, unsigned int irq,
+			  struct vfh_cpuset *cpus);
+int vfh_irq_effective_read(struct vfh_ctx *ctx, unsigned int irq,
+			   struct vfh_cpuset *cpus);
+/* Writes smp_affinity_list and checks it reads back.  The kernel refuses
+ * per-CPU and managed IRQs with -EIO, and a set without an online CPU
+ * with -EINVAL; the error is returned as is. */
+int vfh_irq_affinity_write(struct vfh_ctx *ctx, unsigned int irq,
+			   const struct vfh_cpuset *cpus);
+/* /proc/irq/default_smp_affinity (the affinity new IRQs get).  The write
+ * checks it reads back; prior (may be NULL) receives the value before. */
+int vfh_irq_default_affinity_read(struct vfh_ctx *ctx, struct vfh_cpuset *cpus);
+int vfh_irq_default_affinity_write(struct vfh_ctx *ctx,
+				   const struct vfh_cpuset *cpus,
+				   struct vfh_cpuset *prior);
+
+/* One IRQ of vfh_irq_move_all(). */
+struct vfh_irq_move {
+	unsigned int irq;
+	int result;		/* 0 moved; -EIO refused by the kernel (per-CPU
+				   or managed: it stays where it is); other
+				   -errno */
+	struct vfh_cpuset prior;	/* smp_affinity_list before */
+};
+/* Moves every IRQ to `cpus`.  An IRQ the kernel will not move does not
+ * stop the others: *moves (free() it) holds one entry per IRQ, in
+ * ascending order, at the caller's stride.  Returns how many IRQs could
+ * not be moved (>= 0), or -errno when the IRQs could not be listed. */
+int vfh_irq_move_all_sz(struct vfh_ctx *ctx, const struct vfh_cpuset *cpus,
+			struct vfh_irq_move **moves, size_t *n, size_t stride);
+#define vfh_irq_move_all(ctx, cpus, moves, n) \
+	vfh_irq_move_all_sz((ctx), (cpus), (moves), (n), sizeof(struct vfh_irq_move))
+/* Puts back the prior affinity of every entry that moved (result 0).  An
+ * IRQ that is gone (device removed) is skipped.  Goes on after a failure
+ * and returns the first error. */
+int vfh_irq_restore_sz(struct vfh_ctx *ctx, const struct vfh_irq_move *moves,
+		       size_t n, size_t stride);
+#define vfh_irq_restore(ctx, moves, n) \
+	vfh_irq_restore_sz((ctx), (moves), (n), sizeof(struct vfh_irq_move))
+
+/* --------------------------------------------------------------- tuning -- */
+
+/* The CPUs kernel workqueues may run on (hex masks). */
+enum vfh_wq {
+	VFH_WQ_UNBOUND,		/* /sys/devices/virtual/workqueue/cpumask */
+	VFH_WQ_WRITEBACK,	/* /sys/bus/workqueue/devices/writeback/cpumask */
+};
+int vfh_workqueue_cpumask_read(struct vfh_ctx *ctx, enum vfh_wq wq,
+			       struct vfh_cpuset *cpus);
+/* Writes the mask (formatted for nr_cpu_ids bits) and checks it reads
+ * back; prior (may be NULL) receives the value before. */
+int vfh_workqueue_cpumask_write(struct vfh_ctx *ctx, enum vfh_wq wq,
+				const struct vfh_cpuset *cpus,
+				struct vfh_cpuset *prior);
+
+/* cpuN's cpufreq scaling_governor.  -EOPNOTSUPP when the CPU has no
+ * cpufreq policy. */
+int vfh_cpufreq_governor_read(struct vfh_ctx *ctx, unsigned int cpu,
+			      char *buf, size_t len);
+/* Refuses (-EINVAL, naming the offered ones) a governor not in
+ * scaling_available_governors; checks it reads back.  prior (may be
+ * NULL, else plen bytes) receives the governor before. */
+int vfh_cpufreq_governor_write(struct vfh_ctx *ctx, unsigned int cpu,
+			       const char *governor, char *prior, size_t plen);
+
+/* kernel.sched_rt_runtime_us: -1 (real-time tasks may take every cycle)
+ * or 0..sched_rt_period_us. */
+int vfh_sched_rt_runtime_read(struct vfh_ctx *ctx, long *us);
+/* Checks it reads back; prior (may be NULL) receives the value before. */
+int vfh_sched_rt_runtime_write(struct vfh_ctx *ctx, long us, long *prior);
 
 /* ---------------------------------------------------------- host needs -- */
 

@@ -48,6 +48,11 @@ const struct fk_path fk_paths[] = {
 	{ "sys/devices/virtual/vtconsole/", "vt", fk_vt_write, fk_vt_restore },
 	{ "sys/power/", "power", fk_power_write, fk_power_restore },
 	{ "sys/devices/pnp0/", "power", fk_rtc_write, fk_rtc_restore },
+	{ "sys/devices/system/cpu/", "cpu", fk_cpu_write, fk_cpu_restore },
+	{ "sys/devices/virtual/workqueue/", "cpu", fk_wq_write, fk_wq_restore },
+	{ "proc/sys/kernel/", "cpu", fk_sysctl_write, fk_sysctl_restore },
+	{ "sys/fs/cgroup/", "cgroup", fk_cgroup_write, fk_cgroup_restore },
+	{ "proc/irq/", "irq", fk_irq_write, fk_irq_restore },
 };
 const size_t fk_npaths = VFH_ARRAY_SIZE(fk_paths);
 
@@ -181,6 +186,7 @@ const struct vfh_test_ops fk_ops = {
 	.write = fk_write_op,
 	.module = fk_module_op,
 	.unit = fk_unit_op,
+	.unit_prop = fk_unit_prop,
 };
 
 /* ------------------------------------------------------------ test API */

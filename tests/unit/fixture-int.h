@@ -347,6 +347,8 @@ bool fk_rtc_restore(struct fx *fx, const char *path);
 /* systemd units: fx-systemd.c, fk-systemd.c */
 void fx_unit_add(struct fx *fx, const struct fx_ent *e);
 int fk_unit_op(void *data, const char *unit, const char *verb);
+int fk_unit_prop(void *data, const char *unit, const char *prop, bool set, bool runtime,
+		 uint8_t *val, size_t *len);
 
 /* What host-needs reads (mounts, routes, swaps, disks, NICs, virtio):
  * fx-host.c, fk-host.c */
@@ -365,5 +367,81 @@ void fx_render_pci_children(struct fx *fx, const struct fk_pci *d);
 void fx_render_virtual(struct fx *fx);
 /* Class links into removed devices go with them. */
 void fk_host_sweep(struct fx *fx);
+
+/* CPUs, cpufreq governors, workqueue masks, sched_rt_runtime_us: fx-cpu.c,
+ * fk-cpu.c.  The model's CPU sets are uint64_t: at most 64 CPUs. */
+struct fk_cpus {
+	bool exists;			/* a cpus line */
+	uint64_t online, present, possible, isolated, nocpufreq;
+	uint64_t wq, writeback;		/* workqueue cpumasks */
+	char governors[256];		/* scaling_available_governors */
+	char governor[64][32];		/* per CPU */
+	long rt_runtime, rt_period;
+};
+struct fk_cpus *fk_cpus(struct fx *fx);
+void fx_cpus_add(struct fx *fx, const struct fx_ent *e);
+void fx_render_cpus(struct fx *fx);
+unsigned int fk_nr_cpu_ids(struct fx *fx);
+/* The kernel's spellings, written apart from the library's: "0-3,8" and
+ * "f,ffffffff" (one trailing newline allowed); -EINVAL. */
+int fk_cpulist_parse(const char *s, uint64_t *m);
+void fk_cpulist_format(uint64_t m, char *buf, size_t len);
+int fk_cpumask_parse(const char *s, uint64_t *m);
+void fk_cpumask_format(uint64_t m, unsigned int nbits, char *buf, size_t len);
+int fk_cpu_write(struct fx *fx, const char *path, const char *val);
+bool fk_cpu_restore(struct fx *fx, const char *path);
+int fk_wq_write(struct fx *fx, const char *path, const char *val);
+bool fk_wq_restore(struct fx *fx, const char *path);
+int fk_sysctl_write(struct fx *fx, const char *path, const char *val);
+bool fk_sysctl_restore(struct fx *fx, const char *path);
+
+/* cgroup v2 below sys/fs/cgroup: fx-cgroup.c, fk-cgroup.c */
+#define FK_MAX_CGROUP 32
+struct fk_cgroup {
+	char path[FX_REL];		/* "" the root, "system.slice" */
+	int parent;			/* index, -1 for the root */
+	unsigned int controllers;	/* the root's offer (bits of the names) */
+	unsigned int subtree;		/* cgroup.subtree_control */
+	uint64_t cpus;			/* cpuset.cpus, 0 unset */
+};
+struct fk_cgroups {
+	struct fk_cgroup node[FK_MAX_CGROUP];
+	size_t n;
+	bool mounted;			/* a root line */
+};
+struct fk_cgroups *fk_cgroups(struct fx *fx);
+void fx_cgroup_add(struct fx *fx, const struct fx_ent *e);
+void fx_render_cgroups(struct fx *fx);
+struct fk_cgroup *fk_cg_find(struct fx *fx, const char *path);
+int fk_cg_ctrl_index(const char *name);
+int fk_cg_ctrl_bits(const char *list, unsigned int *bits);
+unsigned int fk_cg_controllers(struct fx *fx, const struct fk_cgroup *c);
+uint64_t fk_cg_effective(struct fx *fx, const struct fk_cgroup *c);
+int fk_cgroup_write(struct fx *fx, const char *path, const char *val);
+bool fk_cgroup_restore(struct fx *fx, const char *path);
+/* systemd's part of AllowedCPUs=: cpuset enabled on the way down to
+ * path, its cpuset.cpus set.  -ENOENT without that cgroup. */
+int fk_cgroup_set_cpus(struct fx *fx, const char *path, uint64_t cpus);
+
+/* Interrupts below proc/irq: fx-irq.c, fk-irq.c */
+#define FK_MAX_IRQ 32
+struct fk_irq {
+	unsigned int num;
+	char name[FX_NAME];
+	uint64_t affinity, effective;
+	bool has_effective, managed, percpu;
+	bool gone;			/* freed with its device: not rendered */
+};
+struct fk_irqs {
+	struct fk_irq irq[FK_MAX_IRQ];
+	size_t n;
+	uint64_t default_aff;
+};
+struct fk_irqs *fk_irqs(struct fx *fx);
+void fx_irq_add(struct fx *fx, const struct fx_ent *e);
+void fx_irq_build(struct fx *fx);
+void fx_render_irqs(struct fx *fx);
+int fk_irq_write(struct fx *fx, const char *path, const char *val);
+bool fk_irq_restore(struct fx *fx, const char *path);
 
 #endif

@@ -53,6 +53,9 @@ void fx_fail(const char *fmt, ...)
  *     vtcon                                       fx-vt.c
  *     power, rtc                                  fx-power.c
  *     unit                                        fx-systemd.c
+ *     cpus                                        fx-cpu.c
+ *     cgroup                                      fx-cgroup.c
+ *     irq                                         fx-irq.c
  *     mount, route, route6, block, net, virtio,
  *     swap, dev                                   fx-host.c */
 const struct fx_kind fx_kinds[] = {
@@ -67,6 +70,12 @@ const struct fx_kind fx_kinds[] = {
 	{ "power", false, " mem_sleep state success ", fx_power_add, NULL, fx_render_power },
 	{ "rtc", true, " ", fx_rtc_add, NULL, fx_rtc_render },
 	{ "unit", true, " active ", fx_unit_add, NULL, NULL },
+	/* cgroups and IRQs render what the CPUs allow: after them */
+	{ "cpus", false, " online present possible isolated governors governor nocpufreq wq "
+	  "writeback rt_runtime rt_period ", fx_cpus_add, NULL, fx_render_cpus },
+	{ "cgroup", true, " controllers subtree cpus ", fx_cgroup_add, NULL, fx_render_cgroups },
+	{ "irq", true, " name affinity effective managed percpu ", fx_irq_add, fx_irq_build,
+	  fx_render_irqs },
 	/* fbcon's hold on the framebuffers of everything above */
 	{ NULL, false, NULL, NULL, fk_fb_init, NULL },
 	{ "mount", true, " dev fs src root opts ", NULL, NULL, fx_mount_render },
