@@ -254,6 +254,20 @@ struct eng_pages {
 int eng_hugepages_wanted(const struct domain_xml *dom, uint64_t default_kib,
 			 struct eng_pages **out, size_t *n, struct eng_err *e);
 
+/* ------------------------------------------------------ CPU isolation -- */
+
+/* The CPUs isolated for the running domains: the union of their journals'
+ * "isolate" claims, `self`'s excluded (NULL: everyone's). */
+int eng_isolated(struct vfh_ctx *ctx, const char *self, struct vfh_cpuset *out);
+/* base (the prior affinity or CPU list; empty: the online CPUs) minus the
+ * CPUs isolated for the other domains, and minus `mine` (a list) when
+ * with_mine.  When nothing of base is left, the CPUs the host keeps.
+ * -ENOSPC when the host would keep none. */
+int eng_isolated_minus(struct vfh_ctx *ctx, const char *self, const char *mine, bool with_mine,
+		       const struct vfh_cpuset *base, struct vfh_cpuset *out);
+/* The claim every isolation step makes: its domain's isolated CPUs. */
+size_t eng_claim_isolate(const char *isolated, struct claim *out);
+
 /* -------------------------------------------------------------- steps -- */
 
 /* What a step holds on the host while it is applied: the ledger adds up
@@ -315,6 +329,16 @@ struct step_ops {
 	/* reconnect: whether what it applied is still so (1), or not (0,
 	 * with why); may be NULL */
 	int (*verify)(struct vfh_ctx *ctx, const struct step *s, char *why, size_t len);
+	/* A host resource several running domains may change at once (a
+	 * slice's AllowedCPUs, an IRQ's affinity, a unit two domains stop):
+	 * a later domain's capture copies the first one's prior state (the
+	 * original), and only the last domain out puts it back; one that
+	 * leaves before calls refresh, which sets what the domains still
+	 * holding it want (NULL: leave it as it is). */
+	bool shared;
+	/* shared kinds: copies the prior state of peer's data into s's */
+	void (*adopt)(struct step *s, const struct step *peer);
+	int (*refresh)(struct vfh_ctx *ctx, const struct step *s);
 };
 
 struct step {
@@ -334,6 +358,10 @@ struct step {
 	_Static_assert(sizeof(type) <= STEP_DATA_MAX, #type " is too large for a step")
 #define STEP_DATA(s, type) ((type *)(void *)(s)->data)
 #define STEP_CDATA(s, type) ((const type *)(const void *)(s)->data)
+
+/* Another domain's live step of the same kind on the same `what` (begun,
+ * not undone): 1 with a copy in peer, 0 when none, -errno. */
+int eng_step_peer(struct vfh_ctx *ctx, const struct step *s, struct step *peer);
 
 /* Every kind, in the order prepare applies them; NULL-terminated. */
 extern const struct step_ops *const eng_step_kinds[];
@@ -369,6 +397,8 @@ int eng_step_init_reset(struct step *s, const char *addr, int reset, int reset_a
 int eng_step_set_field(struct step *s, const char *key, const char *val);
 
 void eng_step_describe(const struct step *s, char *buf, size_t len);
+/* Captures the prior state (for a shared kind, the original another
+ * domain recorded when one still holds it). */
 int eng_step_capture(struct vfh_ctx *ctx, struct step *s);
 int eng_step_apply(struct vfh_ctx *ctx, struct step *s);
 int eng_step_undo(struct vfh_ctx *ctx, const struct step *s);

@@ -68,10 +68,47 @@ void eng_step_describe(const struct step *s, char *buf, size_t len)
 	s->ops->describe(s, buf, len);
 }
 
+int eng_step_peer(struct vfh_ctx *ctx, const struct step *s, struct step *peer)
+{
+	char **doms;
+	size_t n;
+	int r = eng_journal_list(ctx, &doms, &n), found = 0;
+
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n && !found; i++) {
+		struct journal j;
+
+		if (strcmp(doms[i], s->domain) == 0 || eng_journal_open(ctx, doms[i], false, &j) < 0)
+			continue;	/* an unreadable one: the plan refused to start */
+		for (size_t k = 0; k < j.n && !found; k++) {
+			const struct step *o = &j.e[k].step;
+
+			if (j.e[k].begun && !j.e[k].undone && o->captured && o->ops == s->ops &&
+			    strcmp(o->what, s->what) == 0) {
+				*peer = *o;
+				found = 1;
+			}
+		}
+		eng_journal_close(&j);
+	}
+	free(doms);
+	return found;
+}
+
 int eng_step_capture(struct vfh_ctx *ctx, struct step *s)
 {
-	int r = s->ops->capture ? s->ops->capture(ctx, s) : 0;
+	struct step peer;
+	int r = 0;
 
+	if (s->ops->shared && (r = eng_step_peer(ctx, s, &peer)) == 1) {
+		/* the first domain's prior is the original for everyone */
+		s->ops->adopt(s, &peer);
+		s->captured = true;
+		return 0;
+	}
+	if (r == 0 && s->ops->capture)
+		r = s->ops->capture(ctx, s);
 	if (r == 0)
 		s->captured = true;
 	return r;
@@ -84,8 +121,18 @@ int eng_step_apply(struct vfh_ctx *ctx, struct step *s)
 
 int eng_step_undo(struct vfh_ctx *ctx, const struct step *s)
 {
+	struct step peer;
+	int r;
+
 	if (!s->captured)
 		return 0;	/* never got as far as reading the state: nothing done */
+	if (s->ops->shared) {
+		r = eng_step_peer(ctx, s, &peer);
+		if (r < 0)
+			return r;
+		if (r == 1)	/* not the last one out */
+			return s->ops->refresh ? s->ops->refresh(ctx, s) : 0;
+	}
 	return s->ops->undo(ctx, s);
 }
 

@@ -42,9 +42,20 @@ static void describe(const struct step *s, char *buf, size_t len)
 	snprintf(buf, len, "stop %s", s->what);
 }
 
+/* Two domains may stop the same unit (irqbalance while each isolates
+ * CPUs): the last one out starts it again. */
 static size_t claims(const struct step *s, struct claim *out)
 {
-	return eng_claim_what(s, "unit", eng_toggle_was_on(s), out);
+	size_t n = eng_claim_what(s, "unit", eng_toggle_was_on(s), out);
+
+	out->exclusive = false;
+	out->amount = n;
+	return n;
+}
+
+static void adopt(struct step *s, const struct step *peer)
+{
+	eng_toggle_set(s, eng_toggle_was_on(peer));
 }
 
 static int verify(struct vfh_ctx *ctx, const struct step *s, char *why, size_t len)
@@ -68,4 +79,6 @@ const struct step_ops eng_step_unit_stop = {
 	.decode = eng_toggle_decode,
 	.claims = claims,
 	.verify = verify,
+	.shared = true,
+	.adopt = adopt,
 };
