@@ -513,11 +513,13 @@ VFH_EXPORT int vfh_hugepages_set_sz(struct vfh_ctx *ctx, int node, uint64_t size
 	}
 
 	/* short, or a write refused: never leave half a reservation */
-	have_free = memfree(ctx, node, &free_kb) == 0;
 	rep.after = p.persistent;
 	if (put_back(ctx, node, size_kb, rep.before, &rep.after) < 0)
 		snprintf(pb, sizeof(pb), "; putting back %" PRIu64 " failed, the pool holds %"
 			 PRIu64, rep.before, rep.after);
+	/* what the host has with the pages given back: fragmentation when
+	 * it is more than was asked */
+	have_free = memfree(ctx, node, &free_kb) == 0;
 	if (wr < 0) {
 		r = vfh_fail(ctx, wr, "reserving %" PRIu64 " hugepages of %" PRIu64 " kB on %s "
 			     "failed: %s%s", target, size_kb, who, strerror(-wr), pb);

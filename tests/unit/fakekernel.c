@@ -48,6 +48,9 @@ const struct fk_path fk_paths[] = {
 	{ "sys/devices/virtual/vtconsole/", "vt", fk_vt_write, fk_vt_restore },
 	{ "sys/power/", "power", fk_power_write, fk_power_restore },
 	{ "sys/devices/pnp0/", "power", fk_rtc_write, fk_rtc_restore },
+	{ "sys/devices/system/node/", "hugepages", fk_hugepages_write, fk_hugepages_restore },
+	{ "sys/kernel/mm/hugepages/", "hugepages", fk_hugepages_write, fk_hugepages_restore },
+	{ "proc/sys/vm/", "hugepages", fk_hugepages_write, fk_hugepages_restore },
 };
 const size_t fk_npaths = VFH_ARRAY_SIZE(fk_paths);
 

@@ -366,4 +366,19 @@ void fx_render_virtual(struct fx *fx);
 /* Class links into removed devices go with them. */
 void fk_host_sweep(struct fx *fx);
 
+/* NUMA nodes and hugepage pools: fx-hugepages.c, fk-hugepages.c (their
+ * model in fk-hugepages.h) */
+void fx_node_add(struct fx *fx, const struct fx_ent *e);
+void fx_hugepages_add(struct fx *fx, const struct fx_ent *e);
+void fx_hugetlb_add(struct fx *fx, const struct fx_ent *e);
+void fx_hugepages_build(struct fx *fx);
+void fx_hugepages_render(struct fx *fx);
+int fk_hugepages_write(struct fx *fx, const char *path, const char *val);
+bool fk_hugepages_restore(struct fx *fx, const char *path);
+
+/* Plain files and the processes holding them (/dev/shm, /proc/PID/fd and
+ * maps): fx-proc.c; nothing written through the seam, no fk part */
+void fx_file_render(struct fx *fx);
+void fx_proc_render(struct fx *fx);
+
 #endif
