@@ -50,7 +50,8 @@ const struct fk_path fk_paths[] = {
 	{ "sys/devices/pnp0/", "power", fk_rtc_write, fk_rtc_restore },
 	{ "sys/devices/system/node/", "hugepages", fk_hugepages_write, fk_hugepages_restore },
 	{ "sys/kernel/mm/hugepages/", "hugepages", fk_hugepages_write, fk_hugepages_restore },
-	{ "proc/sys/vm/", "hugepages", fk_hugepages_write, fk_hugepages_restore },
+	{ "proc/sys/vm/compact_memory", "hugepages", fk_hugepages_write, fk_hugepages_restore },
+	{ "proc/sys/vm/drop_caches", "hugepages", fk_hugepages_write, fk_hugepages_restore },
 };
 const size_t fk_npaths = VFH_ARRAY_SIZE(fk_paths);
 
