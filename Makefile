@@ -72,8 +72,8 @@ endif
 
 # -------------------------------------------------------------- sources --
 LIB_SRC := ctx.c path.c pciaddr.c pcidev.c pcinames.c iommu.c wait.c bind.c \
-	   rescan.c reset.c suspend.c module.c vtcon.c framebuffer.c systemd.c hostneeds.c \
-	   hugepages.c holders.c shmfile.c
+	   rescan.c reset.c suspend.c module.c vtcon.c framebuffer.c systemd.c hostneeds.c
+LIB_SRC += hugepages.c holders.c shmfile.c
 LIB_OBJ := $(addprefix $(O)/lib/,$(LIB_SRC:.c=.o))
 SONAME  := libvfiohook.so.$(SOVERSION)
 LIB_SO  := $(O)/lib/libvfiohook.so.$(VERSION)
