@@ -74,6 +74,7 @@ endif
 LIB_SRC := ctx.c path.c array.c abi.c pciaddr.c pcidev.c pcinames.c iommu.c wait.c bind.c \
 	   rescan.c reset.c suspend.c module.c vtcon.c framebuffer.c systemd.c hostneeds.c \
 	   cpulist.c cpuset.c irq.c tuning.c
+LIB_SRC += hugepages.c holders.c shmfile.c
 LIB_OBJ := $(addprefix $(O)/lib/,$(LIB_SRC:.c=.o))
 SONAME  := libvfiohook.so.$(SOVERSION)
 LIB_SO  := $(O)/lib/libvfiohook.so.$(VERSION)

@@ -266,6 +266,7 @@ int eng_isolated(struct vfh_ctx *ctx, const char *self, struct vfh_cpuset *out);
 int eng_isolated_minus(struct vfh_ctx *ctx, const char *self, const char *mine, bool with_mine,
 		       const struct vfh_cpuset *base, struct vfh_cpuset *out);
 /* The claim every isolation step makes: its domain's isolated CPUs. */
+struct claim;
 size_t eng_claim_isolate(const char *isolated, struct claim *out);
 
 /* -------------------------------------------------------------- steps -- */
@@ -382,6 +383,8 @@ size_t eng_claim_what(const struct step *s, const char *type, bool held, struct 
 /* The kinds (hooks/steps/): */
 extern const struct step_ops eng_step_unit_stop, eng_step_vtcon_unbind, eng_step_fb_unbind,
 	eng_step_pci_bind, eng_step_module_unload, eng_step_reset;
+extern const struct step_ops eng_step_hugepages, eng_step_shm_file, eng_step_cpu_isolate,
+	eng_step_cpumask, eng_step_rt_runtime;
 
 /* A new step of a kind with its `what` (-ENAMETOOLONG, -EINVAL when the
  * kind refuses it); the kind's constructors below fill in the rest. */
@@ -390,6 +393,17 @@ int eng_step_init_fb_unbind(struct step *s, const char *device, const char *driv
 int eng_step_init_pci_bind(struct step *s, const char *addr, const char *driver);
 int eng_step_init_reset(struct step *s, const char *addr, int reset, int reset_at,
 			unsigned int seconds, unsigned int attempts);
+int eng_step_init_hugepages(struct step *s, int node, uint64_t size_kb, uint64_t count,
+			    unsigned int attempts, bool drop_caches);
+int eng_step_init_shm_file(struct step *s, const char *name, uint64_t size, uint32_t uid,
+			   uint32_t gid, uint32_t mode, bool keep);
+/* target: a systemd unit (system.slice), or without systemd a top-level
+ * cgroup; isolated: the domain's CPUs as a kernel list */
+int eng_step_init_cpu_isolate(struct step *s, const char *target, bool systemd,
+			      const char *isolated);
+/* what: "irqN", "irq-default", "workqueue" or "writeback" */
+int eng_step_init_cpumask(struct step *s, const char *what, const char *isolated);
+int eng_step_init_rt_runtime(struct step *s, long us);
 
 /* Sets one of the kind's own fields as the journal spells it ("was_on",
  * "1"): -ENOENT for a field the kind does not have, -EINVAL for a bad

@@ -10,15 +10,22 @@
 
 #include "engine.h"
 
-/* In the order prepare applies them: free the devices from the host's
- * hold, move them, unload what held them, then reset. */
+/* In the order prepare applies them: the host's memory and files first
+ * (what fails most often, before anything else moved), then free the
+ * devices from the host's hold, move them, unload what held them, reset,
+ * and last keep host work off the VM's CPUs. */
 const struct step_ops *const eng_step_kinds[] = {
+	&eng_step_hugepages,
+	&eng_step_shm_file,
 	&eng_step_unit_stop,
 	&eng_step_vtcon_unbind,
 	&eng_step_fb_unbind,
 	&eng_step_pci_bind,
 	&eng_step_module_unload,
 	&eng_step_reset,
+	&eng_step_cpu_isolate,
+	&eng_step_cpumask,
+	&eng_step_rt_runtime,
 	NULL
 };
 

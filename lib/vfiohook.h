@@ -601,6 +601,182 @@ int vfh_host_needs_sz(struct vfh_ctx *ctx, struct vfh_host_need **needs,
 int vfh_displays_remaining(struct vfh_ctx *ctx,
 			   const struct vfh_pci_addr *leaving, size_t n);
 
+/* ------------------------------------------------------------ hugepages -- */
+
+/* Hugepage pools as the kernel keeps them: one per page size for the host
+ * (/sys/kernel/mm/hugepages/hugepages-SIZEkB) and one per page size and
+ * NUMA node (/sys/devices/system/node/nodeN/hugepages/...).  Sizes are in
+ * kB, as the kernel names them: 2048 (2 MiB), 1048576 (1 GiB).
+ *
+ * Calls filling or reading a struct are NAME_sz taking the caller's
+ * sizeof (the macro NAME passes it): the library fills min(its size,
+ * the caller's) and zeroes the rest; an opts struct larger than the
+ * library's must be zero past what it knows (-E2BIG).  A size of 0 is
+ * -EINVAL. */
+
+#define VFH_NODE_ALL (-1)	/* the host's pool, every node together */
+
+struct vfh_hugepage_pool {
+	int node;		/* VFH_NODE_ALL or N */
+	uint64_t size_kb;
+	uint64_t nr;		/* nr_hugepages: in the pool, surplus included */
+	uint64_t free;		/* free_hugepages */
+	uint64_t surplus;	/* surplus_hugepages: over nr_hugepages' target,
+				   freed when released */
+	uint64_t resv;		/* resv_hugepages (host pool only, else 0) */
+	uint64_t persistent;	/* nr - surplus: what writing nr_hugepages sets */
+};
+
+/* The page sizes the host offers, ascending.  *sizes_kb: free() it.
+ * -ENOENT (with the error line) when the kernel has no hugetlb support. */
+int vfh_hugepage_sizes(struct vfh_ctx *ctx, uint64_t **sizes_kb, size_t *n);
+/* The default page size (Hugepagesize: in /proc/meminfo). */
+int vfh_hugepage_default_size(struct vfh_ctx *ctx, uint64_t *size_kb);
+/* The online NUMA nodes (/sys/devices/system/node/online), ascending.
+ * *nodes: free() it.  A kernel without NUMA has no such file: node 0. */
+int vfh_numa_nodes(struct vfh_ctx *ctx, int **nodes, size_t *n);
+/* Free memory, kB: "Node N MemFree:" of nodeN/meminfo, or MemFree: of
+ * /proc/meminfo for VFH_NODE_ALL. */
+int vfh_numa_memfree(struct vfh_ctx *ctx, int node, uint64_t *kb);
+
+/* One pool.  -EINVAL (the line lists the sizes the host has) for a size
+ * it lacks, -ENODEV (the line lists the online nodes) for a node that is
+ * not online. */
+int vfh_hugepages_read_sz(struct vfh_ctx *ctx, int node, uint64_t size_kb,
+			  struct vfh_hugepage_pool *pool, size_t pool_size);
+#define vfh_hugepages_read(ctx, node, size_kb, pool) \
+	vfh_hugepages_read_sz((ctx), (node), (size_kb), (pool), \
+			      sizeof(struct vfh_hugepage_pool))
+
+struct vfh_hugepages_opts {
+	unsigned int attempts;	/* writes of nr_hugepages, 1..10; 0 means 3 */
+	bool drop_caches;	/* may drop the page cache (drop_caches "3")
+				   when compaction alone did not do */
+};
+
+/* What vfh_hugepages_set() did; filled even on failure. */
+struct vfh_hugepages_report {
+	unsigned int attempts;		/* writes of the wanted count */
+	unsigned int compactions;	/* compact / compact_memory writes */
+	unsigned int caches_dropped;	/* drop_caches writes (0 or 1) */
+	uint64_t before;		/* persistent pages before the call */
+	uint64_t after;			/* persistent pages after it */
+	uint64_t got;			/* the most the kernel gave */
+};
+
+/* Makes the pool hold `target` persistent pages (writes nr_hugepages of
+ * the node, or of the host for VFH_NODE_ALL, which the kernel spreads
+ * over the nodes) and reads back what the kernel gave.  Lowering is one
+ * write; pages still in use become surplus and go when released.  When
+ * raising falls short (fragmented memory: the write succeeds, the count
+ * does not reach), compacts memory (the node's "compact", the host's
+ * compact_memory) and tries again, dropping the page cache once before a
+ * later try only when opts allows it, up to opts->attempts writes.  Still
+ * short: the count it had before is put back (never half a reservation)
+ * and -ENOMEM returned, the line giving wanted, got, the node's free
+ * memory and what to do.  report->before is what to pass back to undo.
+ * opts may be NULL (defaults), report too. */
+int vfh_hugepages_set_sz(struct vfh_ctx *ctx, int node, uint64_t size_kb,
+			 uint64_t target, const struct vfh_hugepages_opts *opts,
+			 size_t opts_size, struct vfh_hugepages_report *report,
+			 size_t report_size);
+#define vfh_hugepages_set(ctx, node, size_kb, target, opts, report) \
+	vfh_hugepages_set_sz((ctx), (node), (size_kb), (target), (opts), \
+			     sizeof(struct vfh_hugepages_opts), (report), \
+			     sizeof(struct vfh_hugepages_report))
+
+/* Whether a hugetlbfs of that page size is mounted (libvirt needs one per
+ * size it backs guests with): 1 and its mount point in mnt (when not
+ * NULL), 0 when none.  A hugetlbfs mounted without pagesize= has the
+ * default size.  size_kb 0 means the default size.  -ENAMETOOLONG when
+ * the mount point does not fit mnt. */
+int vfh_hugetlbfs_mount(struct vfh_ctx *ctx, uint64_t size_kb, char *mnt,
+			size_t len);
+
+/* ------------------------------------------------------- file holders -- */
+
+/* A process holding a file: open through a descriptor, mapped, or both
+ * (/proc/PID/fd and /proc/PID/maps).  Files are matched by device and
+ * inode, device nodes by device number, so any path to it counts. */
+struct vfh_holder {
+	int pid;
+	char comm[32];		/* /proc/PID/comm, "" when it went away */
+	bool open;		/* an fd refers to it */
+	bool mapped;		/* a mapping of it */
+};
+
+/* The processes holding ROOT/rel, by pid.  Processes that cannot be
+ * inspected (another user's, without privilege) are skipped and counted
+ * in the debug log.  *holders: free() it (NULL when none).  -ENOENT when
+ * the file is not there. */
+int vfh_file_holders_sz(struct vfh_ctx *ctx, enum vfh_root root, const char *rel,
+			struct vfh_holder **holders, size_t *n, size_t stride);
+#define vfh_file_holders(ctx, root, rel, holders, n) \
+	vfh_file_holders_sz((ctx), (root), (rel), (holders), (n), \
+			    sizeof(struct vfh_holder))
+
+/* ---------------------------------------------------- shared memory -- */
+
+/* The Looking Glass file: /dev/shm/NAME (below the dev root), which the
+ * VM's ivshmem device and the desktop user's client both map.  NAME: 1 to
+ * 200 characters, no '/', not starting with '.'; else -EINVAL. */
+int vfh_shm_name_check(struct vfh_ctx *ctx, const char *name);
+
+/* What the file was before vfh_shm_file_ensure(), for the undo. */
+struct vfh_shm_prior {
+	bool existed;
+	bool created;		/* this call made it (absent, or replaced) */
+	bool replaced;		/* there with another size: made anew */
+	uint64_t size;		/* when it existed */
+	uint32_t uid, gid;
+	uint32_t mode;		/* permission bits */
+};
+
+enum {
+	VFH_SHM_NO_REPLACE = 1 << 0,	/* another size: -EEXIST, not replaced */
+};
+
+/* Makes /dev/shm/NAME a regular file of `size` bytes, owned by uid:gid
+ * with permissions mode (07777 at most).  Absent: created (O_EXCL,
+ * O_NOFOLLOW).  There with that size: owner and mode set if they differ,
+ * else nothing is written.  There with another size (a new resolution):
+ * replaced by a new file, only when no process has it open or mapped;
+ * else -EBUSY naming the holders (pid and comm).  A symlink or anything
+ * but a regular file there: -EPERM, untouched.  prior (may be NULL)
+ * receives the state before. */
+int vfh_shm_file_ensure_sz(struct vfh_ctx *ctx, const char *name, uint64_t size,
+			   uint32_t uid, uint32_t gid, uint32_t mode,
+			   unsigned int flags, struct vfh_shm_prior *prior,
+			   size_t prior_size);
+#define vfh_shm_file_ensure(ctx, name, size, uid, gid, mode, flags, prior) \
+	vfh_shm_file_ensure_sz((ctx), (name), (size), (uid), (gid), (mode), \
+			       (flags), (prior), sizeof(struct vfh_shm_prior))
+
+/* What /dev/shm/NAME is now, in the form vfh_shm_file_ensure() records
+ * (existed, size, uid, gid, mode; created and replaced false), without
+ * changing anything: what an undo needs, read before the change.  Absent:
+ * existed false.  A symlink or anything but a regular file: -EPERM. */
+int vfh_shm_file_state_sz(struct vfh_ctx *ctx, const char *name,
+			  struct vfh_shm_prior *state, size_t state_size);
+#define vfh_shm_file_state(ctx, name, state) \
+	vfh_shm_file_state_sz((ctx), (name), (state), sizeof(struct vfh_shm_prior))
+
+enum {
+	VFH_SHM_RESTORE_SIZE = 1 << 0,	/* a file that existed gets its size
+					   back (refused, -EBUSY, while held) */
+};
+
+/* Puts back what vfh_shm_file_ensure() recorded in prior: a file it
+ * created is removed (one already gone is fine); a file that existed
+ * stays, with its owner and mode back, and its size only with
+ * VFH_SHM_RESTORE_SIZE. */
+int vfh_shm_file_remove_sz(struct vfh_ctx *ctx, const char *name,
+			   const struct vfh_shm_prior *prior, size_t prior_size,
+			   unsigned int flags);
+#define vfh_shm_file_remove(ctx, name, prior, flags) \
+	vfh_shm_file_remove_sz((ctx), (name), (prior), \
+			       sizeof(struct vfh_shm_prior), (flags))
+
 #ifdef __cplusplus
 }
 #endif

@@ -53,6 +53,10 @@ const struct fk_path fk_paths[] = {
 	{ "proc/sys/kernel/", "cpu", fk_sysctl_write, fk_sysctl_restore },
 	{ "sys/fs/cgroup/", "cgroup", fk_cgroup_write, fk_cgroup_restore },
 	{ "proc/irq/", "irq", fk_irq_write, fk_irq_restore },
+	{ "sys/devices/system/node/", "hugepages", fk_hugepages_write, fk_hugepages_restore },
+	{ "sys/kernel/mm/hugepages/", "hugepages", fk_hugepages_write, fk_hugepages_restore },
+	{ "proc/sys/vm/compact_memory", "hugepages", fk_hugepages_write, fk_hugepages_restore },
+	{ "proc/sys/vm/drop_caches", "hugepages", fk_hugepages_write, fk_hugepages_restore },
 };
 const size_t fk_npaths = VFH_ARRAY_SIZE(fk_paths);
 

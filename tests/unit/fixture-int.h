@@ -443,5 +443,19 @@ void fx_irq_build(struct fx *fx);
 void fx_render_irqs(struct fx *fx);
 int fk_irq_write(struct fx *fx, const char *path, const char *val);
 bool fk_irq_restore(struct fx *fx, const char *path);
+/* NUMA nodes and hugepage pools: fx-hugepages.c, fk-hugepages.c (their
+ * model in fk-hugepages.h) */
+void fx_node_add(struct fx *fx, const struct fx_ent *e);
+void fx_hugepages_add(struct fx *fx, const struct fx_ent *e);
+void fx_hugetlb_add(struct fx *fx, const struct fx_ent *e);
+void fx_hugepages_build(struct fx *fx);
+void fx_hugepages_render(struct fx *fx);
+int fk_hugepages_write(struct fx *fx, const char *path, const char *val);
+bool fk_hugepages_restore(struct fx *fx, const char *path);
+
+/* Plain files and the processes holding them (/dev/shm, /proc/PID/fd and
+ * maps): fx-proc.c; nothing written through the seam, no fk part */
+void fx_file_render(struct fx *fx);
+void fx_proc_render(struct fx *fx);
 
 #endif

@@ -57,7 +57,9 @@ void fx_fail(const char *fmt, ...)
  *     cgroup                                      fx-cgroup.c
  *     irq                                         fx-irq.c
  *     mount, route, route6, block, net, virtio,
- *     swap, dev                                   fx-host.c */
+ *     swap, dev                                   fx-host.c
+ *     node, hugepages, hugetlb                    fx-hugepages.c
+ *     file, proc                                  fx-proc.c */
 const struct fx_kind fx_kinds[] = {
 	{ "iommu", false, " enabled ", NULL, fx_iommu_build, fx_iommu_render },
 	{ "module", true, " state refcnt holders drivers ", fx_module_add, fx_module_build,
@@ -86,6 +88,12 @@ const struct fx_kind fx_kinds[] = {
 	{ "virtio", true, " pci tag ", NULL, NULL, fx_virtio_render },
 	{ "swap", true, " ", NULL, NULL, fx_swap_render },
 	{ "dev", true, " target ", NULL, NULL, fx_dev_render },
+	{ "node", true, " memfree_kb cpus ", fx_node_add, NULL, NULL },
+	{ "hugepages", true, " nr used surplus resv max after_compact after_drop ",
+	  fx_hugepages_add, NULL, NULL },
+	{ "hugetlb", false, " default ", fx_hugetlb_add, fx_hugepages_build, fx_hugepages_render },
+	{ "file", true, " size mode uid gid dir link ", NULL, NULL, fx_file_render },
+	{ "proc", true, " comm fd maps ", NULL, NULL, fx_proc_render },
 };
 const size_t fx_nkinds = VFH_ARRAY_SIZE(fx_kinds);
 

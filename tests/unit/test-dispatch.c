@@ -91,6 +91,9 @@ static void test_paths_reach_their_owner(void **state)
 		{ "sys/devices/virtual/vtconsole/vtcon1/bind", "vt" },
 		{ "sys/power/state", "power" },
 		{ "sys/devices/pnp0/00:04/rtc/rtc0/wakealarm", "power" },
+		{ "sys/devices/system/node/node1/compact", "hugepages" },
+		{ "sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages", "hugepages" },
+		{ "proc/sys/vm/drop_caches", "hugepages" },
 	};
 
 	(void)state;
@@ -102,7 +105,7 @@ static void test_paths_reach_their_owner(void **state)
 				 want[i].owner);
 	}
 	assert_null(fk_path_owner("sys/kernel/iommu_groups/9/type"));
-	assert_null(fk_path_owner("proc/sys/vm/drop_caches"));
+	assert_null(fk_path_owner("proc/sys/net/ipv4/ip_forward"));
 }
 
 static void test_kind_table(void **state)
@@ -139,22 +142,23 @@ static void test_unclaimed_write(void **state)
 	struct t *t = *state;
 
 	fx_mkdirs(t->fx, "sys/kernel/mm/ksm");
-	fx_mkdirs(t->fx, "proc/sys/vm");
+	fx_mkdirs(t->fx, "proc/sys/net/ipv4");
 	fx_write(t->fx, "sys/kernel/mm/ksm/run", "0\n");
 	fx_write(t->fx, "sys/kernel/mm/ksm/uevent", "");
-	fx_write(t->fx, "proc/sys/vm/drop_caches", "0\n");
+	fx_write(t->fx, "proc/sys/net/ipv4/ip_forward", "0\n");
 	assert_null(fk_path_owner("sys/kernel/mm/ksm/run"));
 	assert_int_equal(vfh_write_str(t->ctx, VFH_ROOT_SYS, "1", "kernel/mm/ksm/run"), -EACCES);
 	assert_int_equal(vfh_write_str(t->ctx, VFH_ROOT_SYS, "add", "kernel/mm/ksm/uevent"),
 			 -EACCES);
-	assert_int_equal(vfh_write_str(t->ctx, VFH_ROOT_PROC, "3", "sys/vm/drop_caches"), -EACCES);
+	assert_int_equal(vfh_write_str(t->ctx, VFH_ROOT_PROC, "1", "sys/net/ipv4/ip_forward"),
+			 -EACCES);
 	assert_writes(t->fx, { "sys/kernel/mm/ksm/run", "1" }, { "sys/kernel/mm/ksm/uevent", "add" },
-		      { "proc/sys/vm/drop_caches", "3" });
+		      { "proc/sys/net/ipv4/ip_forward", "1" });
 	for (size_t i = 0; i < 3; i++)
 		assert_int_equal(fk_write_at(t->fx, i)->result, -EACCES);
 	assert_string_equal(fx_read(t->fx, "sys/kernel/mm/ksm/run"), "1");
 	assert_string_equal(fx_read(t->fx, "sys/kernel/mm/ksm/uevent"), "");
-	assert_string_equal(fx_read(t->fx, "proc/sys/vm/drop_caches"), "3");
+	assert_string_equal(fx_read(t->fx, "proc/sys/net/ipv4/ip_forward"), "1");
 	/* nothing else moved */
 	assert_driver(t->fx, "0000:01:00.0", "bochs-drm");
 	fx_check(t->fx);

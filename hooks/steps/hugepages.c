@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* hugepages: a domain's hugepages added to the pool of one NUMA node (or
+ * the host's) and page size before QEMU starts, taken back after.  Each
+ * domain adds its own pages and takes back only those, so that domains
+ * starting and stopping in any order leave the pool as it was, and the
+ * pages the host reserved at boot are never touched. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+
+struct hugepages {
+	int node;			/* VFH_NODE_ALL or N */
+	uint64_t size_kb;
+	uint64_t count;			/* this domain's pages */
+	uint64_t prior;			/* the pool's persistent pages before */
+	unsigned int attempts;
+	bool drop_caches;
+};
+STEP_DATA_FITS(struct hugepages);
+
+/* "node0/2048kB", "host/2048kB" */
+static int what_parse(const char *what, int *node, uint64_t *size_kb)
+{
+	char *end;
+	unsigned long long v;
+	const char *p;
+
+	if (strncmp(what, "host/", 5) == 0) {
+		*node = VFH_NODE_ALL;
+		p = what + 5;
+	} else if (strncmp(what, "node", 4) == 0 && what[4] >= '0' && what[4] <= '9') {
+		unsigned long n = strtoul(what + 4, &end, 10);
+
+		if (*end != '/' || n > 4095)
+			return -EINVAL;
+		*node = (int)n;
+		p = end + 1;
+	} else {
+		return -EINVAL;
+	}
+	if (*p < '1' || *p > '9')
+		return -EINVAL;
+	v = strtoull(p, &end, 10);
+	if (strcmp(end, "kB") != 0)
+		return -EINVAL;
+	*size_kb = v;
+	return 0;
+}
+
+static bool what_ok(const char *what)
+{
+	int node;
+	uint64_t size;
+
+	return what_parse(what, &node, &size) == 0;
+}
+
+int eng_step_init_hugepages(struct step *s, int node, uint64_t size_kb, uint64_t count,
+			    unsigned int attempts, bool drop_caches)
+{
+	char what[64];
+	struct hugepages *d;
+	int r;
+
+	if (node == VFH_NODE_ALL)
+		snprintf(what, sizeof(what), "host/%" PRIu64 "kB", size_kb);
+	else
+		snprintf(what, sizeof(what), "node%d/%" PRIu64 "kB", node, size_kb);
+	if ((r = eng_step_init(s, &eng_step_hugepages, what)) < 0)
+		return r;
+	d = STEP_DATA(s, struct hugepages);
+	d->node = node;
+	d->size_kb = size_kb;
+	d->count = count;
+	d->attempts = attempts;
+	d->drop_caches = drop_caches;
+	return 0;
+}
+
+static int capture(struct vfh_ctx *ctx, struct step *s)
+{
+	struct hugepages *d = STEP_DATA(s, struct hugepages);
+	struct vfh_hugepage_pool pool;
+	int r = vfh_hugepages_read(ctx, d->node, d->size_kb, &pool);
+
+	if (r == 0)
+		d->prior = pool.persistent;
+	return r;
+}
+
+static int apply(struct vfh_ctx *ctx, struct step *s)
+{
+	const struct hugepages *d = STEP_CDATA(s, struct hugepages);
+	struct vfh_hugepages_opts o = { d->attempts, d->drop_caches };
+
+	/* the pool as captured, under the lock: nothing moved it since */
+	return vfh_hugepages_set(ctx, d->node, d->size_kb, d->prior + d->count, &o, NULL);
+}
+
+/* What the other domains' journals hold in this pool: never given back
+ * by this one. */
+static uint64_t others(struct vfh_ctx *ctx, const struct step *s)
+{
+	struct ledger l;
+	uint64_t sum;
+
+	if (eng_ledger_load(ctx, s->domain, &l) < 0)
+		return 0;
+	sum = eng_ledger_sum(&l, "hugepages", s->what);
+	eng_ledger_free(&l);
+	return sum;
+}
+
+static int undo(struct vfh_ctx *ctx, const struct step *s)
+{
+	const struct hugepages *d = STEP_CDATA(s, struct hugepages);
+	struct vfh_hugepage_pool pool;
+	uint64_t target, floor;
+	int r = vfh_hugepages_read(ctx, d->node, d->size_kb, &pool);
+
+	if (r < 0)
+		return r;
+	/* its own pages out of what is there now: the other domains added
+	 * and take back theirs.  A prepare killed half-way may have added
+	 * fewer: never below what the others hold, nor below where it began
+	 * unless the pool is smaller than that now. */
+	target = pool.persistent > d->count ? pool.persistent - d->count : 0;
+	floor = others(ctx, s);
+	if (target < floor)
+		target = floor;
+	if (target >= pool.persistent)
+		return 0;
+	return vfh_hugepages_set(ctx, d->node, d->size_kb, target, NULL, NULL);
+}
+
+static void describe(const struct step *s, char *buf, size_t len)
+{
+	const struct hugepages *d = STEP_CDATA(s, struct hugepages);
+	char where[32];
+
+	if (d->node == VFH_NODE_ALL)
+		snprintf(where, sizeof(where), "the host's pool");
+	else
+		snprintf(where, sizeof(where), "node %d", d->node);
+	if (s->captured)
+		snprintf(buf, len, "reserve %" PRIu64 " hugepages of %" PRIu64 " kB on %s (%" PRIu64
+			 " before)", d->count, d->size_kb, where, d->prior);
+	else
+		snprintf(buf, len, "reserve %" PRIu64 " hugepages of %" PRIu64 " kB on %s",
+			 d->count, d->size_kb, where);
+}
+
+static void encode(const struct step *s, struct kv_out *o)
+{
+	const struct hugepages *d = STEP_CDATA(s, struct hugepages);
+
+	kv_put_uint(o, "count", d->count);
+	kv_put_uint(o, "prior", d->prior);
+	kv_put_uint(o, "attempts", d->attempts);
+	kv_put_uint(o, "drop_caches", d->drop_caches);
+}
+
+static int decode(struct step *s, const char *key, const char *val)
+{
+	struct hugepages *d = STEP_DATA(s, struct hugepages);
+	unsigned long v;
+	int r;
+
+	if (what_parse(s->what, &d->node, &d->size_kb) < 0)
+		return -EINVAL;		/* what= comes first in every record */
+	if (strcmp(key, "drop_caches") == 0)
+		return kv_bool(val, &d->drop_caches);
+	if (strcmp(key, "attempts") == 0) {
+		if ((r = kv_uint(val, 10, &v)) == 0)
+			d->attempts = (unsigned int)v;
+		return r;
+	}
+	if (strcmp(key, "count") != 0 && strcmp(key, "prior") != 0)
+		return -ENOENT;
+	if ((r = kv_uint(val, 1UL << 40, &v)) < 0)
+		return r;
+	*(key[0] == 'c' ? &d->count : &d->prior) = v;
+	return 0;
+}
+
+static size_t claims(const struct step *s, struct claim *out)
+{
+	snprintf(out->type, sizeof(out->type), "hugepages");
+	snprintf(out->key, sizeof(out->key), "%s", s->what);
+	out->amount = STEP_CDATA(s, struct hugepages)->count;
+	out->exclusive = false;
+	return 1;
+}
+
+static int verify(struct vfh_ctx *ctx, const struct step *s, char *why, size_t len)
+{
+	const struct hugepages *d = STEP_CDATA(s, struct hugepages);
+	struct vfh_hugepage_pool pool;
+
+	if (vfh_hugepages_read(ctx, d->node, d->size_kb, &pool) < 0 ||
+	    pool.persistent < d->count) {
+		snprintf(why, len, "the pool %s holds fewer than the %" PRIu64 " pages the journal "
+			 "reserved", s->what, d->count);
+		return 0;
+	}
+	return 1;
+}
+
+const struct step_ops eng_step_hugepages = {
+	.name = "hugepages",
+	.apply_at = ENG_PREPARE,
+	.undo_at = ENG_RELEASE,
+	.what_ok = what_ok,
+	.capture = capture,
+	.apply = apply,
+	.undo = undo,
+	.describe = describe,
+	.encode = encode,
+	.decode = decode,
+	.claims = claims,
+	.verify = verify,
+};

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* Which processes hold a file: what fuser does, through the proc root.
+ * /proc/PID/fd/N are links a stat() follows to the open file itself, so a
+ * file is matched by device and inode whatever path opened it (a device
+ * node by its device number: another node of the same device counts);
+ * /proc/PID/maps names each mapping's device and inode. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "holders.h"
+#include "internal.h"
+
+struct target {
+	bool node;		/* a device node: matched by st_rdev */
+	mode_t fmt;
+	dev_t rdev, dev;
+	ino_t ino;
+};
+
+static bool fd_matches(const struct target *t, const struct stat *st)
+{
+	if (t->node)
+		return (st->st_mode & S_IFMT) == t->fmt && st->st_rdev == t->rdev;
+	return st->st_dev == t->dev && st->st_ino == t->ino;
+}
+
+static int pid_of(const char *name)
+{
+	char *end;
+	long v;
+
+	if (!isdigit((unsigned char)name[0]))
+		return -1;
+	v = strtol(name, &end, 10);
+	return (*end || v <= 0 || v > 0x3fffffff) ? -1 : (int)v;
+}
+
+/* 1 when an fd of pid refers to t, 0 not, -errno when its fds cannot be
+ * listed. */
+static int open_by(struct vfh_ctx *ctx, int pid, const struct target *t)
+{
+	struct dirent *de;
+	DIR *d = vfh_opendir(ctx, VFH_ROOT_PROC, "%d/fd", pid);
+	int found = 0;
+
+	if (!d)
+		return -errno;
+	while (!found && (de = readdir(d))) {
+		char path[VFH_PATH_MAX];
+		struct stat st;
+
+		if (de->d_name[0] == '.')
+			continue;
+		if (vfh_ctx_path(ctx, VFH_ROOT_PROC, path, sizeof(path), "%d/fd/%s", pid,
+				 de->d_name) < 0)
+			continue;
+		/* a closed fd, a socket: nothing to match */
+		if (stat(path, &st) == 0 && fd_matches(t, &st))
+			found = 1;
+	}
+	closedir(d);
+	return found;
+}
+
+/* "7f..-7f.. rw-s 00000000 00:1a 1234 /dev/shm/looking-glass" */
+static int mapped_by(struct vfh_ctx *ctx, int pid, const struct target *t)
+{
+	char path[VFH_PATH_MAX], line[4096 + 256];
+	int found = 0;
+	FILE *f;
+
+	if (vfh_ctx_path(ctx, VFH_ROOT_PROC, path, sizeof(path), "%d/maps", pid) < 0)
+		return -ENAMETOOLONG;
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (!found && fgets(line, sizeof(line), f)) {
+		unsigned int maj, min;
+		unsigned long long ino;
+
+		if (sscanf(line, "%*s %*s %*s %x:%x %llu", &maj, &min, &ino) != 3 || ino == 0)
+			continue;
+		found = makedev(maj, min) == t->dev && (ino_t)ino == t->ino;
+	}
+	fclose(f);
+	return found;
+}
+
+static int by_pid(const void *a, const void *b)
+{
+	return ((const struct vfh_holder *)a)->pid - ((const struct vfh_holder *)b)->pid;
+}
+
+int vfh_holders_scan(struct vfh_ctx *ctx, enum vfh_root root, const char *rel,
+		     struct vfh_holder **out, size_t *n)
+{
+	struct vfh_holder *v = NULL;
+	size_t cnt = 0, cap = 0;
+	unsigned int hidden = 0;
+	char path[VFH_PATH_MAX];
+	struct target t = { 0 };
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int r;
+
+	*out = NULL;
+	*n = 0;
+	r = vfh_ctx_path(ctx, root, path, sizeof(path), "%s", rel);
+	if (r < 0)
+		return r;
+	if (stat(path, &st) < 0)
+		return -errno;
+	t.fmt = st.st_mode & S_IFMT;
+	t.node = S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode);
+	t.rdev = st.st_rdev;
+	t.dev = st.st_dev;
+	t.ino = st.st_ino;
+	d = vfh_opendir(ctx, VFH_ROOT_PROC, "%s", "");
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		struct vfh_holder h = { 0 };
+		int o, m;
+
+		h.pid = pid_of(de->d_name);
+		if (h.pid < 0)
+			continue;
+		o = open_by(ctx, h.pid, &t);
+		m = mapped_by(ctx, h.pid, &t);
+		/* gone meanwhile (ENOENT), or not ours to look at */
+		if (o == -EACCES || o == -EPERM || m == -EACCES || m == -EPERM)
+			hidden++;
+		if (o <= 0 && m <= 0)
+			continue;
+		h.open = o > 0;
+		h.mapped = m > 0;
+		if (vfh_read_str(ctx, VFH_ROOT_PROC, h.comm, sizeof(h.comm), "%d/comm", h.pid) < 0)
+			h.comm[0] = '\0';
+		if (cnt == cap) {
+			struct vfh_holder *nv = realloc(v, (cap = cap ? cap * 2 : 4) * sizeof(*v));
+
+			if (!nv) {
+				free(v);
+				closedir(d);
+				return -ENOMEM;
+			}
+			v = nv;
+		}
+		v[cnt++] = h;
+	}
+	closedir(d);
+	if (hidden)
+		vfh_dbg(ctx, "%u processes could not be inspected for %s", hidden, rel);
+	if (cnt)
+		qsort(v, cnt, sizeof(*v), by_pid);
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+void vfh_holders_text(const struct vfh_holder *v, size_t n, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	if (len)
+		buf[0] = '\0';
+	for (size_t i = 0; i < n && used < len; i++) {
+		int w = snprintf(buf + used, len - used, "%s%d (%s)", i ? ", " : "", v[i].pid,
+				 v[i].comm[0] ? v[i].comm : "?");
+
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+}
+
+VFH_EXPORT int vfh_file_holders_sz(struct vfh_ctx *ctx, enum vfh_root root, const char *rel,
+				   struct vfh_holder **holders, size_t *n, size_t stride)
+{
+	struct vfh_holder *v;
+	size_t cnt;
+	int r;
+
+	vfh_enter(ctx);
+	if (!holders || !n || !rel || stride == 0 || (unsigned)root >= VFH_ROOT__COUNT)
+		return vfh_fail(ctx, -EINVAL, "vfh_file_holders: invalid argument");
+	*holders = NULL;
+	*n = 0;
+	r = vfh_holders_scan(ctx, root, rel, &v, &cnt);
+	if (r < 0)
+		return vfh_fail(ctx, r, "cannot find the holders of %s: %s", rel, strerror(-r));
+	r = vfh_array_out((void **)holders, v, cnt, sizeof(*v), stride);
+	if (r < 0)
+		return vfh_fail(ctx, r, "out of memory");
+	*n = cnt;
+	return 0;
+}
