@@ -83,7 +83,7 @@ LIB_A   := $(O)/lib/libvfiohook.a
 # Each kind of step is one file in hooks/steps/ (and one line in the table
 # of hooks/step.c): the build picks them up.
 STEP_SRC   := $(patsubst hooks/%,%,$(sort $(wildcard hooks/steps/*.c)))
-ENGINE_SRC := error.c config.c domxml.c nodeset.c memory.c isolation.c plan.c step.c $(STEP_SRC) journal.c ledger.c lock.c \
+ENGINE_SRC := error.c config.c domxml.c nodeset.c memory.c isolation.c plan.c plan-host.c step.c $(STEP_SRC) journal.c ledger.c lock.c \
 	      log.c domname.c phases.c
 ENGINE_OBJ := $(addprefix $(O)/hooks/,$(ENGINE_SRC:.c=.o))
 ENGINE_A   := $(O)/hooks/libengine.a

@@ -351,6 +351,85 @@ static const struct eng_key single_gpu_keys[] = {
 	  .what = "module name", .max = 56 },
 };
 
+static const struct eng_enum hugepages_values[] = {
+	{ "auto", HUGEPAGES_AUTO }, { "off", HUGEPAGES_OFF }, { NULL, 0 }
+};
+
+static const struct eng_key memory_keys[] = {
+	{ .name = "hugepages", .parse = eng_key_enum, .off = HC(hugepages), .def = "auto",
+	  .help = "Reserve the hugepages the domain XML asks for while it runs.",
+	  .values = hugepages_values },
+	{ .name = "drop_caches", .parse = eng_key_bool, .off = HC(drop_caches), .def = "no",
+	  .help = "May drop the page cache when compaction alone cannot free the pages." },
+	{ .name = "attempts", .parse = eng_key_uint, .off = HC(hugepage_attempts), .def = "3",
+	  .help = "Tries to reserve the pages, compacting memory between them, 1 to 10.",
+	  .lo = 1, .hi = 10 },
+};
+
+/* isolate = no | auto | CPULIST */
+static int key_isolate(struct ini *p, const struct eng_key *k, void *base, const char *v)
+{
+	struct hook_config *c = base;
+	struct vfh_cpuset cpus;
+
+	if (strcmp(v, "no") == 0 || strcmp(v, "auto") == 0) {
+		c->isolate = v[0] == 'n' ? ISOLATE_NO : ISOLATE_AUTO;
+		return 0;
+	}
+	if (vfh_cpuset_parse_list(v, 0, &cpus) < 0 || strlen(v) >= sizeof(c->isolate_cpus)) {
+		perr(p, p->line, "%s: '%s' is neither no, auto nor a CPU list (like 2-3 or 2,6)",
+		     k->name, v);
+		return -EINVAL;
+	}
+	c->isolate = ISOLATE_LIST;
+	strcpy(c->isolate_cpus, v);
+	return 0;
+}
+
+static const struct eng_enum rt_runtime_values[] = {
+	{ "keep", RT_RUNTIME_KEEP }, { "unlimited", RT_RUNTIME_UNLIMITED }, { NULL, 0 }
+};
+
+static const struct eng_key cpus_keys[] = {
+	{ .name = "isolate", .parse = key_isolate, .def = "no",
+	  .help = "Keep host work off these CPUs while the domain runs." },
+	{ .name = "irqs", .parse = eng_key_bool, .off = HC(isolate_irqs), .def = "yes",
+	  .help = "Move the IRQs that can move off the isolated CPUs, and stop irqbalance." },
+	{ .name = "workqueues", .parse = eng_key_bool, .off = HC(isolate_workqueues),
+	  .def = "yes", .help = "Keep unbound and writeback workqueues off the isolated CPUs." },
+	{ .name = "rt_runtime", .parse = eng_key_enum, .off = HC(rt_runtime), .def = "keep",
+	  .help = "kernel.sched_rt_runtime_us while the domain runs.",
+	  .values = rt_runtime_values },
+};
+
+/* mode = 0660: octal permission bits */
+static int key_mode(struct ini *p, const struct eng_key *k, void *base, const char *v)
+{
+	unsigned long m;
+	char *end;
+
+	errno = 0;
+	m = *v >= '0' && *v <= '7' ? strtoul(v, &end, 8) : 0;
+	if (!(*v >= '0' && *v <= '7') || errno || *end || m > 0777) {
+		perr(p, p->line, "%s: '%s' is not a permission mode in octal (like 0660)", k->name, v);
+		return -EINVAL;
+	}
+	*(unsigned int *)field(base, k->off) = (unsigned int)m;
+	return 0;
+}
+
+static const struct eng_key looking_glass_keys[] = {
+	{ .name = "owner", .parse = eng_key_name, .off = HC(lg_owner), .def = "root",
+	  .help = "The user who owns /dev/shm/NAME: the one who runs the client.",
+	  .what = "user name or uid", .max = 64, .extra = "." },
+	{ .name = "group", .parse = eng_key_name, .off = HC(lg_group), .def = "kvm",
+	  .help = "Its group.", .what = "group name or gid", .max = 64, .extra = "." },
+	{ .name = "mode", .parse = key_mode, .off = HC(lg_mode), .def = "0660",
+	  .help = "Its permissions, in octal." },
+	{ .name = "keep", .parse = eng_key_bool, .off = HC(lg_keep), .def = "no",
+	  .help = "Leave the file in place when the domain stops." },
+};
+
 static void *open_config(struct ini *p, const char *arg)
 {
 	(void)arg;
@@ -402,6 +481,9 @@ const struct eng_section eng_sections[] = {
 	{ "devices", "[devices]", false, NULL, KEYS(devices_keys), open_config },
 	{ "device", "[device ADDRESS]", true, "[devices]", KEYS(device_keys), open_device },
 	{ "single-gpu", "[single-gpu]", false, NULL, KEYS(single_gpu_keys), open_single_gpu },
+	{ "memory", "[memory]", false, NULL, KEYS(memory_keys), open_config },
+	{ "cpus", "[cpus]", false, NULL, KEYS(cpus_keys), open_config },
+	{ "looking-glass", "[looking-glass]", false, NULL, KEYS(looking_glass_keys), open_config },
 };
 const size_t eng_n_sections = sizeof(eng_sections) / sizeof(eng_sections[0]);
 

@@ -122,7 +122,26 @@ struct hook_config {
 	bool unbind_framebuffers;	/* default yes */
 	char **unload_modules;
 	size_t n_modules;
+	/* [memory] */
+	int hugepages;			/* HUGEPAGES_AUTO, HUGEPAGES_OFF */
+	bool drop_caches;		/* default no */
+	unsigned int hugepage_attempts;	/* default 3 */
+	/* [cpus] */
+	int isolate;			/* ISOLATE_NO, ISOLATE_AUTO, ISOLATE_LIST */
+	char isolate_cpus[128];		/* ISOLATE_LIST: a kernel CPU list */
+	bool isolate_irqs;		/* default yes */
+	bool isolate_workqueues;	/* default yes */
+	int rt_runtime;			/* RT_RUNTIME_KEEP, RT_RUNTIME_UNLIMITED */
+	/* [looking-glass] */
+	char lg_owner[64];		/* default root */
+	char lg_group[64];		/* default kvm */
+	unsigned int lg_mode;		/* default 0660 */
+	bool lg_keep;			/* default no */
 };
+
+enum { HUGEPAGES_AUTO, HUGEPAGES_OFF };
+enum { ISOLATE_NO, ISOLATE_AUTO, ISOLATE_LIST };
+enum { RT_RUNTIME_KEEP, RT_RUNTIME_UNLIMITED };
 
 /* Every section is optional: a file holding only comments manages its
  * domain and (until the domain XML or the file asks for something) does
@@ -438,6 +457,14 @@ int eng_plan_add(struct plan *plan, const struct step *s);
 int eng_plan_build(struct vfh_ctx *ctx, const char *domain, const struct hook_config *cfg,
 		   const struct domain_xml *dom, struct plan *plan, struct eng_err *e);
 void eng_plan_free(struct plan *plan);
+/* The host-resource parts of the plan (hooks/plan-host.c), each appending
+ * its steps or refusing with one line in e. */
+int eng_plan_memory(struct vfh_ctx *ctx, const struct hook_config *cfg,
+		    const struct domain_xml *dom, struct plan *plan, struct eng_err *e);
+int eng_plan_shm(struct vfh_ctx *ctx, const struct hook_config *cfg,
+		 const struct domain_xml *dom, struct plan *plan, struct eng_err *e);
+int eng_plan_cpus(struct vfh_ctx *ctx, const char *domain, const struct hook_config *cfg,
+		  const struct domain_xml *dom, struct plan *plan, struct eng_err *e);
 
 /* ------------------------------------------------------------ journal -- */
 

@@ -325,6 +325,12 @@ int eng_plan_build(struct vfh_ctx *ctx, const char *domain, const struct hook_co
 	    (r = check_groups_viable(&b)) < 0)
 		goto fail;
 
+	/* the host's memory and files first: what fails most often, before
+	 * any device moved */
+	if ((r = eng_plan_memory(ctx, cfg, dom, plan, e)) < 0 ||
+	    (r = eng_plan_shm(ctx, cfg, dom, plan, e)) < 0)
+		goto fail;
+
 	/* free the devices from the host's hold, then move them, then unload
 	 * what held them, then reset */
 	if (cfg->single_gpu && (r = single_gpu_release_steps(&b)) < 0)
@@ -381,6 +387,9 @@ int eng_plan_build(struct vfh_ctx *ctx, const char *domain, const struct hook_co
 			goto fail;
 		}
 	}
+	/* host work off the VM's CPUs last: nothing else runs after it */
+	if ((r = eng_plan_cpus(ctx, domain, cfg, dom, plan, e)) < 0)
+		goto fail;
 	for (size_t i = 0; i < plan->n; i++)
 		snprintf(plan->steps[i].domain, sizeof(plan->steps[i].domain), "%s", domain);
 	/* every claim of the plan against the other domains' journals */

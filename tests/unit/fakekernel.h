@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct fx;
 
@@ -69,6 +70,8 @@ unsigned int fk_suspends_without_alarm(const struct fx *fx);
 /* Resets through ADDR/reset. */
 unsigned int fk_resets(struct fx *fx, const char *addr);
 int fk_unit_active(const struct fx *fx, const char *unit);	/* 1, 0, -1 unknown */
+/* A unit's AllowedCPUs in the fake systemd, as a bitmap (0: not set). */
+uint64_t fk_unit_allowed_cpus(struct fx *fx, const char *unit);
 bool fk_module_live(struct fx *fx, const char *module);
 
 #endif

@@ -108,6 +108,17 @@ int fk_cgroup_set_cpus(struct fx *fx, const char *path, uint64_t cpus)
 	for (int i = c->parent; i >= 0; i = cg->node[i].parent)
 		cg->node[i].subtree |= 1u;
 	c->cpus = cpus & fk_cpus(fx)->online;
+	/* systemd enables a controller only while a unit needs it: with no
+	 * cpuset.cpus left set anywhere, cpuset goes off again */
+	if (!cpus) {
+		bool needed = false;
+
+		for (size_t i = 0; i < cg->n; i++)
+			needed |= cg->node[i].cpus != 0;
+		if (!needed)
+			for (size_t i = 0; i < cg->n; i++)
+				cg->node[i].subtree &= ~1u;
+	}
 	fx_render_cgroups(fx);
 	return 0;
 }

@@ -130,6 +130,16 @@ void fk_fail_unit(struct fx *fx, const char *unit, const char *verb, int err)
 	fx_fail("no unit %s in the fixture", unit);
 }
 
+uint64_t fk_unit_allowed_cpus(struct fx *fx, const char *unit)
+{
+	struct fk_unit_cpus *uc = fx_state(fx, "unit-cpus", sizeof(*uc));
+
+	for (size_t i = 0; i < fx->nunit; i++)
+		if (strcmp(fx->unit[i].name, unit) == 0)
+			return uc->allowed[i];
+	return 0;
+}
+
 int fk_unit_active(const struct fx *fx, const char *unit)
 {
 	for (size_t i = 0; i < fx->nunit; i++)

@@ -192,7 +192,78 @@ const char *t_snapshot(struct fx *fx)
 	}
 	free(names);
 	for (size_t i = 0; i < fx->nunit; i++)
-		add_line(&l, "unit %s active=%d", fx->unit[i].name, fk_unit_active(fx, fx->unit[i].name));
+		add_line(&l, "unit %s active=%d allowed_cpus=%#llx", fx->unit[i].name,
+			 fk_unit_active(fx, fx->unit[i].name),
+			 (unsigned long long)fk_unit_allowed_cpus(fx, fx->unit[i].name));
+	/* the host resources a VM takes: hugepage pools, cgroups, IRQs, kernel
+	 * CPU masks, the rt runtime, /dev/shm */
+	n = names_in(fx, "sys/devices/system/node", &names);
+	for (size_t i = 0; i < n; i++) {
+		char rel[FX_REL], **sizes;
+		size_t ns;
+
+		snprintf(rel, sizeof(rel), "sys/devices/system/node/%s/hugepages", names[i]);
+		ns = names_in(fx, rel, &sizes);
+		for (size_t j = 0; j < ns; j++) {
+			add_line(&l, "hugepages %s/%s nr=%s", names[i], sizes[j],
+				 chomp(fx_read(fx, "%s/%s/nr_hugepages", rel, sizes[j])));
+			free(sizes[j]);
+		}
+		free(sizes);
+		free(names[i]);
+	}
+	free(names);
+	n = names_in(fx, "sys/kernel/mm/hugepages", &names);
+	for (size_t i = 0; i < n; i++) {
+		add_line(&l, "hugepages host/%s nr=%s", names[i],
+			 chomp(fx_read(fx, "sys/kernel/mm/hugepages/%s/nr_hugepages", names[i])));
+		free(names[i]);
+	}
+	free(names);
+	if (fx_exists(fx, "sys/fs/cgroup/cgroup.controllers"))
+		add_line(&l, "cgroup / subtree=%s",
+			 chomp(fx_read(fx, "sys/fs/cgroup/cgroup.subtree_control")));
+	n = names_in(fx, "sys/fs/cgroup", &names);
+	for (size_t i = 0; i < n; i++) {
+		if (fx_exists(fx, "sys/fs/cgroup/%s/cgroup.subtree_control", names[i]))
+			add_line(&l, "cgroup %s subtree=%s cpus=%s", names[i],
+				 chomp(fx_read(fx, "sys/fs/cgroup/%s/cgroup.subtree_control",
+					       names[i])),
+				 chomp(fx_read(fx, "sys/fs/cgroup/%s/cpuset.cpus", names[i])));
+		free(names[i]);
+	}
+	free(names);
+	n = names_in(fx, "proc/irq", &names);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(names[i], "default_smp_affinity") == 0)
+			add_line(&l, "irq default=%s",
+				 chomp(fx_read(fx, "proc/irq/default_smp_affinity")));
+		else
+			add_line(&l, "irq %s affinity=%s", names[i],
+				 chomp(fx_read(fx, "proc/irq/%s/smp_affinity_list", names[i])));
+		free(names[i]);
+	}
+	free(names);
+	if (fx_exists(fx, "sys/devices/virtual/workqueue/cpumask"))
+		add_line(&l, "workqueue cpumask=%s writeback=%s",
+			 chomp(fx_read(fx, "sys/devices/virtual/workqueue/cpumask")),
+			 chomp(fx_read(fx, "sys/devices/virtual/workqueue/writeback/cpumask")));
+	if (fx_exists(fx, "proc/sys/kernel/sched_rt_runtime_us"))
+		add_line(&l, "sysctl sched_rt_runtime_us=%s",
+			 chomp(fx_read(fx, "proc/sys/kernel/sched_rt_runtime_us")));
+	n = names_in(fx, "dev/shm", &names);
+	for (size_t i = 0; i < n; i++) {
+		struct stat st;
+		char rel[FX_REL];
+
+		snprintf(rel, sizeof(rel), "dev/shm/%s", names[i]);
+		if (lstat(t_abs(fx, rel), &st) == 0)
+			add_line(&l, "shm %s size=%lld mode=%04o owner=%u:%u", names[i],
+				 (long long)st.st_size, (unsigned)(st.st_mode & 07777),
+				 (unsigned)st.st_uid, (unsigned)st.st_gid);
+		free(names[i]);
+	}
+	free(names);
 	add_line(&l, "power mem_sleep=%s", chomp(fx_read(fx, "sys/power/mem_sleep")));
 	n = names_in(fx, "sys/class/rtc", &names);
 	for (size_t i = 0; i < n; i++) {

@@ -18,7 +18,7 @@
 #define DEVICE_KEYS "(driver, reset, reset_at, suspend_seconds, suspend_attempts)"
 #define LOWER ": names are lower-case (did you mean "
 #define SGPU_KEYS "(enabled, stop_units, unbind_vtconsoles, unbind_framebuffers, unload_modules)"
-#define SECTIONS "([devices], [device ADDRESS], [single-gpu])"
+#define SECTIONS "([devices], [device ADDRESS], [single-gpu], [memory], [cpus], [looking-glass])"
 
 static void test_defaults(void **state)
 {
