@@ -67,6 +67,10 @@ static void test_looking_glass(void **state)
 
 	(void)state;
 	assert_true(c.from_xml);
+	assert_string_equal(c.lg_owner, "alice");
+	assert_string_equal(c.lg_group, "kvm");
+	assert_int_equal(c.lg_mode, 0660);
+	assert_false(c.lg_keep);
 	eng_config_free(&c);
 }
 
@@ -81,6 +85,25 @@ static void test_rt_audio(void **state)
 	assert_int_equal(vfh_pci_addr_parse("0000:05:00.0", &dsp), 0);
 	assert_true(vfh_pci_addr_eq(&c.listed[0], &dsp));
 	assert_int_equal(c.defaults.reset, RESET_AUTO);
+	assert_int_equal(c.isolate, ISOLATE_AUTO);
+	assert_true(c.isolate_irqs);
+	assert_true(c.isolate_workqueues);
+	assert_int_equal(c.rt_runtime, RT_RUNTIME_UNLIMITED);
+	assert_int_equal(c.hugepages, HUGEPAGES_AUTO);
+	eng_config_free(&c);
+}
+
+static void test_desktop_vm(void **state)
+{
+	struct hook_config c = load("desktop-vm.ini");
+
+	(void)state;
+	assert_false(c.from_xml);
+	assert_int_equal(c.n_listed, 0);
+	assert_int_equal(c.hugepages, HUGEPAGES_AUTO);
+	assert_false(c.drop_caches);
+	assert_int_equal(c.hugepage_attempts, 3);
+	assert_int_equal(c.isolate, ISOLATE_NO);
 	eng_config_free(&c);
 }
 
@@ -151,6 +174,7 @@ int main(void)
 		cmocka_unit_test(test_looking_glass),
 		cmocka_unit_test(test_rt_audio),
 		cmocka_unit_test(test_nic_dsp),
+		cmocka_unit_test(test_desktop_vm),
 		cmocka_unit_test(test_comments_only),
 	};
 
