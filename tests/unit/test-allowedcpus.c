@@ -8,34 +8,10 @@
 
 #define CG "sys/fs/cgroup/"
 
-static int t_rt(void **state)
-{
-	return t_setup(state, "rt", NULL);
-}
-
-static struct vfh_cpuset set_of(const char *list)
-{
-	struct vfh_cpuset s;
-
-	if (vfh_cpuset_parse_list(list, VFH_CPUSET_EMPTY_OK, &s) < 0)
-		fail_msg("'%s' does not parse", list);
-	return s;
-}
-
-static const char *list_of(const struct vfh_cpuset *s)
-{
-	static char buf[2][256];
-	static int i;
-
-	i ^= 1;
-	assert_int_equal(vfh_cpuset_format_list(s, buf[i], sizeof(buf[i])), 0);
-	return buf[i];
-}
-
 static void test_set_and_restore(void **state)
 {
 	struct t *t = *state;
-	struct vfh_cpuset prior = set_of("5"), hk = set_of("0-1"), now;
+	struct vfh_cpuset prior = t_cpus("5"), hk = t_cpus("0-1"), now;
 
 	assert_int_equal(vfh_unit_get_allowed_cpus(t->ctx, "system.slice", &prior), 0);
 	assert_true(vfh_cpuset_empty(&prior));
@@ -48,7 +24,7 @@ static void test_set_and_restore(void **state)
 	assert_string_equal(fx_read(t->fx, CG "system.slice/cpuset.cpus.effective"), "0-1\n");
 	assert_string_equal(fx_read(t->fx, CG "machine.slice/cpuset.cpus.effective"), "0-3\n");
 	assert_int_equal(vfh_unit_get_allowed_cpus(t->ctx, "system.slice", &now), 0);
-	assert_string_equal(list_of(&now), "0-1");
+	assert_string_equal(t_cpulist(&now), "0-1");
 	/* "not set" back: the empty array; no unit needs cpuset any more, so
 	 * systemd turns the controller off again */
 	assert_int_equal(vfh_unit_set_allowed_cpus(t->ctx, "system.slice", &prior, true), 0);
@@ -68,7 +44,7 @@ static void test_set_and_restore(void **state)
 static void test_byte_layout(void **state)
 {
 	struct t *t = *state;
-	struct vfh_cpuset s = set_of("0,9,63"), back;
+	struct vfh_cpuset s = t_cpus("0,9,63"), back;
 
 	assert_int_equal(vfh_unit_set_allowed_cpus(t->ctx, "user.slice", &s, true), 0);
 	assert_writes(t->fx, { "@set-property-runtime", "user.slice AllowedCPUs=0,9,63" });
@@ -82,18 +58,18 @@ static void test_byte_layout(void **state)
 static void test_service(void **state)
 {
 	struct t *t = *state;
-	struct vfh_cpuset s = set_of("2-3"), back;
+	struct vfh_cpuset s = t_cpus("2-3"), back;
 
 	assert_int_equal(vfh_unit_set_allowed_cpus(t->ctx, "libvirtd.service", &s, true), 0);
 	assert_int_equal(vfh_unit_get_allowed_cpus(t->ctx, "libvirtd.service", &back), 0);
-	assert_string_equal(list_of(&back), "2-3");
+	assert_string_equal(t_cpulist(&back), "2-3");
 	assert_string_equal(fx_read(t->fx, CG "cgroup.subtree_control"), "cpu io memory pids\n");
 }
 
 static void test_refusals(void **state)
 {
 	struct t *t = *state;
-	struct vfh_cpuset s = set_of("0");
+	struct vfh_cpuset s = t_cpus("0");
 
 	assert_int_equal(vfh_unit_get_allowed_cpus(t->ctx, "nosuch.slice", &s), -ENOENT);
 	assert_contains(vfh_ctx_errmsg(t->ctx), "reading AllowedCPUs of nosuch.slice");
@@ -111,7 +87,7 @@ static void test_refused_off_the_live_system(void **state)
 {
 	struct t *t = *state;
 	struct vfh_ctx *ctx = vfh_ctx_new();
-	struct vfh_cpuset s = set_of("0-1");
+	struct vfh_cpuset s = t_cpus("0-1");
 
 	assert_int_equal(vfh_ctx_set_prefix(ctx, fx_root(t->fx)), 0);
 	assert_int_equal(vfh_unit_set_allowed_cpus(ctx, "system.slice", &s, true), -EPERM);

@@ -7,24 +7,6 @@
 
 #include "testlib.h"
 
-static struct vfh_cpuset set_of(const char *list)
-{
-	struct vfh_cpuset s;
-	int r = vfh_cpuset_parse_list(list, VFH_CPUSET_EMPTY_OK, &s);
-
-	if (r < 0)
-		fail_msg("'%s' does not parse: %d", list, r);
-	return s;
-}
-
-static const char *list_of(const struct vfh_cpuset *s)
-{
-	static char buf[VFH_CPULIST_MAX];
-
-	assert_int_equal(vfh_cpuset_format_list(s, buf, sizeof(buf)), 0);
-	return buf;
-}
-
 static void test_list_valid(void **state)
 {
 	static const struct {
@@ -81,7 +63,7 @@ static void test_list_invalid(void **state)
 		{ "8192", -ERANGE }, { "0-8192", -ERANGE }, { "99999999999999999999", -ERANGE },
 		{ "4294967296", -ERANGE },
 	};
-	struct vfh_cpuset s = set_of("7");
+	struct vfh_cpuset s = t_cpus("7");
 
 	(void)state;
 	for (size_t i = 0; i < VFH_ARRAY_SIZE(bad); i++) {
@@ -91,18 +73,18 @@ static void test_list_invalid(void **state)
 			fail_msg("'%s': %d, want %d", bad[i].in, r, bad[i].err);
 	}
 	/* a refused string leaves the set alone */
-	assert_string_equal(list_of(&s), "7");
+	assert_string_equal(t_cpulist(&s), "7");
 	/* the empty list only when allowed */
 	assert_int_equal(vfh_cpuset_parse_list("", VFH_CPUSET_EMPTY_OK, &s), 0);
 	assert_true(vfh_cpuset_empty(&s));
-	assert_string_equal(list_of(&s), "");
+	assert_string_equal(t_cpulist(&s), "");
 	assert_int_equal(vfh_cpuset_parse_list(",", VFH_CPUSET_EMPTY_OK, &s), -EINVAL);
 	assert_int_equal(vfh_cpuset_parse_list(NULL, 0, &s), -EINVAL);
 }
 
 static void test_list_format_space(void **state)
 {
-	struct vfh_cpuset s = set_of("0-3,8");
+	struct vfh_cpuset s = t_cpus("0-3,8");
 	char buf[8];
 
 	(void)state;
@@ -145,8 +127,8 @@ static void test_mask_parse(void **state)
 	for (size_t i = 0; i < VFH_ARRAY_SIZE(ok); i++) {
 		if (vfh_cpuset_parse_mask(ok[i].in, &s) != 0)
 			fail_msg("mask '%s' refused", ok[i].in);
-		if (strcmp(list_of(&s), ok[i].list) != 0)
-			fail_msg("mask '%s' is CPUs '%s', want '%s'", ok[i].in, list_of(&s),
+		if (strcmp(t_cpulist(&s), ok[i].list) != 0)
+			fail_msg("mask '%s' is CPUs '%s', want '%s'", ok[i].in, t_cpulist(&s),
 				 ok[i].list);
 	}
 	for (size_t i = 0; i < VFH_ARRAY_SIZE(bad); i++)
@@ -192,7 +174,7 @@ static void test_mask_format(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < VFH_ARRAY_SIZE(ok); i++) {
-		s = set_of(ok[i].list);
+		s = t_cpus(ok[i].list);
 		assert_int_equal(vfh_cpuset_format_mask(&s, ok[i].nbits, buf, sizeof(buf)), 0);
 		if (strcmp(buf, ok[i].mask) != 0)
 			fail_msg("'%s' in %u bits: '%s', want '%s'", ok[i].list, ok[i].nbits, buf,
@@ -205,10 +187,10 @@ static void test_mask_format(void **state)
 			assert_true(vfh_cpuset_eq(&s, &back));
 		}
 	}
-	s = set_of("4");
+	s = t_cpus("4");
 	assert_int_equal(vfh_cpuset_format_mask(&s, 4, buf, sizeof(buf)), -EINVAL);
 	assert_int_equal(vfh_cpuset_format_mask(&s, VFH_CPUS_MAX + 1, buf, sizeof(buf)), -EINVAL);
-	s = set_of("0-35");
+	s = t_cpus("0-35");
 	assert_int_equal(vfh_cpuset_format_mask(&s, 36, buf, 10), -ENOSPC);
 	assert_int_equal(vfh_cpuset_format_mask(&s, 36, buf, 11), 0);
 }
@@ -241,24 +223,24 @@ static void test_round_trip_wide(void **state)
 
 static void test_set_ops(void **state)
 {
-	struct vfh_cpuset a = set_of("0-3"), b = set_of("2-3,40"), d;
+	struct vfh_cpuset a = t_cpus("0-3"), b = t_cpus("2-3,40"), d;
 
 	(void)state;
 	vfh_cpuset_or(&d, &a, &b);
-	assert_string_equal(list_of(&d), "0-3,40");
+	assert_string_equal(t_cpulist(&d), "0-3,40");
 	vfh_cpuset_and(&d, &a, &b);
-	assert_string_equal(list_of(&d), "2-3");
+	assert_string_equal(t_cpulist(&d), "2-3");
 	vfh_cpuset_andnot(&d, &a, &b);
-	assert_string_equal(list_of(&d), "0-1");
+	assert_string_equal(t_cpulist(&d), "0-1");
 	vfh_cpuset_andnot(&d, &b, &a);
-	assert_string_equal(list_of(&d), "40");
+	assert_string_equal(t_cpulist(&d), "40");
 	/* dst may be an operand */
 	d = a;
 	vfh_cpuset_or(&d, &d, &b);
-	assert_string_equal(list_of(&d), "0-3,40");
+	assert_string_equal(t_cpulist(&d), "0-3,40");
 	assert_true(vfh_cpuset_subset(&a, &d));
 	assert_false(vfh_cpuset_subset(&d, &a));
-	d = set_of("");
+	d = t_cpus("");
 	assert_true(vfh_cpuset_subset(&d, &a));
 	assert_true(vfh_cpuset_empty(&d));
 	assert_int_equal(vfh_cpuset_last(&d), -1);
@@ -267,14 +249,9 @@ static void test_set_ops(void **state)
 	assert_false(vfh_cpuset_has(&b, 41));
 	assert_false(vfh_cpuset_has(&b, VFH_CPUS_MAX + 5));
 	assert_int_equal(vfh_cpuset_clear(&b, 40), 0);
-	assert_string_equal(list_of(&b), "2-3");
+	assert_string_equal(t_cpulist(&b), "2-3");
 	assert_int_equal(vfh_cpuset_clear(&b, VFH_CPUS_MAX), -EINVAL);
 	assert_false(vfh_cpuset_eq(&a, &b));
-}
-
-static int t_rt(void **state)
-{
-	return t_setup(state, "rt", NULL);
 }
 
 static void test_host_cpus(void **state)
@@ -283,25 +260,25 @@ static void test_host_cpus(void **state)
 	struct vfh_cpuset s, iso, hk;
 
 	assert_int_equal(vfh_cpus_read(t->ctx, VFH_CPUS_ONLINE, &s), 0);
-	assert_string_equal(list_of(&s), "0-3");
+	assert_string_equal(t_cpulist(&s), "0-3");
 	assert_int_equal(vfh_cpus_read(t->ctx, VFH_CPUS_PRESENT, &s), 0);
-	assert_string_equal(list_of(&s), "0-3");
+	assert_string_equal(t_cpulist(&s), "0-3");
 	assert_int_equal(vfh_cpus_read(t->ctx, VFH_CPUS_POSSIBLE, &s), 0);
-	assert_string_equal(list_of(&s), "0-7");
+	assert_string_equal(t_cpulist(&s), "0-7");
 	assert_int_equal(vfh_cpus_read(t->ctx, VFH_CPUS_ISOLATED, &s), 0);
 	assert_true(vfh_cpuset_empty(&s));
 	assert_int_equal(vfh_cpus_nr_ids(t->ctx), 8);
 	assert_int_equal(vfh_cpus_read(t->ctx, (enum vfh_cpus)9, &s), -EINVAL);
 	assert_contains(vfh_ctx_errmsg(t->ctx), "no CPU mask 9");
 
-	iso = set_of("2-3");
+	iso = t_cpus("2-3");
 	assert_int_equal(vfh_cpus_housekeeping(t->ctx, &iso, &hk), 0);
-	assert_string_equal(list_of(&hk), "0-1");
+	assert_string_equal(t_cpulist(&hk), "0-1");
 	assert_string_equal(vfh_ctx_errmsg(t->ctx), "");
-	iso = set_of("3-4");
+	iso = t_cpus("3-4");
 	assert_int_equal(vfh_cpus_housekeeping(t->ctx, &iso, &hk), -EINVAL);
 	assert_string_equal(vfh_ctx_errmsg(t->ctx), "cannot isolate CPUs 4: not online");
-	iso = set_of("0-3");
+	iso = t_cpus("0-3");
 	assert_int_equal(vfh_cpus_housekeeping(t->ctx, &iso, &hk), -EINVAL);
 	assert_contains(vfh_ctx_errmsg(t->ctx), "every online CPU (0-3)");
 	assert_no_writes(t->fx);

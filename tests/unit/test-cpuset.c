@@ -9,38 +9,19 @@
 #define CG "sys/fs/cgroup/"
 #define SCOPE "machine.slice/machine-qemu\\x2d1\\x2drt.scope"
 
-static int t_rt(void **state)
+static int t_rt_vm(void **state)
 {
 	return t_setup(state, "rt", "cgroup " SCOPE "\n");
-}
-
-static struct vfh_cpuset set_of(const char *list)
-{
-	struct vfh_cpuset s;
-
-	if (vfh_cpuset_parse_list(list, VFH_CPUSET_EMPTY_OK, &s) < 0)
-		fail_msg("'%s' does not parse", list);
-	return s;
-}
-
-static const char *list_of(const struct vfh_cpuset *s)
-{
-	static char buf[2][256];
-	static int i;
-
-	i ^= 1;
-	assert_int_equal(vfh_cpuset_format_list(s, buf[i], sizeof(buf[i])), 0);
-	return buf[i];
 }
 
 static void test_root_and_refusals(void **state)
 {
 	struct t *t = *state;
-	struct vfh_cpuset cpus = set_of("7"), eff;
+	struct vfh_cpuset cpus = t_cpus("7"), eff;
 
 	assert_int_equal(vfh_cgroup_cpus_read(t->ctx, "", &cpus, &eff), 0);
 	assert_true(vfh_cpuset_empty(&cpus));
-	assert_string_equal(list_of(&eff), "0-3");
+	assert_string_equal(t_cpulist(&eff), "0-3");
 	assert_int_equal(vfh_cgroup_cpus_read(t->ctx, "/", NULL, &eff), 0);
 	/* nothing enabled below the root yet */
 	assert_int_equal(vfh_cgroup_cpus_read(t->ctx, "system.slice", &cpus, &eff), -EOPNOTSUPP);
@@ -108,7 +89,7 @@ static void test_enable_one_level(void **state)
 	assert_string_equal(fx_read(t->fx, CG "user.slice/cpuset.cpus.effective"), "0-3\n");
 	assert_int_equal(vfh_cgroup_cpus_read(t->ctx, "system.slice", &cpus, &eff), 0);
 	assert_true(vfh_cpuset_empty(&cpus));
-	assert_string_equal(list_of(&eff), "0-3");
+	assert_string_equal(t_cpulist(&eff), "0-3");
 	/* again: nothing to do */
 	fk_log_clear(t->fx);
 	assert_int_equal(vfh_cgroup_cpuset_enable(t->ctx, "system.slice", &n), 0);
@@ -135,7 +116,7 @@ static void test_enable_nested_and_undo(void **state)
 		      { CG "machine.slice/cgroup.subtree_control", "+cpuset" });
 	assert_true(fx_exists(t->fx, CG SCOPE "/cpuset.cpus"));
 	assert_int_equal(vfh_cgroup_cpus_read(t->ctx, SCOPE, NULL, &eff), 0);
-	assert_string_equal(list_of(&eff), "0-3");
+	assert_string_equal(t_cpulist(&eff), "0-3");
 	/* the root cannot give it up while machine.slice passes it on */
 	fk_log_clear(t->fx);
 	assert_int_equal(vfh_cgroup_cpuset_disable(t->ctx, "machine.slice", 1), -EBUSY);
@@ -176,31 +157,31 @@ static void test_enable_fails_midway(void **state)
 static void test_write_cpus(void **state)
 {
 	struct t *t = *state;
-	struct vfh_cpuset want = set_of("0-1"), prior = set_of("7"), eff;
+	struct vfh_cpuset want = t_cpus("0-1"), prior = t_cpus("7"), eff;
 
 	assert_int_equal(vfh_cgroup_cpuset_enable(t->ctx, "system.slice", NULL), 0);
 	fk_log_clear(t->fx);
 	assert_int_equal(vfh_cgroup_cpus_write(t->ctx, "system.slice", &want, &prior, &eff), 0);
 	assert_true(vfh_cpuset_empty(&prior));
-	assert_string_equal(list_of(&eff), "0-1");
+	assert_string_equal(t_cpulist(&eff), "0-1");
 	assert_writes(t->fx, { CG "system.slice/cpuset.cpus", "0-1" });
 	assert_string_equal(fx_read(t->fx, CG "system.slice/cpuset.cpus"), "0-1\n");
 	assert_string_equal(fx_read(t->fx, CG "system.slice/cpuset.cpus.effective"), "0-1\n");
 	/* the siblings keep every CPU */
 	assert_string_equal(fx_read(t->fx, CG "user.slice/cpuset.cpus.effective"), "0-3\n");
 	/* the kernel refuses CPUs that are not online; the file keeps the old */
-	want = set_of("2,5");
+	want = t_cpus("2,5");
 	assert_int_equal(vfh_cgroup_cpus_write(t->ctx, "system.slice", &want, &prior, NULL),
 			 -EINVAL);
 	assert_string_equal(vfh_ctx_errmsg(t->ctx), "writing '2,5' to system.slice/cpuset.cpus: "
 			    "Invalid argument");
-	assert_string_equal(list_of(&prior), "0-1");
+	assert_string_equal(t_cpulist(&prior), "0-1");
 	assert_string_equal(fx_read(t->fx, CG "system.slice/cpuset.cpus"), "0-1\n");
 	/* the empty set clears it: the parent's CPUs again */
-	want = set_of("");
+	want = t_cpus("");
 	assert_int_equal(vfh_cgroup_cpus_write(t->ctx, "system.slice", &want, &prior, &eff), 0);
-	assert_string_equal(list_of(&prior), "0-1");
-	assert_string_equal(list_of(&eff), "0-3");
+	assert_string_equal(t_cpulist(&prior), "0-1");
+	assert_string_equal(t_cpulist(&eff), "0-3");
 	assert_int_equal(fk_log_find(t->fx, 0, CG "system.slice/cpuset.cpus", "\n"), 2);
 	assert_string_equal(fx_read(t->fx, CG "system.slice/cpuset.cpus"), "\n");
 	assert_string_equal(fx_read(t->fx, CG "system.slice/cpuset.cpus.effective"), "0-3\n");
@@ -210,7 +191,7 @@ static void test_write_cpus(void **state)
 static void test_write_not_kept(void **state)
 {
 	struct t *t = *state;
-	struct vfh_cpuset want = set_of("1");
+	struct vfh_cpuset want = t_cpus("1");
 
 	assert_int_equal(vfh_cgroup_cpuset_enable(t->ctx, "user.slice", NULL), 0);
 	fk_ignore_write(t->fx, CG "user.slice/cpuset.cpus", 1);
@@ -227,18 +208,18 @@ static void test_effective_nested(void **state)
 	struct vfh_cpuset want, eff;
 
 	assert_int_equal(vfh_cgroup_cpuset_enable(t->ctx, SCOPE, NULL), 0);
-	want = set_of("2-3");
+	want = t_cpus("2-3");
 	assert_int_equal(vfh_cgroup_cpus_write(t->ctx, "machine.slice", &want, NULL, &eff), 0);
-	assert_string_equal(list_of(&eff), "2-3");
-	want = set_of("1-2");
+	assert_string_equal(t_cpulist(&eff), "2-3");
+	want = t_cpus("1-2");
 	assert_int_equal(vfh_cgroup_cpus_write(t->ctx, SCOPE, &want, NULL, &eff), 0);
-	assert_string_equal(list_of(&eff), "2");
+	assert_string_equal(t_cpulist(&eff), "2");
 	assert_string_equal(fx_read(t->fx, CG SCOPE "/cpuset.cpus.effective"), "2\n");
-	want = set_of("0");
+	want = t_cpus("0");
 	assert_int_equal(vfh_cgroup_cpus_write(t->ctx, SCOPE, &want, NULL, &eff), 0);
-	assert_string_equal(list_of(&eff), "2-3");
+	assert_string_equal(t_cpulist(&eff), "2-3");
 	/* the parent widening reaches the child */
-	want = set_of("");
+	want = t_cpus("");
 	assert_int_equal(vfh_cgroup_cpus_write(t->ctx, "machine.slice", &want, NULL, NULL), 0);
 	assert_string_equal(fx_read(t->fx, CG SCOPE "/cpuset.cpus.effective"), "0\n");
 }
@@ -249,13 +230,13 @@ static void test_isolate_host_slices(void **state)
 {
 	struct t *t = *state;
 	static const char *const host[] = { "system.slice", "user.slice", "init.scope" };
-	struct vfh_cpuset iso = set_of("2-3"), hk, eff;
+	struct vfh_cpuset iso = t_cpus("2-3"), hk, eff;
 
 	assert_int_equal(vfh_cpus_housekeeping(t->ctx, &iso, &hk), 0);
 	for (size_t i = 0; i < VFH_ARRAY_SIZE(host); i++) {
 		assert_int_equal(vfh_cgroup_cpuset_enable(t->ctx, host[i], NULL), 0);
 		assert_int_equal(vfh_cgroup_cpus_write(t->ctx, host[i], &hk, NULL, &eff), 0);
-		assert_string_equal(list_of(&eff), "0-1");
+		assert_string_equal(t_cpulist(&eff), "0-1");
 	}
 	assert_string_equal(fx_read(t->fx, CG "init.scope/cpuset.cpus.effective"), "0-1\n");
 	assert_string_equal(fx_read(t->fx, CG "machine.slice/cpuset.cpus.effective"), "0-3\n");
@@ -265,16 +246,16 @@ static void test_isolate_host_slices(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T_ON(test_root_and_refusals, t_rt),
+		T_ON(test_root_and_refusals, t_rt_vm),
 		T_ON(test_not_v2, t_rt),
-		T_ON(test_no_cpuset_offered, t_rt),
-		T_ON(test_enable_one_level, t_rt),
-		T_ON(test_enable_nested_and_undo, t_rt),
-		T_ON(test_enable_fails_midway, t_rt),
-		T_ON(test_write_cpus, t_rt),
-		T_ON(test_write_not_kept, t_rt),
-		T_ON(test_effective_nested, t_rt),
-		T_ON(test_isolate_host_slices, t_rt),
+		T_ON(test_no_cpuset_offered, t_rt_vm),
+		T_ON(test_enable_one_level, t_rt_vm),
+		T_ON(test_enable_nested_and_undo, t_rt_vm),
+		T_ON(test_enable_fails_midway, t_rt_vm),
+		T_ON(test_write_cpus, t_rt_vm),
+		T_ON(test_write_not_kept, t_rt_vm),
+		T_ON(test_effective_nested, t_rt_vm),
+		T_ON(test_isolate_host_slices, t_rt_vm),
 	};
 
 	t_init();

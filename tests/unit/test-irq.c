@@ -8,30 +8,6 @@
 #include "testlib.h"
 #include "fixture-int.h"
 
-static int t_rt(void **state)
-{
-	return t_setup(state, "rt", NULL);
-}
-
-static struct vfh_cpuset set_of(const char *list)
-{
-	struct vfh_cpuset s;
-
-	if (vfh_cpuset_parse_list(list, VFH_CPUSET_EMPTY_OK, &s) < 0)
-		fail_msg("'%s' does not parse", list);
-	return s;
-}
-
-static const char *list_of(const struct vfh_cpuset *s)
-{
-	static char buf[2][256];
-	static int i;
-
-	i ^= 1;
-	assert_int_equal(vfh_cpuset_format_list(s, buf[i], sizeof(buf[i])), 0);
-	return buf[i];
-}
-
 static void test_list_and_read(void **state)
 {
 	struct t *t = *state;
@@ -56,9 +32,9 @@ static void test_list_and_read(void **state)
 	assert_int_equal(vfh_irq_name(t->ctx, 99, name, sizeof(name)), -ENOENT);
 	assert_contains(vfh_ctx_errmsg(t->ctx), "IRQ 99");
 	assert_int_equal(vfh_irq_affinity_read(t->ctx, 26, &s), 0);
-	assert_string_equal(list_of(&s), "2-3");
+	assert_string_equal(t_cpulist(&s), "2-3");
 	assert_int_equal(vfh_irq_effective_read(t->ctx, 25, &s), 0);
-	assert_string_equal(list_of(&s), "2");
+	assert_string_equal(t_cpulist(&s), "2");
 	assert_int_equal(vfh_irq_effective_read(t->ctx, 26, &s), -ENOENT);
 	assert_contains(vfh_ctx_errmsg(t->ctx), "irq/26/effective_affinity_list");
 	assert_no_writes(t->fx);
@@ -67,7 +43,7 @@ static void test_list_and_read(void **state)
 static void test_write_one(void **state)
 {
 	struct t *t = *state;
-	struct vfh_cpuset s = set_of("0-1");
+	struct vfh_cpuset s = t_cpus("0-1");
 
 	assert_int_equal(vfh_irq_affinity_write(t->ctx, 25, &s), 0);
 	assert_string_equal(vfh_ctx_errmsg(t->ctx), "");
@@ -84,10 +60,10 @@ static void test_write_one(void **state)
 	assert_int_equal(vfh_irq_affinity_write(t->ctx, 0, &s), -EIO);
 	assert_string_equal(fx_read(t->fx, "proc/irq/0/smp_affinity_list"), "0-3\n");
 	/* no online CPU in it */
-	s = set_of("4-5");
+	s = t_cpus("4-5");
 	assert_int_equal(vfh_irq_affinity_write(t->ctx, 25, &s), -EINVAL);
 	assert_string_equal(fx_read(t->fx, "proc/irq/25/smp_affinity_list"), "0-1\n");
-	s = set_of("");
+	s = t_cpus("");
 	assert_int_equal(vfh_irq_affinity_write(t->ctx, 25, &s), -EINVAL);
 	assert_contains(vfh_ctx_errmsg(t->ctx), "empty affinity");
 }
@@ -95,7 +71,7 @@ static void test_write_one(void **state)
 static void test_move_all_and_restore(void **state)
 {
 	struct t *t = *state;
-	struct vfh_cpuset hk = set_of("0-1");
+	struct vfh_cpuset hk = t_cpus("0-1");
 	struct vfh_irq_move *m;
 	size_t n;
 
@@ -109,8 +85,8 @@ static void test_move_all_and_restore(void **state)
 	assert_int_equal(m[3].result, -EIO);
 	assert_int_equal(m[5].irq, 26);
 	assert_int_equal(m[5].result, 0);
-	assert_string_equal(list_of(&m[5].prior), "2-3");
-	assert_string_equal(list_of(&m[4].prior), "0-3");
+	assert_string_equal(t_cpulist(&m[5].prior), "2-3");
+	assert_string_equal(t_cpulist(&m[4].prior), "0-3");
 	for (unsigned int irq = 9; irq <= 26; irq++) {
 		if (irq != 9 && irq != 16 && irq != 25 && irq != 26)
 			continue;
@@ -135,7 +111,7 @@ static void test_move_all_and_restore(void **state)
 static void test_move_all_idempotent(void **state)
 {
 	struct t *t = *state;
-	struct vfh_cpuset s = set_of("2-3");
+	struct vfh_cpuset s = t_cpus("2-3");
 	struct vfh_irq_move *m;
 	size_t n;
 
@@ -149,7 +125,7 @@ static void test_move_all_idempotent(void **state)
 static void test_restore_gone_and_failing(void **state)
 {
 	struct t *t = *state;
-	struct vfh_cpuset hk = set_of("1");
+	struct vfh_cpuset hk = t_cpus("1");
 	struct vfh_irq_move *m;
 	size_t n;
 
@@ -176,7 +152,7 @@ static void test_move_all_stride(void **state)
 		struct vfh_irq_move m;
 		uint64_t later;
 	} *b;
-	struct vfh_cpuset hk = set_of("1");
+	struct vfh_cpuset hk = t_cpus("1");
 	struct vfh_irq_move *m;
 	size_t n;
 
@@ -184,7 +160,7 @@ static void test_move_all_stride(void **state)
 	b = (struct bigger *)(void *)m;
 	assert_int_equal(n, 6);
 	assert_int_equal(b[5].m.irq, 26);
-	assert_string_equal(list_of(&b[5].m.prior), "2-3");
+	assert_string_equal(t_cpulist(&b[5].m.prior), "2-3");
 	for (size_t i = 0; i < n; i++)
 		assert_int_equal(b[i].later, 0);
 	assert_int_equal(vfh_irq_restore_sz(t->ctx, m, n, sizeof(*b)), 0);
@@ -201,19 +177,19 @@ static void test_default_affinity(void **state)
 	struct vfh_cpuset s, prior;
 
 	assert_int_equal(vfh_irq_default_affinity_read(t->ctx, &s), 0);
-	assert_string_equal(list_of(&s), "0-7");
-	s = set_of("0-1");
+	assert_string_equal(t_cpulist(&s), "0-7");
+	s = t_cpus("0-1");
 	assert_int_equal(vfh_irq_default_affinity_write(t->ctx, &s, &prior), 0);
-	assert_string_equal(list_of(&prior), "0-7");
+	assert_string_equal(t_cpulist(&prior), "0-7");
 	assert_writes(t->fx, { "proc/irq/default_smp_affinity", "03" });
 	assert_string_equal(fx_read(t->fx, "proc/irq/default_smp_affinity"), "03\n");
 	/* offline only: the kernel says no, the file keeps the old mask */
-	s = set_of("5");
+	s = t_cpus("5");
 	assert_int_equal(vfh_irq_default_affinity_write(t->ctx, &s, NULL), -EINVAL);
 	assert_string_equal(fx_read(t->fx, "proc/irq/default_smp_affinity"), "03\n");
 	/* beyond nr_cpu_ids: refused before any write */
 	fk_log_clear(t->fx);
-	s = set_of("9");
+	s = t_cpus("9");
 	assert_int_equal(vfh_irq_default_affinity_write(t->ctx, &s, NULL), -EINVAL);
 	assert_contains(vfh_ctx_errmsg(t->ctx), "not all possible CPUs");
 	assert_no_writes(t->fx);
@@ -225,10 +201,10 @@ static void test_default_affinity(void **state)
 static void test_wide_host(void **state)
 {
 	struct t *t = *state;
-	struct vfh_cpuset s = set_of("32-39"), back;
+	struct vfh_cpuset s = t_cpus("32-39"), back;
 
 	assert_int_equal(vfh_irq_default_affinity_read(t->ctx, &back), 0);
-	assert_string_equal(list_of(&back), "0-39");
+	assert_string_equal(t_cpulist(&back), "0-39");
 	assert_string_equal(fx_read(t->fx, "proc/irq/default_smp_affinity"), "ff,ffffffff\n");
 	assert_int_equal(vfh_irq_default_affinity_write(t->ctx, &s, NULL), 0);
 	assert_writes(t->fx, { "proc/irq/default_smp_affinity", "ff,00000000" });

@@ -7,30 +7,6 @@
 #include "testlib.h"
 #include "fixture-int.h"
 
-static int t_rt(void **state)
-{
-	return t_setup(state, "rt", NULL);
-}
-
-static struct vfh_cpuset set_of(const char *list)
-{
-	struct vfh_cpuset s;
-
-	if (vfh_cpuset_parse_list(list, VFH_CPUSET_EMPTY_OK, &s) < 0)
-		fail_msg("'%s' does not parse", list);
-	return s;
-}
-
-static const char *list_of(const struct vfh_cpuset *s)
-{
-	static char buf[2][256];
-	static int i;
-
-	i ^= 1;
-	assert_int_equal(vfh_cpuset_format_list(s, buf[i], sizeof(buf[i])), 0);
-	return buf[i];
-}
-
 #define WQ "sys/devices/virtual/workqueue/"
 
 static void test_workqueue_unbound(void **state)
@@ -39,19 +15,19 @@ static void test_workqueue_unbound(void **state)
 	struct vfh_cpuset s, prior;
 
 	assert_int_equal(vfh_workqueue_cpumask_read(t->ctx, VFH_WQ_UNBOUND, &s), 0);
-	assert_string_equal(list_of(&s), "0-7");
-	s = set_of("0-1");
+	assert_string_equal(t_cpulist(&s), "0-7");
+	s = t_cpus("0-1");
 	assert_int_equal(vfh_workqueue_cpumask_write(t->ctx, VFH_WQ_UNBOUND, &s, &prior), 0);
-	assert_string_equal(list_of(&prior), "0-7");
+	assert_string_equal(t_cpulist(&prior), "0-7");
 	assert_writes(t->fx, { WQ "cpumask", "03" });
 	assert_string_equal(fx_read(t->fx, WQ "cpumask"), "03\n");
 	assert_int_equal(vfh_workqueue_cpumask_write(t->ctx, VFH_WQ_UNBOUND, &prior, NULL), 0);
 	assert_string_equal(fx_read(t->fx, WQ "cpumask"), "ff\n");
 	/* past nr_cpu_ids, or empty: refused before writing */
 	fk_log_clear(t->fx);
-	s = set_of("8");
+	s = t_cpus("8");
 	assert_int_equal(vfh_workqueue_cpumask_write(t->ctx, VFH_WQ_UNBOUND, &s, NULL), -EINVAL);
-	s = set_of("");
+	s = t_cpus("");
 	assert_int_equal(vfh_workqueue_cpumask_write(t->ctx, VFH_WQ_UNBOUND, &s, NULL), -EINVAL);
 	assert_contains(vfh_ctx_errmsg(t->ctx), "an empty mask is refused");
 	assert_int_equal(vfh_workqueue_cpumask_read(t->ctx, (enum vfh_wq)7, &s), -EINVAL);
@@ -63,15 +39,15 @@ static void test_workqueue_unbound(void **state)
 static void test_workqueue_writeback(void **state)
 {
 	struct t *t = *state;
-	struct vfh_cpuset s = set_of("1"), prior;
+	struct vfh_cpuset s = t_cpus("1"), prior;
 
 	assert_int_equal(vfh_workqueue_cpumask_write(t->ctx, VFH_WQ_WRITEBACK, &s, &prior), 0);
-	assert_string_equal(list_of(&prior), "0-7");
+	assert_string_equal(t_cpulist(&prior), "0-7");
 	assert_writes(t->fx, { "sys/bus/workqueue/devices/writeback/cpumask", "02" });
 	assert_string_equal(fx_read(t->fx, WQ "writeback/cpumask"), "02\n");
 	assert_string_equal(fx_read(t->fx, WQ "cpumask"), "ff\n");
 	assert_int_equal(vfh_workqueue_cpumask_read(t->ctx, VFH_WQ_WRITEBACK, &s), 0);
-	assert_string_equal(list_of(&s), "1");
+	assert_string_equal(t_cpulist(&s), "1");
 	/* the kernel refusing is the caller's error, named */
 	fk_fail_write(t->fx, "sys/bus/workqueue/devices/writeback/cpumask", 1, -EBUSY);
 	assert_int_equal(vfh_workqueue_cpumask_write(t->ctx, VFH_WQ_WRITEBACK, &prior, NULL),

@@ -70,6 +70,26 @@ int t_s2idle(void **state) { return t_setup(state, "s2idle", NULL); }
 int t_nvmeroot(void **state) { return t_setup(state, "nvmeroot", NULL); }
 int t_routenic(void **state) { return t_setup(state, "routenic", NULL); }
 int t_bridge(void **state) { return t_setup(state, "bridge", NULL); }
+int t_rt(void **state) { return t_setup(state, "rt", NULL); }
+
+struct vfh_cpuset t_cpus(const char *list)
+{
+	struct vfh_cpuset s;
+
+	if (vfh_cpuset_parse_list(list, VFH_CPUSET_EMPTY_OK, &s) < 0)
+		fail_msg("'%s' does not parse", list);
+	return s;
+}
+
+const char *t_cpulist(const struct vfh_cpuset *s)
+{
+	static char buf[2][VFH_CPULIST_MAX];
+	static int i;
+
+	i ^= 1;
+	assert_int_equal(vfh_cpuset_format_list(s, buf[i], sizeof(buf[i])), 0);
+	return buf[i];
+}
 
 void t_init(void)
 {

@@ -39,6 +39,12 @@ int t_s2idle(void **state);
 int t_nvmeroot(void **state);
 int t_routenic(void **state);
 int t_bridge(void **state);
+int t_rt(void **state);
+
+/* A CPU set from a kernel list ("" is empty); fails the test on garbage. */
+struct vfh_cpuset t_cpus(const char *list);
+/* The set as a kernel list; two alternating static buffers. */
+const char *t_cpulist(const struct vfh_cpuset *s);
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, t_guest, t_teardown)
 #define T_ON(fn, setup) cmocka_unit_test_setup_teardown(fn, setup, t_teardown)
