@@ -3,8 +3,10 @@
  * driver_override + unbind + drivers_probe, each change verified on the
  * driver link, and undone when the next one fails. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "holders.h"
 #include "internal.h"
 
 struct want_driver {
@@ -44,6 +46,27 @@ int vfh_pci_driver_ensure(struct vfh_ctx *ctx, const char *driver)
 	if (r < 0)
 		return vfh_fail(ctx, r, "cannot look for PCI driver %s: %s", driver, strerror(-r));
 	return 0;
+}
+
+/* A process holding the device's nodes makes the kernel's unbind wait
+ * until it lets go (for ever, for a sound server): never start that write,
+ * say who holds it. */
+static int refuse_if_held(struct vfh_ctx *ctx, const char *addr, const char *from)
+{
+	struct vfh_holder *v;
+	char who[512];
+	size_t n;
+	int r = vfh_pci_holders_scan(ctx, addr, &v, &n);
+
+	if (r < 0 || n == 0)
+		return 0;	/* nothing known to hold it: the bounded wait decides */
+	vfh_holders_text(v, n, who, sizeof(who));
+	free(v);
+	return vfh_fail(ctx, -EBUSY, "%s is held by %s: unbinding it from %s would block until "
+			"%s let%s go (libvirt's start would hang); stop %s first (a sound server: "
+			"systemctl --user stop pipewire.socket pipewire.service wireplumber.service)",
+			addr, who, from, n == 1 ? "it" : "they", n == 1 ? "s" : "",
+			n == 1 ? "it" : "them");
 }
 
 /* Unbinds addr from `from` and waits for the link to go. */
@@ -155,6 +178,8 @@ VFH_EXPORT int vfh_pci_bind_sz(struct vfh_ctx *ctx, const struct vfh_pci_addr *p
 	r = vfh_pci_driver_ensure(ctx, driver);
 	if (r < 0)
 		return r;
+	if (*cur.driver && (r = refuse_if_held(ctx, addr, cur.driver)) < 0)
+		return r;
 	vfh_info(ctx, "%s: %s -> %s", addr, shown(cur.driver), driver);
 	r = write_override(ctx, addr, driver);
 	if (r < 0)
@@ -252,5 +277,7 @@ VFH_EXPORT int vfh_pci_unbind(struct vfh_ctx *ctx, const struct vfh_pci_addr *pa
 		return vfh_fail(ctx, r, "cannot read the driver of %s: %s", addr, strerror(-r));
 	if (!*cur)
 		return 0;
+	if ((r = refuse_if_held(ctx, addr, cur)) < 0)
+		return r;
 	return unbind_from(ctx, addr, cur);
 }

@@ -39,9 +39,9 @@ static int pid_of(const char *name)
 	return (*end || v <= 0 || v > 0x3fffffff) ? -1 : (int)v;
 }
 
-/* 1 when an fd of pid refers to t, 0 not, -errno when its fds cannot be
- * listed. */
-static int open_by(struct vfh_ctx *ctx, int pid, const struct target *t)
+/* 1 when an fd of pid refers to one of the nt targets, 0 not, -errno when
+ * its fds cannot be listed. */
+static int open_by(struct vfh_ctx *ctx, int pid, const struct target *t, size_t nt)
 {
 	struct dirent *de;
 	DIR *d = vfh_opendir(ctx, VFH_ROOT_PROC, "%d/fd", pid);
@@ -59,15 +59,17 @@ static int open_by(struct vfh_ctx *ctx, int pid, const struct target *t)
 				 de->d_name) < 0)
 			continue;
 		/* a closed fd, a socket: nothing to match */
-		if (stat(path, &st) == 0 && fd_matches(t, &st))
-			found = 1;
+		if (stat(path, &st) < 0)
+			continue;
+		for (size_t i = 0; i < nt && !found; i++)
+			found = fd_matches(&t[i], &st);
 	}
 	closedir(d);
 	return found;
 }
 
 /* "7f..-7f.. rw-s 00000000 00:1a 1234 /dev/shm/looking-glass" */
-static int mapped_by(struct vfh_ctx *ctx, int pid, const struct target *t)
+static int mapped_by(struct vfh_ctx *ctx, int pid, const struct target *t, size_t nt)
 {
 	char path[VFH_PATH_MAX], line[4096 + 256];
 	int found = 0;
@@ -84,7 +86,8 @@ static int mapped_by(struct vfh_ctx *ctx, int pid, const struct target *t)
 
 		if (sscanf(line, "%*s %*s %*s %x:%x %llu", &maj, &min, &ino) != 3 || ino == 0)
 			continue;
-		found = makedev(maj, min) == t->dev && (ino_t)ino == t->ino;
+		for (size_t i = 0; i < nt && !found; i++)
+			found = makedev(maj, min) == t[i].dev && (ino_t)ino == t[i].ino;
 	}
 	fclose(f);
 	return found;
@@ -95,34 +98,53 @@ static int by_pid(const void *a, const void *b)
 	return ((const struct vfh_holder *)a)->pid - ((const struct vfh_holder *)b)->pid;
 }
 
-int vfh_holders_scan(struct vfh_ctx *ctx, enum vfh_root root, const char *rel,
-		     struct vfh_holder **out, size_t *n)
+int vfh_holders_scan_many(struct vfh_ctx *ctx, enum vfh_root root, const char *const *rels,
+			  size_t nrels, struct vfh_holder **out, size_t *n)
 {
 	struct vfh_holder *v = NULL;
-	size_t cnt = 0, cap = 0;
+	size_t cnt = 0, cap = 0, nt = 0;
 	unsigned int hidden = 0;
-	char path[VFH_PATH_MAX];
-	struct target t = { 0 };
+	struct target *t;
 	struct dirent *de;
-	struct stat st;
 	DIR *d;
-	int r;
+	int r = 0;
 
 	*out = NULL;
 	*n = 0;
-	r = vfh_ctx_path(ctx, root, path, sizeof(path), "%s", rel);
-	if (r < 0)
+	t = calloc(nrels ? nrels : 1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	for (size_t i = 0; i < nrels; i++) {
+		char path[VFH_PATH_MAX];
+		struct stat st;
+
+		r = vfh_ctx_path(ctx, root, path, sizeof(path), "%s", rels[i]);
+		if (r < 0)
+			break;
+		if (stat(path, &st) < 0) {
+			r = -errno;
+			if (nrels > 1 && r == -ENOENT) {
+				r = 0;	/* of many, one not there: nobody holds it */
+				continue;
+			}
+			break;
+		}
+		t[nt].fmt = st.st_mode & S_IFMT;
+		t[nt].node = S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode);
+		t[nt].rdev = st.st_rdev;
+		t[nt].dev = st.st_dev;
+		t[nt++].ino = st.st_ino;
+	}
+	if (r < 0 || nt == 0) {
+		free(t);
 		return r;
-	if (stat(path, &st) < 0)
-		return -errno;
-	t.fmt = st.st_mode & S_IFMT;
-	t.node = S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode);
-	t.rdev = st.st_rdev;
-	t.dev = st.st_dev;
-	t.ino = st.st_ino;
+	}
 	d = vfh_opendir(ctx, VFH_ROOT_PROC, "%s", "");
-	if (!d)
-		return -errno;
+	if (!d) {
+		r = -errno;
+		free(t);
+		return r;
+	}
 	while ((de = readdir(d))) {
 		struct vfh_holder h = { 0 };
 		int o, m;
@@ -130,8 +152,8 @@ int vfh_holders_scan(struct vfh_ctx *ctx, enum vfh_root root, const char *rel,
 		h.pid = pid_of(de->d_name);
 		if (h.pid < 0)
 			continue;
-		o = open_by(ctx, h.pid, &t);
-		m = mapped_by(ctx, h.pid, &t);
+		o = open_by(ctx, h.pid, t, nt);
+		m = mapped_by(ctx, h.pid, t, nt);
 		/* gone meanwhile (ENOENT), or not ours to look at */
 		if (o == -EACCES || o == -EPERM || m == -EACCES || m == -EPERM)
 			hidden++;
@@ -146,6 +168,7 @@ int vfh_holders_scan(struct vfh_ctx *ctx, enum vfh_root root, const char *rel,
 
 			if (!nv) {
 				free(v);
+				free(t);
 				closedir(d);
 				return -ENOMEM;
 			}
@@ -154,13 +177,20 @@ int vfh_holders_scan(struct vfh_ctx *ctx, enum vfh_root root, const char *rel,
 		v[cnt++] = h;
 	}
 	closedir(d);
+	free(t);
 	if (hidden)
-		vfh_dbg(ctx, "%u processes could not be inspected for %s", hidden, rel);
+		vfh_dbg(ctx, "%u processes could not be inspected", hidden);
 	if (cnt)
 		qsort(v, cnt, sizeof(*v), by_pid);
 	*out = v;
 	*n = cnt;
 	return 0;
+}
+
+int vfh_holders_scan(struct vfh_ctx *ctx, enum vfh_root root, const char *rel,
+		     struct vfh_holder **out, size_t *n)
+{
+	return vfh_holders_scan_many(ctx, root, &rel, 1, out, n);
 }
 
 void vfh_holders_text(const struct vfh_holder *v, size_t n, char *buf, size_t len)
@@ -194,6 +224,120 @@ VFH_EXPORT int vfh_file_holders_sz(struct vfh_ctx *ctx, enum vfh_root root, cons
 	r = vfh_holders_scan(ctx, root, rel, &v, &cnt);
 	if (r < 0)
 		return vfh_fail(ctx, r, "cannot find the holders of %s: %s", rel, strerror(-r));
+	r = vfh_array_out((void **)holders, v, cnt, sizeof(*v), stride);
+	if (r < 0)
+		return vfh_fail(ctx, r, "out of memory");
+	*n = cnt;
+	return 0;
+}
+
+/* The device nodes of a PCI device, relative to the dev root, from the
+ * DEVNAME= of the uevent of its drm, sound and graphics children
+ * ("dri/card0", "snd/controlC0", "fb0").  *names: free() each and it. */
+static int pci_nodes(struct vfh_ctx *ctx, const char *addr, char ***names, size_t *n)
+{
+	static const char *const classes[] = { "drm", "sound", "graphics" };
+	char **v = NULL;
+	size_t cnt = 0;
+
+	for (size_t c = 0; c < VFH_ARRAY_SIZE(classes); c++) {
+		struct dirent *de;
+		DIR *d = vfh_opendir(ctx, VFH_ROOT_SYS, PCI_DEV_FMT "/%s", addr, classes[c]);
+
+		while (d && (de = readdir(d))) {
+			/* sound/cardN holds controlCN, pcmCNDMp, hwCNDM... */
+			const char *sub[64];
+			char subname[64][64];
+			size_t nsub = 0;
+
+			if (de->d_name[0] == '.')
+				continue;
+			sub[nsub++] = "";
+			if (strcmp(classes[c], "sound") == 0) {
+				struct dirent *se;
+				DIR *sd = vfh_opendir(ctx, VFH_ROOT_SYS, PCI_DEV_FMT "/sound/%s", addr,
+						      de->d_name);
+
+				while (sd && (se = readdir(sd)) && nsub < 64)
+					if (se->d_name[0] != '.' && strlen(se->d_name) < 64) {
+						strcpy(subname[nsub], se->d_name);
+						sub[nsub] = subname[nsub];
+						nsub++;
+					}
+				if (sd)
+					closedir(sd);
+			}
+			for (size_t k = 0; k < nsub; k++) {
+				char uevent[1024], *p, **nv;
+
+				if (vfh_read_str(ctx, VFH_ROOT_SYS, uevent, sizeof(uevent),
+						 PCI_DEV_FMT "/%s/%s%s%s/uevent", addr, classes[c],
+						 de->d_name, *sub[k] ? "/" : "", sub[k]) < 0)
+					continue;
+				p = strstr(uevent, "DEVNAME=");
+				if (!p)
+					continue;
+				p += 8;
+				p[strcspn(p, "\n")] = '\0';
+				if (!*p || strstr(p, ".."))
+					continue;
+				nv = realloc(v, (cnt + 1) * sizeof(*v));
+				if (!nv || !(nv[cnt] = strdup(p))) {
+					free(nv ? nv : v);
+					closedir(d);
+					return -ENOMEM;
+				}
+				v = nv;
+				cnt++;
+			}
+		}
+		if (d)
+			closedir(d);
+	}
+	*names = v;
+	*n = cnt;
+	return 0;
+}
+
+int vfh_pci_holders_scan(struct vfh_ctx *ctx, const char *addr, struct vfh_holder **v,
+			 size_t *n)
+{
+	char **nodes = NULL;
+	size_t nn = 0;
+	int r = pci_nodes(ctx, addr, &nodes, &nn);
+
+	*v = NULL;
+	*n = 0;
+	if (r < 0)
+		return r;
+	if (nn)
+		r = vfh_holders_scan_many(ctx, VFH_ROOT_DEV, (const char *const *)nodes, nn, v, n);
+	for (size_t i = 0; i < nn; i++)
+		free(nodes[i]);
+	free(nodes);
+	return r;
+}
+
+VFH_EXPORT int vfh_pci_holders_sz(struct vfh_ctx *ctx, const struct vfh_pci_addr *pa,
+				  struct vfh_holder **holders, size_t *n, size_t stride)
+{
+	char addr[VFH_PCI_ADDR_MAX];
+	struct vfh_holder *v = NULL;
+	size_t cnt = 0;
+	int r;
+
+	vfh_enter(ctx);
+	if (!pa || !holders || !n || stride == 0)
+		return vfh_fail(ctx, -EINVAL, "vfh_pci_holders: invalid argument");
+	*holders = NULL;
+	*n = 0;
+	vfh_addr_str(pa, addr);
+	if (vfh_exists(ctx, VFH_ROOT_SYS, PCI_DEV_FMT, addr) != 1)
+		return vfh_fail(ctx, -ENODEV, "%s is not on this host", addr);
+	r = vfh_pci_holders_scan(ctx, addr, &v, &cnt);
+	if (r < 0)
+		return vfh_fail(ctx, r, "cannot find the holders of %s's device nodes: %s", addr,
+				strerror(-r));
 	r = vfh_array_out((void **)holders, v, cnt, sizeof(*v), stride);
 	if (r < 0)
 		return vfh_fail(ctx, r, "out of memory");

@@ -11,6 +11,14 @@
  * or opendir()'s on the proc root; sets no error line. */
 int vfh_holders_scan(struct vfh_ctx *ctx, enum vfh_root root, const char *rel,
 		     struct vfh_holder **v, size_t *n);
+/* The same for several files at once (one pass over the processes); a
+ * file of several that is not there is skipped. */
+int vfh_holders_scan_many(struct vfh_ctx *ctx, enum vfh_root root, const char *const *rels,
+			  size_t nrels, struct vfh_holder **v, size_t *n);
+/* The holders of a PCI device's nodes (vfh_pci_holders()), by address;
+ * sets no error line. */
+int vfh_pci_holders_scan(struct vfh_ctx *ctx, const char *addr, struct vfh_holder **v,
+			 size_t *n);
 /* "4242 (looking-glass-client), 77 (qemu-system-x86)" */
 void vfh_holders_text(const struct vfh_holder *v, size_t n, char *buf, size_t len);
 

@@ -715,6 +715,16 @@ int vfh_file_holders_sz(struct vfh_ctx *ctx, enum vfh_root root, const char *rel
 	vfh_file_holders_sz((ctx), (root), (rel), (holders), (n), \
 			    sizeof(struct vfh_holder))
 
+/* The processes holding a PCI device's nodes (its DRM card and render
+ * nodes, its ALSA card's devices, its framebuffer: the DEVNAME= of its
+ * drm, sound and graphics children): what makes an unbind from its driver
+ * block until they let go (a sound server on a GPU's HDMI audio).  None:
+ * *holders NULL, *n 0.  -ENODEV when the device is not there. */
+int vfh_pci_holders_sz(struct vfh_ctx *ctx, const struct vfh_pci_addr *addr,
+		       struct vfh_holder **holders, size_t *n, size_t stride);
+#define vfh_pci_holders(ctx, addr, holders, n) \
+	vfh_pci_holders_sz((ctx), (addr), (holders), (n), sizeof(struct vfh_holder))
+
 /* ---------------------------------------------------- shared memory -- */
 
 /* The Looking Glass file: /dev/shm/NAME (below the dev root), which the
