@@ -121,6 +121,20 @@ static void test_auto_from_xml(void **state)
 			    "pci-bind 0000:00:03.0 vfio-pci\n");
 }
 
+/* An SR-IOV virtual function given as <interface type='hostdev'> (managed
+ * omitted: unmanaged) is a PCI device the domain takes, like a hostdev. */
+static void test_auto_takes_interface_hostdev(void **state)
+{
+	struct t *t = *state;
+
+	assert_string_equal(plan_of(t, "[devices]\npassthrough = auto\n",
+				    "<domain><devices><interface type='hostdev'><source><address "
+				    "type='pci' domain='0x0000' bus='0x00' slot='0x04' "
+				    "function='0x0'/></source><mac address='52:54:00:6d:90:02'/>"
+				    "</interface></devices></domain>"),
+			    "pci-bind 0000:00:04.0 vfio-pci\n");
+}
+
 /* Nothing to take (no XML and nothing listed, an XML without PCI
  * hostdevs, only a bridge listed): an empty plan.  Run in a child: a
  * sanitizer stopping there must not take the other tests with it. */
@@ -589,6 +603,7 @@ int main(void)
 		T(test_driver_per_device),
 		T(test_gpu_brings_its_audio),
 		T_ON(test_companion_in_another_group, setup_split_slot),
+		T(test_auto_takes_interface_hostdev),
 		T_ON(test_group_brings_sibling_not_bridge, setup_sibling_on_vfio),
 		T(test_group5_on_guest),
 		T(test_missing_device),
