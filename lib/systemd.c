@@ -290,6 +290,7 @@ VFH_EXPORT int vfh_unit_get_allowed_cpus(struct vfh_ctx *ctx, const char *unit,
 	r = check_cpus_unit(ctx, unit, cpus);
 	if (r < 0)
 		return r;
+#ifdef VFH_TEST_BUILD
 	if (ctx->test_ops && ctx->test_ops->unit_prop) {
 		uint8_t buf[VFH_CPUS_MAX / 8];
 
@@ -303,6 +304,7 @@ VFH_EXPORT int vfh_unit_get_allowed_cpus(struct vfh_ctx *ctx, const char *unit,
 					VFH_CPUS_MAX);
 		return 0;
 	}
+#endif
 	r = bus_ready(ctx);
 	if (r < 0)
 		return r;
@@ -347,6 +349,7 @@ VFH_EXPORT int vfh_unit_set_allowed_cpus(struct vfh_ctx *ctx, const char *unit,
 		return r;
 	n = cpus_to_bytes(cpus, bytes);
 	vfh_cpuset_format_list(cpus, list, sizeof(list));
+#ifdef VFH_TEST_BUILD
 	if (ctx->test_ops && ctx->test_ops->unit_prop) {
 		r = ctx->test_ops->unit_prop(ctx->test_data, unit, "AllowedCPUs", true, runtime, bytes,
 					     &n);
@@ -356,6 +359,7 @@ VFH_EXPORT int vfh_unit_set_allowed_cpus(struct vfh_ctx *ctx, const char *unit,
 		vfh_info(ctx, "%s: AllowedCPUs=%s%s", unit, list, runtime ? " (runtime)" : "");
 		return 0;
 	}
+#endif
 	r = bus_ready(ctx);
 	if (r < 0)
 		return r;
