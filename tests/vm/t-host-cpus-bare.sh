@@ -44,5 +44,6 @@ echo "refused IRQs: $(cat /tmp/irq-refused 2>/dev/null)"
 same "unbound workqueues avoid 2-3" "$(wq_mask workqueue)" "0 1 "
 has "the journal holds /host" "$(journal_of iso)" "cpu-isolate what=cgroup:host"
 check "virsh destroy iso" virsh destroy iso
+echo "after: $(host_cg)"; hooklog | tail -40; journal_of iso
 same "/host, the root's subtree_control, IRQs, workqueues: as before" "$(host_cg)" "$before"
 refuse "the journal is gone" test -e /run/vfiohook/iso

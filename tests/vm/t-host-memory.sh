@@ -28,6 +28,7 @@ check "define hq (the same)" xdomain hq "$HUGE"
 # without an INI file the hook leaves hp alone: QEMU finds 8 free pages of 32
 refuse "without an INI file, virsh start hp fails (no free hugepages)" virsh start hp
 same "the pools are untouched" "$(pools)" "node0=0 node1=8"
+has "QEMU says it could not map its memory" "$LAST_OUT" "Cannot allocate memory"
 refuse "hp is not running" test "$(state hp)" = running
 
 ini hp <<INI
@@ -36,12 +37,12 @@ INI
 ini hq <<INI
 # the XML says it all
 INI
-check "vfiohook plan hp --xml lists a hugepages step" sh -c "$VFIOHOOK plan hp --xml /tmp/hp.xml | grep -i 'hugepage'"
-has "the plan names node 1 and 32 pages" "$LAST_OUT" "32"
+check "vfiohook plan hp --xml" $VFIOHOOK plan hp --xml /tmp/hp.xml
+has "the plan reserves 32 pages on node 1" "$LAST_OUT" "1. reserve 32 hugepages of 2048 kB on node 1 (8 before)"
 
 check "with the hook, virsh start hp" virsh start hp
 same "node 1 grew by exactly 32 pages, node 0 did not" "$(pools)" "node0=0 node1=40"
-has "hp's journal holds the hugepages step" "$(journal_of hp)" "hugepages what=node1/2048kB"
+has "hp's journal holds the hugepages step" "$(journal_of hp)" "hugepages what=node1%2f2048kB captured=1 count=32 prior=8"
 check "hp's QEMU maps hugetlbfs memory" sh -c "grep -q /dev/hugepages /proc/$(qemu_of hp)/maps"
 check "virsh destroy hp" virsh destroy hp
 same "the pools are exactly as before (the reservation kept)" "$(pools)" "node0=0 node1=8"
