@@ -12,7 +12,8 @@
 # vm: systemd numa
 
 SL="system.slice user.slice init.scope"
-# the state isolation changes, and must leave as it found it
+# the state isolation changes (and rt_runtime = unlimited), and must
+# leave as it found it
 host_cpus() {
 	for s in $SL; do echo "$s $(cg_file $s cpuset.cpus) $(cg_file $s cpuset.cpus.effective)"; done
 	systemctl show -p AllowedCPUs $SL
@@ -30,6 +31,7 @@ xdomain iso "<vcpu>2</vcpu><cputune><vcpupin vcpu='0' cpuset='2'/><vcpupin vcpu=
 ini iso <<INI
 [cpus]
 isolate = auto
+rt_runtime = unlimited
 INI
 check "virsh start iso (vCPUs pinned to 2 and 3)" virsh start iso
 same "the slices may only use 0-1" "$(effective)" "$(want_eff 0-1)"
@@ -44,6 +46,7 @@ echo "refused IRQs: $(cat /tmp/irq-refused 2>/dev/null)"
 same "new IRQs avoid 2-3 (default_smp_affinity)" "$(cat /proc/irq/default_smp_affinity)" 3
 same "unbound workqueues avoid 2-3" "$(wq_mask workqueue)" "0 1 "
 same "writeback avoids 2-3" "$(wq_mask writeback)" "0 1 "
+same "real-time throttling off (sched_rt_runtime_us)" "$(cat /proc/sys/kernel/sched_rt_runtime_us)" -1
 has "the journal holds the slices" "$(journal_of iso)" "cpu-isolate what=system.slice"
 check "virsh destroy iso" virsh destroy iso
 same "slices, AllowedCPUs, IRQs, workqueues: exactly as before" "$(host_cpus)" "$before"
