@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "engine.h"
 
@@ -120,6 +121,25 @@ static int refresh(struct vfh_ctx *ctx, const struct step *s)
 	return set_for(ctx, s, false);
 }
 
+/* The top-level cgroup's cpuset.cpus back to "": on a kernel that refuses
+ * to empty the cpuset of a cgroup with tasks (-ENOSPC, validate_change()
+ * in 6.1), its parent's CPUs, which is what "" means for it. */
+static int write_empty(struct vfh_ctx *ctx, const struct step *s, const struct vfh_cpuset *none)
+{
+	struct vfh_cpuset all;
+	int r = write_cpus(ctx, s, none);
+
+	if (r != -ENOSPC || !raw(s))
+		return r;
+	vfh_ctx_clear_error(ctx);
+	if ((r = vfh_cgroup_cpus_read(ctx, "/", NULL, &all)) < 0 ||
+	    (r = write_cpus(ctx, s, &all)) < 0)
+		return r;
+	eng_log(LOG_NOTICE, "cgroup %s: the kernel keeps a cgroup with tasks from having no "
+		"cpuset.cpus of its own; it gets all of its parent's CPUs instead", cgroup_of(s));
+	return 0;
+}
+
 static int undo(struct vfh_ctx *ctx, const struct step *s)
 {
 	const struct cpu_isolate *d = STEP_CDATA(s, struct cpu_isolate);
@@ -130,14 +150,23 @@ static int undo(struct vfh_ctx *ctx, const struct step *s)
 	if (*d->prior && (r = vfh_cpuset_parse_list(d->prior, 0, &prior)) < 0)
 		return r;
 	if (raw(s) && !d->enabled_before) {
-		/* cpuset.cpus goes with the controller */
-		r = vfh_cgroup_cpus_write(ctx, cgroup_of(s), &prior, NULL, NULL);
-		if (r < 0 && r != -EOPNOTSUPP && r != -ENOENT)
-			return r;
+		/* cpuset.cpus goes with the controller: taking it away first
+		 * puts the cgroup back exactly (emptying cpuset.cpus of a
+		 * cgroup with tasks is refused, see write_empty()) */
 		r = vfh_cgroup_cpuset_disable(ctx, cgroup_of(s), 1);
-		return r == -ENOENT ? 0 : r;
+		if (r == 0 || r == -ENOENT)
+			return 0;
+		if (r != -EBUSY)
+			return r;
+		/* a cgroup made since (libvirt's machine) uses cpuset now: it
+		 * stays on, and this cgroup's CPUs are put back alone */
+		vfh_ctx_clear_error(ctx);
+		eng_log(LOG_NOTICE, "cgroup %s: cpuset stays enabled below the root: another "
+			"cgroup uses it now", cgroup_of(s));
+		r = write_empty(ctx, s, &prior);
+		return r == -EOPNOTSUPP || r == -ENOENT ? 0 : r;
 	}
-	r = write_cpus(ctx, s, &prior);
+	r = vfh_cpuset_empty(&prior) ? write_empty(ctx, s, &prior) : write_cpus(ctx, s, &prior);
 	return r == -ENOENT ? 0 : r;	/* the unit or cgroup is gone: nothing to put back */
 }
 

@@ -403,6 +403,7 @@ struct fk_cgroup {
 	unsigned int controllers;	/* the root's offer (bits of the names) */
 	unsigned int subtree;		/* cgroup.subtree_control */
 	uint64_t cpus;			/* cpuset.cpus, 0 unset */
+	bool tasks;			/* populated: has processes */
 };
 struct fk_cgroups {
 	struct fk_cgroup node[FK_MAX_CGROUP];

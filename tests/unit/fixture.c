@@ -75,7 +75,7 @@ const struct fx_kind fx_kinds[] = {
 	/* cgroups and IRQs render what the CPUs allow: after them */
 	{ "cpus", false, " online present possible isolated governors governor nocpufreq wq "
 	  "writeback rt_runtime rt_period ", fx_cpus_add, NULL, fx_render_cpus },
-	{ "cgroup", true, " controllers subtree cpus ", fx_cgroup_add, NULL, fx_render_cgroups },
+	{ "cgroup", true, " controllers subtree cpus tasks ", fx_cgroup_add, NULL, fx_render_cgroups },
 	{ "irq", true, " name affinity effective managed percpu ", fx_irq_add, fx_irq_build,
 	  fx_render_irqs },
 	/* fbcon's hold on the framebuffers of everything above */

@@ -6,7 +6,9 @@
  *    offered (its cgroup.controllers) -ENOENT; taking away a controller a
  *    child still passes on in its own subtree_control is -EBUSY.  The
  *    children's interface files come and go with it.
- *  - cpuset.cpus (cpuset_write_resmask()): a CPU list, "" clears it;
+ *  - cpuset.cpus (cpuset_write_resmask()): a CPU list, "" clears it
+ *    (-ENOSPC when the cgroup has tasks and CPUs set: validate_change(),
+ *    Linux 6.1);
  *    CPUs that are not online are -EINVAL (top_cpuset's CPUs).  Shown
  *    reformatted ("0,1" reads "0-1").
  *  - cpuset.cpus.effective: read-only, the request within the parent's
@@ -81,6 +83,8 @@ int fk_cgroup_write(struct fx *fx, const char *path, const char *val)
 			return -EINVAL;
 		if (m & ~fk_cpus(fx)->online)
 			return -EINVAL;
+		if (!m && c->cpus && c->tasks)
+			return -ENOSPC;
 		c->cpus = m;
 		return 0;
 	}

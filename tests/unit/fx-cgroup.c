@@ -5,11 +5,13 @@
  *  cgroup /            controllers="cpuset cpu io memory pids" subtree="cpu memory"
  *  cgroup system.slice subtree="..." cpus=LIST
  *  cgroup machine.slice/machine-qemu\x2d1\x2drt.scope
+ *  cgroup host tasks=1
  *
  * "/" is the root: its controllers= are what the hierarchy offers (every
  * other cgroup's cgroup.controllers is its parent's subtree_control).  A
  * parent's line comes before its children's.  cpus= needs cpuset in the
- * parent's subtree.  Without a "cgroup /" line there is no
+ * parent's subtree.  tasks=1: the cgroup has processes (the kernel then
+ * refuses to empty its cpuset.cpus).  Without a "cgroup /" line there is no
  * cgroup.controllers: cgroup v2 is not mounted.  cpuset.cpus.effective
  * follows the CPUs of the cpus line (fx-cpu.c): render after it. */
 #include <stdio.h>
@@ -105,6 +107,7 @@ void fx_cgroup_add(struct fx *fx, const struct fx_ent *e)
 		fx_fail("%s:%d: unknown controller in '%s'", e->file, e->line,
 			fx_ent_get(e, "controllers"));
 	}
+	c->tasks = fx_ent_get(e, "tasks") && strcmp(fx_ent_get(e, "tasks"), "1") == 0;
 	if (sub && fk_cg_ctrl_bits(sub, &c->subtree) < 0)
 		fx_fail("%s:%d: unknown controller in subtree='%s'", e->file, e->line, sub);
 	if (c->subtree & ~fk_cg_controllers(fx, c))

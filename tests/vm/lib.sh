@@ -157,3 +157,96 @@ journal_of() { cat /run/vfiohook/$1/journal 2>/dev/null; }
 hooklog() {
 	if [ "$VFH_INIT" = systemd ]; then journalctl -q -t vfiohook --no-pager; else grep vfiohook /var/log/messages; fi
 }
+
+# xdomain NAME DOMAIN-XML [DEVICES-XML]: defines a small TCG domain with
+# DOMAIN-XML inside <domain> (vcpu, memoryBacking, numatune, cputune...;
+# <memory> 64 MiB and <vcpu>1 unless given) and DEVICES-XML in <devices>
+xdomain() {
+	{
+		echo "<domain type='qemu'><name>$1</name>"
+		case "$2" in *"<memory unit="*|*"<memory>"*) ;; *) echo "<memory unit='MiB'>64</memory>" ;; esac
+		case "$2" in *"<vcpu>"*|*"<vcpu "*) ;; *) echo "<vcpu>1</vcpu>" ;; esac
+		echo "$2<os><type arch='x86_64' machine='q35'>hvm</type></os>"
+		echo "<devices>${3:-}</devices></domain>"
+	} > /tmp/$1.xml
+	virsh -q define /tmp/$1.xml > /dev/null
+}
+# qemu_of NAME: the PID of the domain's QEMU
+qemu_of() { pgrep -f "guest=$1," | head -1; }
+
+# ---- CPU isolation
+
+# expand LIST: "0-2,5" -> "0 1 2 5"
+expand() {
+	echo "$1" | tr ',' '\n' | while IFS=- read _a _b; do [ -n "$_a" ] && seq $_a ${_b:-$_a}; done | tr '\n' ' '
+}
+# meets LIST "CPU...": LIST holds one of the CPUs
+meets() {
+	for _c in $(expand "$1"); do for _w in $2; do [ $_c = $_w ] && return 0; done; done
+	return 1
+}
+# strays "CPU..." CGROUP-PREFIX: the tasks outside CGROUP-PREFIX (the VMs'
+# cgroup, e.g. /machine) allowed on any of the CPUs, one per line.  Kernel
+# threads are skipped: they are per-CPU workers or follow the workqueue
+# and IRQ masks, which are checked apart (PF_KTHREAD in /proc/PID/stat's
+# flags, not an empty cgroup: kernel threads are in the root cgroup).
+strays() {
+	for _t in /proc/[0-9]*/task/[0-9]*; do
+		read -r _cg < $_t/cgroup 2>/dev/null || continue
+		case "$_cg" in "0::$2"*) continue ;; esac
+		read -r _st < $_t/stat 2>/dev/null || continue
+		set -- "$1" "$2" ${_st##*) }
+		[ $(( $9 & 0x200000 )) -eq 0 ] || continue
+		_l=$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' $_t/status 2>/dev/null)
+		[ -n "$_l" ] && meets "$_l" "$1" && echo "$_t $(cat $_t/comm 2>/dev/null) [$_l] $_cg"
+	done
+	true
+}
+# irq_strays "CPU..." DOMAIN...: the IRQs allowed on any of the CPUs that
+# the kernel did not refuse to move: a refused one was planned (the
+# journal of one of the DOMAINs has its step), reads back its prior
+# affinity, and the hook logged that it stays.
+irq_strays() {
+	_cpus=$1; shift
+	_log=$(hooklog)
+	for _d in /proc/irq/[0-9]*; do
+		_n=${_d##*/}
+		_l=$(cat $_d/smp_affinity_list 2>/dev/null) || continue
+		meets "$_l" "$_cpus" || continue
+		_ok=
+		for _dom in "$@"; do
+			journal_of $_dom | grep -q "cpumask what=irq$_n .*prior=$_l\( \|$\)" && _ok=1
+		done
+		if [ -n "$_ok" ] && echo "$_log" | grep -q "IRQ $_n cannot be moved"; then
+			echo "irq$_n [$_l] refused by the kernel" >> /tmp/irq-refused
+			continue
+		fi
+		echo "irq$_n [$_l] $(cat $_d/../../interrupts 2>/dev/null | sed -n "s/^ *$_n: .*  //p" | head -1)"
+	done
+	true
+}
+# wq_mask NAME: the workqueue cpumask (unbound: "workqueue", "writeback")
+# as a CPU list
+wq_mask() {
+	case $1 in
+	workqueue) _f=/sys/devices/virtual/workqueue/cpumask ;;
+	writeback) _f=/sys/bus/workqueue/devices/writeback/cpumask ;;
+	esac
+	_v=$(tr -d ',\n' < $_f) || return 1
+	_v=$((0x$_v)) _i=0 _o=
+	while [ $_v -ne 0 ]; do
+		[ $((_v & 1)) -eq 1 ] && _o="$_o$_i "
+		_v=$((_v >> 1)) _i=$((_i + 1))
+	done
+	echo "$_o"
+}
+# irqs_now: every IRQ's affinity, the default and the workqueue masks
+irqs_now() {
+	for _d in /proc/irq/[0-9]*; do echo "${_d##*/} $(cat $_d/smp_affinity_list)"; done | sort -n
+	echo "default $(cat /proc/irq/default_smp_affinity)"
+	echo "workqueue $(cat /sys/devices/virtual/workqueue/cpumask)"
+	echo "writeback $(cat /sys/bus/workqueue/devices/writeback/cpumask)"
+	echo "rt_runtime $(cat /proc/sys/kernel/sched_rt_runtime_us)"
+}
+# cg_file CGROUP FILE: its content, "-" when it does not exist
+cg_file() { cat /sys/fs/cgroup/$1/$2 2>/dev/null || echo -; }
