@@ -89,7 +89,7 @@ BENCH_ROUNDS ?= 1000
 # build tree: the sanitized test build would measure ASan.
 BENCH_VM := $(BENCH_DIR)/vm
 BENCH_HUGE_PAGES ?= 0
-BENCH_HUGE_ROUNDS ?= 5
+BENCH_HUGE_ROUNDS ?= 3
 BENCH_VIRSH_ROUNDS ?= 5
 
 .PHONY: bench bench-guest bench-guest-programs

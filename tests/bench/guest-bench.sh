@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Sourced by tests/vm/guest.sh in the guest tests/bench/guestbench boots
-# (--numa --systemd).  Prints figures on the results port; a part that
+# (--numa, --systemd unless BENCH_INIT=bare).  Prints figures on the results port; a part that
 # cannot run says why and the next one still runs.
 read PAGES HROUNDS VROUNDS < /mnt/args
 B=$VFH_BUILD
@@ -30,6 +30,8 @@ echo "(hugepages part: $(( ($(ms) - t0) / 1000 )) s)" | out
 echo > "$RESULTS"
 echo 0 > $P1
 HOOK=$B/hooks/vfiohook-qemu
+# libvirt backs guests with hugepages from a hugetlbfs (systemd mounts one)
+grep -q ' hugetlbfs ' /proc/mounts || { mkdir -p /dev/hugepages; mount -t hugetlbfs hugetlbfs /dev/hugepages; }
 echo "virsh bench: starting libvirtd $(date +%T)" >&2
 if ! start_libvirtd; then
 	echo "virsh bench: libvirtd did not start" | out
@@ -45,13 +47,25 @@ cat > /tmp/bench.xml <<XML
 XML
 virsh -q define /tmp/bench.xml > /dev/null
 INI=/etc/libvirt/hooks/vfiohook/bench.ini
+# without systemd the guest's processes sit in the root cgroup, where
+# [cpus] is refused: pages only
+if [ "$VFH_INIT" = systemd ]; then INITEXT='[cpus]\nisolate = auto\n'; else INITEXT='[memory]\nhugepages = auto\n'; fi
+# what (b) holds while it runs: node 1's pool, the CPUs host work keeps to
+held() {
+	if [ "$VFH_INIT" = systemd ]; then
+		echo "node 1 pool $(cat $P1), system.slice AllowedCPUs $(systemctl show -p AllowedCPUs --value system.slice)"
+	else
+		echo "node 1 pool $(cat $P1), cpuset.cpus of the top-level cgroups:" \
+			$(for c in /sys/fs/cgroup/*/cpuset.cpus; do printf '%s=%s ' $(basename $(dirname $c)) "$(cat $c)"; done)
+	fi
+}
 # one start + destroy; appends "START DESTROY" (ms) to /tmp/times.$1
 one() {
 	if [ $1 = a ]; then
 		rm -f $INI
 		echo 32 > $P1	# by hand, as the user does today
 	else
-		printf '[cpus]\nisolate = auto\n' | ini bench
+		printf "$INITEXT" | ini bench
 	fi
 	echo "virsh bench: start ($1) $(date +%T)" >&2
 	t0=$(ms)
@@ -59,12 +73,12 @@ one() {
 	if ! timeout 120 virsh -q start bench > /tmp/start.out 2>&1; then
 		echo "virsh bench: start ($1) failed: $(tail -2 /tmp/start.out | tr '\n' ' ')" | out
 		tail -20 /var/log/libvirt/qemu/bench.log >&2
-		journalctl -q --no-pager -n 30 -u libvirtd -t vfiohook >&2
+		hooklog | tail -20 >&2
 		return 1
 	fi
 	t1=$(ms)
 	# what (b) holds while it runs: the pages reserved, the CPUs isolated
-	[ $1 = b ] && echo "$(cat $P1) $(systemctl show -p AllowedCPUs --value system.slice 2>/dev/null)" > /tmp/held
+	[ $1 = b ] && held > /tmp/held
 	timeout 120 virsh -q destroy bench > /dev/null 2>&1 || { echo "virsh bench: destroy ($1) failed" | out; return 1; }
 	t2=$(ms)
 	echo "$((t1 - t0)) $((t2 - t1))" >> /tmp/times.$1
@@ -75,7 +89,7 @@ rm -f /tmp/times.a /tmp/times.b
 ok=1
 one a > /dev/null && one b > /dev/null || ok=0	# warm-up, not counted
 rm -f /tmp/times.a /tmp/times.b
-journalctl --rotate > /dev/null 2>&1; since=$(date '+%Y-%m-%d %H:%M:%S'); sleep 1
+skip=$(hooklog | wc -l)
 r=0
 while [ $ok = 1 ] && [ $r -lt "$VROUNDS" ]; do
 	r=$((r + 1))
@@ -85,19 +99,19 @@ done
 if [ $ok = 1 ]; then
 	sa=$(cut -d' ' -f1 /tmp/times.a | median) da=$(cut -d' ' -f2 /tmp/times.a | median)
 	sb=$(cut -d' ' -f1 /tmp/times.b | median) db=$(cut -d' ' -f2 /tmp/times.b | median)
-	logs=$(journalctl -q -t vfiohook --since "$since" --no-pager 2>/dev/null)
+	logs=$(hooklog | tail -n +$((skip + 1)))
 	prep=$(echo "$logs" | sed -n 's/.*bench prepare: \([0-9]*\) steps in \([0-9.]*\) ms.*/\2/p' | median)
 	steps=$(echo "$logs" | sed -n 's/.*bench prepare: \([0-9]*\) steps in.*/\1/p' | sort -u | tr '\n' ' ')
 	undo=$(echo "$logs" | sed -n 's/.*bench [a-z]*: undo step [0-9]* ([^)]*): done in \([0-9.]*\) ms.*/\1/p' |
 		awk -v r="$VROUNDS" '{s+=$1} END {printf "%.1f", s / r}')
 	{
 		echo "virsh start/destroy of a 64 MiB TCG domain, 32 hugepages of 2 MiB on node 1, 2 vCPUs pinned to 2-3, $VROUNDS interleaved rounds (+1 warm-up)"
-		echo "(a) no vfiohook INI, pages reserved by hand beforehand; (b) INI '[cpus] isolate = auto', pages reserved by the hook"
+		echo "(a) no vfiohook INI, pages reserved by hand beforehand; (b) INI '$(printf "$INITEXT" | tr '\n' ' ')', pages reserved by the hook"
 		printf '%-28s %12s %12s %10s\n' "" "(a) median ms" "(b) median ms" "(b)/(a)"
 		printf '%-28s %12s %12s %10s\n' "virsh start" "$sa" "$sb" "$(awk "BEGIN {printf \"%.2fx\", $sb / $sa}")"
 		printf '%-28s %12s %12s %10s\n' "virsh destroy" "$da" "$db" "$(awk "BEGIN {printf \"%.2fx\", $db / $da}")"
 		echo "the hook's own share, from its syslog: prepare ${steps:-?}steps in ${prep} ms (median); undo steps ${undo} ms per stop (mean)"
-		echo "while (b) ran: node 1 pool, system.slice AllowedCPUs: $(cat /tmp/held 2>/dev/null)"
+		echo "while (b) ran: $(cat /tmp/held 2>/dev/null)"
 		echo "all start/destroy ms (a): $(tr '\n' ';' < /tmp/times.a)"
 		echo "all start/destroy ms (b): $(tr '\n' ';' < /tmp/times.b)"
 	} | out

@@ -377,7 +377,9 @@ int main(int argc, char **argv)
 	memset(full, 0, sizeof(full));
 	pool_to(0);
 	for (int r = 0; r < rounds; r++) {
-		for (int s = 0; s < NSTRAT; s++) {
+		for (int i = 0; i < NSTRAT; i++) {
+			/* each strategy in each place of the round in turn */
+			int s = (i + r) % NSTRAT;
 			struct frag f = start_fragment(anon_pct, cache_pct, keep, argv[8]);
 			double t0;
 
@@ -429,6 +431,8 @@ int main(int argc, char **argv)
 		       minimum(got[s], rounds), full[s], rounds, writes[s], mt, mx,
 		       ng > 0 ? mg / ng : 0, nt > 0 ? mt / nt : 0);
 	}
+	printf("got: the pages in the pool after the loop; for vfiohook the most the kernel gave "
+	       "(when short it gives them back: never half a reservation)\n");
 	printf("writes: of nr_hugepages, all rounds together; vfiohook compacted the node %u times, "
 	       "vfiohook+drop %u times and dropped the page cache %u times\n", comp[1], comp[2], drops[2]);
 	vfh_ctx_unref(ctx);
