@@ -83,6 +83,7 @@ one() {
 	t2=$(ms)
 	echo "$((t1 - t0)) $((t2 - t1))" >> /tmp/times.$1
 	[ $1 = a ] && echo 0 > $P1
+	[ $1 = b ] && echo "node 1 pool $(cat $P1)" > /tmp/after
 	return 0
 }
 rm -f /tmp/times.a /tmp/times.b
@@ -102,7 +103,7 @@ if [ $ok = 1 ]; then
 	logs=$(hooklog | tail -n +$((skip + 1)))
 	prep=$(echo "$logs" | sed -n 's/.*bench prepare: \([0-9]*\) steps in \([0-9.]*\) ms.*/\2/p' | median)
 	steps=$(echo "$logs" | sed -n 's/.*bench prepare: \([0-9]*\) steps in.*/\1/p' | sort -u | tr '\n' ' ')
-	undo=$(echo "$logs" | sed -n 's/.*bench [a-z]*: undo step [0-9]* ([^)]*): done in \([0-9.]*\) ms.*/\1/p' |
+	undo=$(echo "$logs" | sed -n 's/.*bench [a-z]*: undo step [0-9]* (.*): done in \([0-9.]*\) ms.*/\1/p' |
 		awk -v r="$VROUNDS" '{s+=$1} END {printf "%.1f", s / r}')
 	{
 		echo "virsh start/destroy of a 64 MiB TCG domain, 32 hugepages of 2 MiB on node 1, 2 vCPUs pinned to 2-3, $VROUNDS interleaved rounds (+1 warm-up)"
@@ -111,7 +112,7 @@ if [ $ok = 1 ]; then
 		printf '%-28s %12s %12s %10s\n' "virsh start" "$sa" "$sb" "$(awk "BEGIN {printf \"%.2fx\", $sb / $sa}")"
 		printf '%-28s %12s %12s %10s\n' "virsh destroy" "$da" "$db" "$(awk "BEGIN {printf \"%.2fx\", $db / $da}")"
 		echo "the hook's own share, from its syslog: prepare ${steps:-?}steps in ${prep} ms (median); undo steps ${undo} ms per stop (mean)"
-		echo "while (b) ran: $(cat /tmp/held 2>/dev/null)"
+		echo "while (b) ran: $(cat /tmp/held 2>/dev/null); once destroyed: $(cat /tmp/after 2>/dev/null)"
 		echo "all start/destroy ms (a): $(tr '\n' ';' < /tmp/times.a)"
 		echo "all start/destroy ms (b): $(tr '\n' ';' < /tmp/times.b)"
 	} | out
