@@ -83,8 +83,29 @@ check: check-build
 BENCH_DIR := $(TB)/bench
 BENCH_ROUNDS ?= 1000
 
-.PHONY: bench
-bench: all
+# The guest benchmarks (tests/bench/guestbench): hugepages on a fragmented
+# NUMA node, and what the hook adds to virsh start/destroy.  The hook is
+# built as users install it (release, -O2), its engine loaded from the
+# build tree: the sanitized test build would measure ASan.
+BENCH_VM := $(BENCH_DIR)/vm
+BENCH_HUGE_PAGES ?= 0
+BENCH_HUGE_ROUNDS ?= 3
+BENCH_VIRSH_ROUNDS ?= 5
+
+.PHONY: bench bench-guest bench-guest-programs
+bench-guest-programs: all
+	$(MAKE) --no-print-directory O=$(BENCH_VM) VARIANT=release \
+		ENGINEDIR=$(abspath $(BENCH_VM))/hooks all
+	$(CC) $(CPPFLAGS) -O2 -o $(BENCH_VM)/hugebench tests/bench/hugebench.c \
+		$(BENCH_VM)/lib/libvfiohook.a $(LIB_LIBS)
+
+BENCH_GUEST = tests/bench/guestbench $(BENCH_VM) $(BENCH_HUGE_PAGES) \
+	$(BENCH_HUGE_ROUNDS) $(BENCH_VIRSH_ROUNDS)
+
+bench-guest: bench-guest-programs
+	$(BENCH_GUEST)
+
+bench: all bench-guest-programs
 	@mkdir -p $(BENCH_DIR)
 	$(CC) -O2 -o $(BENCH_DIR)/hookbench tests/bench/hookbench.c
 	$(CC) -O2 -o $(BENCH_DIR)/floor tests/bench/floor.c
@@ -93,6 +114,7 @@ bench: all
 		-Wl,--no-as-needed $(HOOK_LIBS) $(LIB_LIBS)
 	$(BENCH_DIR)/hookbench $(BENCH_ROUNDS) $(BENCH_DIR)/floor $(HOOK_BIN) \
 		$(BENCH_DIR)/one-binary tests/bench/dispatcher.sh
+	$(BENCH_GUEST)
 
 # test objects are intermediate files to make: keep them, so a second
 # `make check` does not rebuild every test program
