@@ -44,10 +44,14 @@ V010_REV := 950cac7
 V010     := $(TB)/v0.1.0
 VM_PROGS += $(V010)/hooks/vfiohook-qemu
 
+# Outside a git checkout with its history there is no 0.1.0 to build: the
+# upgrade test then fails on its own, saying so; the rest runs.
 $(V010)/hooks/vfiohook-qemu:
-	@command -v git >/dev/null || { echo "git not found: apt-get install git" >&2; exit 1; }
 	rm -rf $(V010) && mkdir -p $(V010)
-	git archive $(V010_REV) | tar -x -C $(V010)
+	@if ! command -v git >/dev/null || ! git cat-file -e $(V010_REV) 2>/dev/null; then \
+		echo "vfiohook 0.1.0 ($(V010_REV)) not built: needs git and this tree's history" \
+			| tee $(V010)/NOT-BUILT >&2; exit 0; fi; \
+	git archive $(V010_REV) | tar -x -C $(V010) && \
 	$(MAKE) -C $(V010) --no-print-directory -s O=. VARIANT=release \
 		ENGINEDIR=$(abspath $(V010))/hooks all
 
