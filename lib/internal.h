@@ -149,6 +149,9 @@ int vfh_realpath(const struct vfh_ctx *ctx, enum vfh_root root, char *buf,
  * context's dev root, or by name in sysfs. */
 #define VFH_DEVNODE_PREFIX "/dev/"
 #define VFH_DEVNODE_PREFIX_LEN 5
+/* How messages name a file of the shm directory below the dev root: as the
+ * user knows it on an installed system; never opened by this name. */
+#define VFH_SHM_SHOWN VFH_DEVNODE_PREFIX "shm/"
 
 /* Device directory relative to the sys root: "bus/pci/devices/0000:01:00.0" */
 #define PCI_DEV_FMT "bus/pci/devices/%s"

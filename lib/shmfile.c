@@ -44,7 +44,7 @@ static int shm_path(struct vfh_ctx *ctx, const char *name, char *buf, size_t len
 {
 	int r = vfh_ctx_path(ctx, VFH_ROOT_DEV, buf, len, "shm/%s", name);
 
-	return r < 0 ? vfh_fail(ctx, r, "/dev/shm/%s: %s", name, strerror(-r)) : 0;
+	return r < 0 ? vfh_fail(ctx, r, VFH_SHM_SHOWN "%s: %s", name, strerror(-r)) : 0;
 }
 
 /* Size, owner, mode on an open file; the kernel clears set-id bits on a
@@ -75,21 +75,21 @@ static int open_regular(struct vfh_ctx *ctx, const char *path, const char *name,
 
 	if (lstat(path, &lst) < 0)
 		return errno == ENOENT ? -ENOENT : vfh_fail(ctx, -errno, "cannot look at "
-							    "/dev/shm/%s: %s", name,
+							    VFH_SHM_SHOWN "%s: %s", name,
 							    strerror(errno));
 	if (S_ISLNK(lst.st_mode))
-		return vfh_fail(ctx, -EPERM, "/dev/shm/%s is a symbolic link: refusing to follow "
+		return vfh_fail(ctx, -EPERM, VFH_SHM_SHOWN "%s is a symbolic link: refusing to follow "
 				"it (remove it if it is not meant to be there)", name);
 	if (!S_ISREG(lst.st_mode))
-		return vfh_fail(ctx, -EPERM, "/dev/shm/%s is not a regular file: refusing to "
+		return vfh_fail(ctx, -EPERM, VFH_SHM_SHOWN "%s is not a regular file: refusing to "
 				"touch it", name);
 	fd = open(path, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
-		return vfh_fail(ctx, -errno, "cannot open /dev/shm/%s: %s", name, strerror(errno));
+		return vfh_fail(ctx, -errno, "cannot open " VFH_SHM_SHOWN "%s: %s", name, strerror(errno));
 	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode) || st->st_ino != lst.st_ino ||
 	    st->st_dev != lst.st_dev) {
 		close(fd);
-		return vfh_fail(ctx, -EAGAIN, "/dev/shm/%s changed while it was opened", name);
+		return vfh_fail(ctx, -EAGAIN, VFH_SHM_SHOWN "%s changed while it was opened", name);
 	}
 	return fd;
 }
@@ -104,7 +104,7 @@ static int replace(struct vfh_ctx *ctx, const char *path, const char *name, uint
 	int fd, r;
 
 	if (vfh_ctx_path(ctx, VFH_ROOT_DEV, tmp, sizeof(tmp), "shm/.%s.vfh-XXXXXX", name) < 0)
-		return vfh_fail(ctx, -ENAMETOOLONG, "/dev/shm/%s: name too long", name);
+		return vfh_fail(ctx, -ENAMETOOLONG, VFH_SHM_SHOWN "%s: name too long", name);
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return vfh_fail(ctx, -errno, "cannot create a file in /dev/shm: %s", strerror(errno));
@@ -116,7 +116,7 @@ static int replace(struct vfh_ctx *ctx, const char *path, const char *name, uint
 	}
 	if (r < 0) {
 		unlink(tmp);
-		return vfh_fail(ctx, r, "replacing /dev/shm/%s: %s: %s", name, what, strerror(-r));
+		return vfh_fail(ctx, r, "replacing " VFH_SHM_SHOWN "%s: %s: %s", name, what, strerror(-r));
 	}
 	return 0;
 }
@@ -129,13 +129,13 @@ static int create(struct vfh_ctx *ctx, const char *path, const char *name, uint6
 
 	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
 	if (fd < 0)
-		return vfh_fail(ctx, -errno, "cannot create /dev/shm/%s: %s%s", name, strerror(errno),
+		return vfh_fail(ctx, -errno, "cannot create " VFH_SHM_SHOWN "%s: %s%s", name, strerror(errno),
 				errno == ENOENT ? " (no /dev/shm: is a tmpfs mounted there?)" : "");
 	r = shape(fd, size, uid, gid, mode, &what);
 	close(fd);
 	if (r < 0) {
 		unlink(path);
-		return vfh_fail(ctx, r, "creating /dev/shm/%s: %s: %s", name, what, strerror(-r));
+		return vfh_fail(ctx, r, "creating " VFH_SHM_SHOWN "%s: %s: %s", name, what, strerror(-r));
 	}
 	return 0;
 }
@@ -150,12 +150,12 @@ static int busy(struct vfh_ctx *ctx, const char *name, const char *doing)
 	snprintf(rel, sizeof(rel), "shm/%s", name);
 	r = vfh_holders_scan(ctx, VFH_ROOT_DEV, rel, &h, &n);
 	if (r < 0)
-		return vfh_fail(ctx, r, "cannot tell who holds /dev/shm/%s: %s", name, strerror(-r));
+		return vfh_fail(ctx, r, "cannot tell who holds " VFH_SHM_SHOWN "%s: %s", name, strerror(-r));
 	if (n == 0)
 		return 0;
 	vfh_holders_text(h, n, who, sizeof(who));
 	free(h);
-	return vfh_fail(ctx, -EBUSY, "cannot %s /dev/shm/%s: held by %s; close %s and start "
+	return vfh_fail(ctx, -EBUSY, "cannot %s " VFH_SHM_SHOWN "%s: held by %s; close %s and start "
 			"again", doing, name, who, n > 1 ? "them" : "it");
 }
 
@@ -184,12 +184,12 @@ VFH_EXPORT int vfh_shm_file_ensure_sz(struct vfh_ctx *ctx, const char *name, uin
 	if ((r = name_check(ctx, name)) < 0)
 		return r;
 	if (mode & ~07777u)
-		return vfh_fail(ctx, -EINVAL, "/dev/shm/%s: mode %#o is not a permission mode",
+		return vfh_fail(ctx, -EINVAL, VFH_SHM_SHOWN "%s: mode %#o is not a permission mode",
 				name, mode);
 	if (flags & ~(unsigned int)VFH_SHM_NO_REPLACE)
-		return vfh_fail(ctx, -EINVAL, "/dev/shm/%s: unknown flags %#x", name, flags);
+		return vfh_fail(ctx, -EINVAL, VFH_SHM_SHOWN "%s: unknown flags %#x", name, flags);
 	if (size > (uint64_t)INT64_MAX)
-		return vfh_fail(ctx, -EFBIG, "/dev/shm/%s: size %" PRIu64 " too large", name, size);
+		return vfh_fail(ctx, -EFBIG, VFH_SHM_SHOWN "%s: size %" PRIu64 " too large", name, size);
 	if ((r = shm_path(ctx, name, path, sizeof(path))) < 0)
 		return r;
 
@@ -198,7 +198,7 @@ VFH_EXPORT int vfh_shm_file_ensure_sz(struct vfh_ctx *ctx, const char *name, uin
 		r = create(ctx, path, name, size, uid, gid, mode);
 		if (r == 0) {
 			pr.created = true;
-			vfh_info(ctx, "created /dev/shm/%s: %" PRIu64 " bytes, %u:%u, %04o", name,
+			vfh_info(ctx, "created " VFH_SHM_SHOWN "%s: %" PRIu64 " bytes, %u:%u, %04o", name,
 				 size, uid, gid, mode);
 		}
 		goto out;
@@ -217,14 +217,14 @@ VFH_EXPORT int vfh_shm_file_ensure_sz(struct vfh_ctx *ctx, const char *name, uin
 		if (pr.uid != uid || pr.gid != gid || pr.mode != mode) {
 			r = shape(fd, size, uid, gid, mode, &what);
 			if (r < 0)
-				r = vfh_fail(ctx, r, "/dev/shm/%s: %s: %s", name, what, strerror(-r));
+				r = vfh_fail(ctx, r, VFH_SHM_SHOWN "%s: %s: %s", name, what, strerror(-r));
 		}
 		close(fd);
 		goto out;
 	}
 	close(fd);
 	if (flags & VFH_SHM_NO_REPLACE) {
-		r = vfh_fail(ctx, -EEXIST, "/dev/shm/%s is %" PRIu64 " bytes, not %" PRIu64, name,
+		r = vfh_fail(ctx, -EEXIST, VFH_SHM_SHOWN "%s is %" PRIu64 " bytes, not %" PRIu64, name,
 			     pr.size, size);
 		goto out;
 	}
@@ -233,7 +233,7 @@ VFH_EXPORT int vfh_shm_file_ensure_sz(struct vfh_ctx *ctx, const char *name, uin
 		r = replace(ctx, path, name, size, uid, gid, mode);
 	if (r == 0) {
 		pr.created = pr.replaced = true;
-		vfh_info(ctx, "replaced /dev/shm/%s: %" PRIu64 " bytes (was %" PRIu64 ")", name,
+		vfh_info(ctx, "replaced " VFH_SHM_SHOWN "%s: %" PRIu64 " bytes (was %" PRIu64 ")", name,
 			 size, pr.size);
 	}
 out:
@@ -297,22 +297,22 @@ VFH_EXPORT int vfh_shm_file_remove_sz(struct vfh_ctx *ctx, const char *name,
 	if (pr.created) {
 		if (lstat(path, &lst) < 0)
 			return errno == ENOENT ? 0 : vfh_fail(ctx, -errno, "cannot look at "
-							      "/dev/shm/%s: %s", name,
+							      VFH_SHM_SHOWN "%s: %s", name,
 							      strerror(errno));
 		if (!S_ISREG(lst.st_mode))
-			return vfh_fail(ctx, -EPERM, "/dev/shm/%s is no longer the regular file "
+			return vfh_fail(ctx, -EPERM, VFH_SHM_SHOWN "%s is no longer the regular file "
 					"made for the VM: left alone", name);
 		if (unlink(path) < 0 && errno != ENOENT)
-			return vfh_fail(ctx, -errno, "cannot remove /dev/shm/%s: %s", name,
+			return vfh_fail(ctx, -errno, "cannot remove " VFH_SHM_SHOWN "%s: %s", name,
 					strerror(errno));
-		vfh_info(ctx, "removed /dev/shm/%s", name);
+		vfh_info(ctx, "removed " VFH_SHM_SHOWN "%s", name);
 		return 0;
 	}
 	if (!pr.existed)
 		return 0;
 	fd = open_regular(ctx, path, name, &st);
 	if (fd == -ENOENT) {
-		vfh_warn(ctx, "/dev/shm/%s, there before the VM, is gone: nothing to put back", name);
+		vfh_warn(ctx, VFH_SHM_SHOWN "%s, there before the VM, is gone: nothing to put back", name);
 		return 0;
 	}
 	if (fd < 0)
@@ -321,13 +321,13 @@ VFH_EXPORT int vfh_shm_file_remove_sz(struct vfh_ctx *ctx, const char *name,
 	if ((flags & VFH_SHM_RESTORE_SIZE) && (uint64_t)st.st_size != pr.size) {
 		r = busy(ctx, name, "resize back");
 		if (r == 0 && ftruncate(fd, (off_t)pr.size) < 0)
-			r = vfh_fail(ctx, -errno, "/dev/shm/%s: ftruncate: %s", name, strerror(errno));
+			r = vfh_fail(ctx, -errno, VFH_SHM_SHOWN "%s: ftruncate: %s", name, strerror(errno));
 	}
 	if (r == 0 && (st.st_uid != pr.uid || st.st_gid != pr.gid || (st.st_mode & 07777) != pr.mode)) {
 		r = shape(fd, (flags & VFH_SHM_RESTORE_SIZE) ? pr.size : (uint64_t)st.st_size,
 			  pr.uid, pr.gid, pr.mode, &what);
 		if (r < 0)
-			r = vfh_fail(ctx, r, "/dev/shm/%s: %s: %s", name, what, strerror(-r));
+			r = vfh_fail(ctx, r, VFH_SHM_SHOWN "%s: %s: %s", name, what, strerror(-r));
 	}
 	close(fd);
 	return r;
