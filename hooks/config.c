@@ -352,13 +352,17 @@ static const struct eng_key single_gpu_keys[] = {
 };
 
 static const struct eng_enum hugepages_values[] = {
-	{ "auto", HUGEPAGES_AUTO }, { "off", HUGEPAGES_OFF }, { NULL, 0 }
+	{ "auto", HUGEPAGES_AUTO }, { "off", HUGEPAGES_OFF }, { "keep", HUGEPAGES_KEEP },
+	{ NULL, 0 }
 };
 
 static const struct eng_key memory_keys[] = {
 	{ .name = "hugepages", .parse = eng_key_enum, .off = HC(hugepages), .def = "auto",
 	  .help = "Reserve the hugepages the domain XML asks for while it runs.",
 	  .values = hugepages_values },
+	{ .name = "pages", .parse = eng_key_uint, .off = HC(hugepage_count),
+	  .help = "How many pages to add instead of what the domain XML's memory needs.",
+	  .lo = 1, .hi = 1u << 30, .unit = "pages" },
 	{ .name = "drop_caches", .parse = eng_key_bool, .off = HC(drop_caches), .def = "no",
 	  .help = "May drop the page cache when compaction alone cannot free the pages." },
 	{ .name = "attempts", .parse = eng_key_uint, .off = HC(hugepage_attempts), .def = "3",
@@ -400,6 +404,10 @@ static const struct eng_key cpus_keys[] = {
 	{ .name = "rt_runtime", .parse = eng_key_enum, .off = HC(rt_runtime), .def = "keep",
 	  .help = "kernel.sched_rt_runtime_us while the domain runs.",
 	  .values = rt_runtime_values },
+	{ .name = "governor", .parse = eng_key_name, .off = HC(governor),
+	  .help = "The isolated CPUs' cpufreq governor while the domain runs.",
+	  .what = "cpufreq governor name", .max = 32,
+	  .example = " (performance, schedutil...)" },
 };
 
 /* mode = 0660: octal permission bits */

@@ -123,7 +123,8 @@ struct hook_config {
 	char **unload_modules;
 	size_t n_modules;
 	/* [memory] */
-	int hugepages;			/* HUGEPAGES_AUTO, HUGEPAGES_OFF */
+	int hugepages;			/* HUGEPAGES_AUTO, _OFF, _KEEP */
+	unsigned int hugepage_count;	/* pages =; 0: what the XML works out */
 	bool drop_caches;		/* default no */
 	unsigned int hugepage_attempts;	/* default 3 */
 	/* [cpus] */
@@ -132,6 +133,7 @@ struct hook_config {
 	bool isolate_irqs;		/* default yes */
 	bool isolate_workqueues;	/* default yes */
 	int rt_runtime;			/* RT_RUNTIME_KEEP, RT_RUNTIME_UNLIMITED */
+	char governor[32];		/* the isolated CPUs' cpufreq governor; "": leave */
 	/* [looking-glass] */
 	char lg_owner[64];		/* default root */
 	char lg_group[64];		/* default kvm */
@@ -139,7 +141,7 @@ struct hook_config {
 	bool lg_keep;			/* default no */
 };
 
-enum { HUGEPAGES_AUTO, HUGEPAGES_OFF };
+enum { HUGEPAGES_AUTO, HUGEPAGES_OFF, HUGEPAGES_KEEP };
 enum { ISOLATE_NO, ISOLATE_AUTO, ISOLATE_LIST };
 enum { RT_RUNTIME_KEEP, RT_RUNTIME_UNLIMITED };
 
@@ -403,7 +405,7 @@ size_t eng_claim_what(const struct step *s, const char *type, bool held, struct 
 extern const struct step_ops eng_step_unit_stop, eng_step_vtcon_unbind, eng_step_fb_unbind,
 	eng_step_pci_bind, eng_step_module_unload, eng_step_reset;
 extern const struct step_ops eng_step_hugepages, eng_step_shm_file, eng_step_cpu_isolate,
-	eng_step_cpumask, eng_step_rt_runtime;
+	eng_step_cpumask, eng_step_governor, eng_step_rt_runtime;
 
 /* A new step of a kind with its `what` (-ENAMETOOLONG, -EINVAL when the
  * kind refuses it); the kind's constructors below fill in the rest. */
@@ -413,7 +415,7 @@ int eng_step_init_pci_bind(struct step *s, const char *addr, const char *driver)
 int eng_step_init_reset(struct step *s, const char *addr, int reset, int reset_at,
 			unsigned int seconds, unsigned int attempts);
 int eng_step_init_hugepages(struct step *s, int node, uint64_t size_kb, uint64_t count,
-			    unsigned int attempts, bool drop_caches);
+			    unsigned int attempts, bool drop_caches, bool keep);
 int eng_step_init_shm_file(struct step *s, const char *name, uint64_t size, uint32_t uid,
 			   uint32_t gid, uint32_t mode, bool keep);
 /* target: a systemd unit (system.slice), or without systemd a top-level
@@ -423,6 +425,8 @@ int eng_step_init_cpu_isolate(struct step *s, const char *target, bool systemd,
 /* what: "irqN", "irq-default", "workqueue" or "writeback" */
 int eng_step_init_cpumask(struct step *s, const char *what, const char *isolated);
 int eng_step_init_rt_runtime(struct step *s, long us);
+/* cpu's cpufreq governor */
+int eng_step_init_governor(struct step *s, unsigned int cpu, const char *governor);
 
 /* Sets one of the kind's own fields as the journal spells it ("was_on",
  * "1"): -ENOENT for a field the kind does not have, -EINVAL for a bad

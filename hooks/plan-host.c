@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "engine.h"
 
@@ -34,6 +35,25 @@ static void size_name(uint64_t kb, char *buf, size_t len)
 		snprintf(buf, len, "%" PRIu64 "K", kb);
 }
 
+/* [memory] pages = N: N pages instead of what the XML works out, spread
+ * over the same pools as they were (the remainder on the first ones). */
+static int override_count(const struct hook_config *cfg, struct eng_pages *want, size_t n,
+			  struct eng_err *e)
+{
+	uint64_t n_pools = n;
+
+	for (size_t i = 1; i < n; i++)
+		if (want[i].size_kib != want[0].size_kib)
+			return eng_fail(e, -EINVAL, "%s: [memory] pages = %u, but the domain XML uses "
+					"hugepages of %" PRIu64 " kB and of %" PRIu64 " kB: which? "
+					"Remove pages = (the XML's sizes decide), or give every "
+					"guest cell the same <page size>", cfg->path,
+					cfg->hugepage_count, want[0].size_kib, want[i].size_kib);
+	for (size_t i = 0; i < n; i++)
+		want[i].count = cfg->hugepage_count / n_pools + (i < cfg->hugepage_count % n_pools);
+	return 0;
+}
+
 int eng_plan_memory(struct vfh_ctx *ctx, const struct hook_config *cfg,
 		    const struct domain_xml *dom, struct plan *plan, struct eng_err *e)
 {
@@ -50,11 +70,17 @@ int eng_plan_memory(struct vfh_ctx *ctx, const struct hook_config *cfg,
 				    "none to give");
 	if ((r = eng_hugepages_wanted(dom, def, &want, &n, e)) < 0)
 		return r;
+	if (cfg->hugepage_count && (r = override_count(cfg, want, n, e)) < 0) {
+		free(want);
+		return r;
+	}
 	for (size_t i = 0; i < n && r == 0; i++) {
 		struct vfh_hugepage_pool pool;
 		struct step s;
 		char sz[32];
 
+		if (!want[i].count)
+			continue;	/* pages = fewer than the pools */
 		/* a size the host lacks, a node that is not online: the library
 		 * names what there is */
 		if ((r = vfh_hugepages_read(ctx, want[i].node, want[i].size_kib, &pool)) < 0) {
@@ -78,7 +104,8 @@ int eng_plan_memory(struct vfh_ctx *ctx, const struct hook_config *cfg,
 		}
 		r = add(plan, eng_step_init_hugepages(&s, want[i].node, want[i].size_kib,
 						      want[i].count, cfg->hugepage_attempts,
-						      cfg->drop_caches), &s, e);
+						      cfg->drop_caches,
+						      cfg->hugepages == HUGEPAGES_KEEP), &s, e);
 	}
 	free(want);
 	return r < 0 ? r : 0;
@@ -351,6 +378,32 @@ int eng_plan_cpus(struct vfh_ctx *ctx, const char *domain, const struct hook_con
 		if (vfh_workqueue_cpumask_read(ctx, VFH_WQ_WRITEBACK, &tmp) == 0 &&
 		    (r = add(plan, eng_step_init_cpumask(&s, "writeback", list), &s, e)) < 0)
 			return r;
+	}
+	if (*cfg->governor) {
+		bool any = false;
+
+		for (int c = 0; c <= vfh_cpuset_last(&iso) && r == 0; c++) {
+			char now[32];
+
+			if (!vfh_cpuset_has(&iso, (unsigned int)c))
+				continue;
+			r = vfh_cpufreq_governor_read(ctx, (unsigned int)c, now, sizeof(now));
+			if (r == -EOPNOTSUPP) {
+				r = 0;
+				continue;	/* no cpufreq policy: nothing to set */
+			}
+			if (r < 0)
+				return eng_fail_lib(e, ctx, r, "[cpus] governor in %s", cfg->path);
+			any = true;
+			r = add(plan, eng_step_init_governor(&s, (unsigned int)c, cfg->governor), &s,
+				e);
+		}
+		if (r < 0)
+			return r;
+		if (!any)
+			eng_log(LOG_NOTICE, "%s: [cpus] governor = %s: the isolated CPUs %s have no "
+				"cpufreq policy (a VM host, or cpufreq off): nothing to set",
+				cfg->path, cfg->governor, list);
 	}
 	if (cfg->rt_runtime == RT_RUNTIME_UNLIMITED &&
 	    (r = add(plan, eng_step_init_rt_runtime(&s, -1), &s, e)) < 0)

@@ -25,6 +25,7 @@ const struct step_ops *const eng_step_kinds[] = {
 	&eng_step_reset,
 	&eng_step_cpu_isolate,
 	&eng_step_cpumask,
+	&eng_step_governor,
 	&eng_step_rt_runtime,
 	NULL
 };

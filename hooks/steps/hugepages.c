@@ -3,7 +3,13 @@
  * the host's) and page size before QEMU starts, taken back after.  Each
  * domain adds its own pages and takes back only those, so that domains
  * starting and stopping in any order leave the pool as it was, and the
- * pages the host reserved at boot are never touched. */
+ * pages the host reserved at boot are never touched.
+ *
+ * keep ([memory] hugepages = keep, the "always-on" profile without a
+ * boot-time reservation): the pages stay in the pool after the domain
+ * stops, for its next start, which adds only what the free pages lack.
+ * Nothing gives them back but the user (hugepages = auto, or writing
+ * nr_hugepages). */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -17,8 +23,10 @@ struct hugepages {
 	uint64_t size_kb;
 	uint64_t count;			/* this domain's pages */
 	uint64_t prior;			/* the pool's persistent pages before */
+	uint64_t avail;			/* keep: free pages nobody had reserved */
 	unsigned int attempts;
 	bool drop_caches;
+	bool keep;
 };
 STEP_DATA_FITS(struct hugepages);
 
@@ -60,7 +68,7 @@ static bool what_ok(const char *what)
 }
 
 int eng_step_init_hugepages(struct step *s, int node, uint64_t size_kb, uint64_t count,
-			    unsigned int attempts, bool drop_caches)
+			    unsigned int attempts, bool drop_caches, bool keep)
 {
 	char what[64];
 	struct hugepages *d;
@@ -78,6 +86,7 @@ int eng_step_init_hugepages(struct step *s, int node, uint64_t size_kb, uint64_t
 	d->count = count;
 	d->attempts = attempts;
 	d->drop_caches = drop_caches;
+	d->keep = keep;
 	return 0;
 }
 
@@ -87,9 +96,29 @@ static int capture(struct vfh_ctx *ctx, struct step *s)
 	struct vfh_hugepage_pool pool;
 	int r = vfh_hugepages_read(ctx, d->node, d->size_kb, &pool);
 
-	if (r == 0)
-		d->prior = pool.persistent;
-	return r;
+	if (r < 0)
+		return r;
+	d->prior = pool.persistent;
+	if (d->keep) {
+		struct vfh_hugepage_pool host = pool;
+
+		/* pages mapped but not yet touched are free and reserved: only
+		 * the host's pool counts those; subtract them from a node's
+		 * free pages too, which may take more than needed, never less */
+		if (d->node != VFH_NODE_ALL &&
+		    (r = vfh_hugepages_read(ctx, VFH_NODE_ALL, d->size_kb, &host)) < 0)
+			return r;
+		d->avail = pool.free > host.resv ? pool.free - host.resv : 0;
+	}
+	return 0;
+}
+
+/* What apply adds: every page, or with keep what the free ones lack. */
+static uint64_t adding(const struct hugepages *d)
+{
+	if (!d->keep)
+		return d->count;
+	return d->count > d->avail ? d->count - d->avail : 0;
 }
 
 static int apply(struct vfh_ctx *ctx, struct step *s)
@@ -97,8 +126,10 @@ static int apply(struct vfh_ctx *ctx, struct step *s)
 	const struct hugepages *d = STEP_CDATA(s, struct hugepages);
 	struct vfh_hugepages_opts o = { d->attempts, d->drop_caches };
 
+	if (!adding(d))
+		return 0;
 	/* the pool as captured, under the lock: nothing moved it since */
-	return vfh_hugepages_set(ctx, d->node, d->size_kb, d->prior + d->count, &o, NULL);
+	return vfh_hugepages_set(ctx, d->node, d->size_kb, d->prior + adding(d), &o, NULL);
 }
 
 /* What the other domains' journals hold in this pool: never given back
@@ -120,9 +151,11 @@ static int undo(struct vfh_ctx *ctx, const struct step *s)
 	const struct hugepages *d = STEP_CDATA(s, struct hugepages);
 	struct vfh_hugepage_pool pool;
 	uint64_t target, floor;
-	int r = vfh_hugepages_read(ctx, d->node, d->size_kb, &pool);
+	int r;
 
-	if (r < 0)
+	if (d->keep)
+		return 0;	/* left for the next start */
+	if ((r = vfh_hugepages_read(ctx, d->node, d->size_kb, &pool)) < 0)
 		return r;
 	/* its own pages out of what is there now: the other domains added
 	 * and take back theirs.  A prepare killed half-way may have added
@@ -146,12 +179,16 @@ static void describe(const struct step *s, char *buf, size_t len)
 		snprintf(where, sizeof(where), "the host's pool");
 	else
 		snprintf(where, sizeof(where), "node %d", d->node);
-	if (s->captured)
+	if (s->captured && d->keep)
+		snprintf(buf, len, "reserve %" PRIu64 " hugepages of %" PRIu64 " kB on %s (%" PRIu64
+			 " before, %" PRIu64 " of them free; kept after)", d->count, d->size_kb,
+			 where, d->prior, d->avail);
+	else if (s->captured)
 		snprintf(buf, len, "reserve %" PRIu64 " hugepages of %" PRIu64 " kB on %s (%" PRIu64
 			 " before)", d->count, d->size_kb, where, d->prior);
 	else
-		snprintf(buf, len, "reserve %" PRIu64 " hugepages of %" PRIu64 " kB on %s",
-			 d->count, d->size_kb, where);
+		snprintf(buf, len, "reserve %" PRIu64 " hugepages of %" PRIu64 " kB on %s%s",
+			 d->count, d->size_kb, where, d->keep ? ", kept after" : "");
 }
 
 static void encode(const struct step *s, struct kv_out *o)
@@ -162,28 +199,41 @@ static void encode(const struct step *s, struct kv_out *o)
 	kv_put_uint(o, "prior", d->prior);
 	kv_put_uint(o, "attempts", d->attempts);
 	kv_put_uint(o, "drop_caches", d->drop_caches);
+	if (d->keep) {	/* absent from 0.2.0's first journals: auto */
+		kv_put_uint(o, "keep", 1);
+		kv_put_uint(o, "avail", d->avail);
+	}
 }
 
 static int decode(struct step *s, const char *key, const char *val)
 {
 	struct hugepages *d = STEP_DATA(s, struct hugepages);
 	unsigned long v;
+	uint64_t *dst;
 	int r;
 
 	if (what_parse(s->what, &d->node, &d->size_kb) < 0)
 		return -EINVAL;		/* what= comes first in every record */
 	if (strcmp(key, "drop_caches") == 0)
 		return kv_bool(val, &d->drop_caches);
+	if (strcmp(key, "keep") == 0)
+		return kv_bool(val, &d->keep);
 	if (strcmp(key, "attempts") == 0) {
 		if ((r = kv_uint(val, 10, &v)) == 0)
 			d->attempts = (unsigned int)v;
 		return r;
 	}
-	if (strcmp(key, "count") != 0 && strcmp(key, "prior") != 0)
+	if (strcmp(key, "count") == 0)
+		dst = &d->count;
+	else if (strcmp(key, "prior") == 0)
+		dst = &d->prior;
+	else if (strcmp(key, "avail") == 0)
+		dst = &d->avail;
+	else
 		return -ENOENT;
 	if ((r = kv_uint(val, 1UL << 40, &v)) < 0)
 		return r;
-	*(key[0] == 'c' ? &d->count : &d->prior) = v;
+	*dst = v;
 	return 0;
 }
 

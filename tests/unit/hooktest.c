@@ -248,6 +248,15 @@ const char *t_snapshot(struct fx *fx)
 		add_line(&l, "workqueue cpumask=%s writeback=%s",
 			 chomp(fx_read(fx, "sys/devices/virtual/workqueue/cpumask")),
 			 chomp(fx_read(fx, "sys/devices/virtual/workqueue/writeback/cpumask")));
+	n = names_in(fx, "sys/devices/system/cpu/cpufreq", &names);
+	for (size_t i = 0; i < n; i++) {
+		if (strncmp(names[i], "policy", 6) == 0)
+			add_line(&l, "cpufreq %s governor=%s", names[i],
+				 chomp(fx_read(fx, "sys/devices/system/cpu/cpufreq/%s/"
+					       "scaling_governor", names[i])));
+		free(names[i]);
+	}
+	free(names);
 	if (fx_exists(fx, "proc/sys/kernel/sched_rt_runtime_us"))
 		add_line(&l, "sysctl sched_rt_runtime_us=%s",
 			 chomp(fx_read(fx, "proc/sys/kernel/sched_rt_runtime_us")));

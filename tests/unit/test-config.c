@@ -406,6 +406,21 @@ static void test_bad_values(void **state)
 		  "characters)" },
 		{ "[single-gpu]\nunload_modules = amdgpu amdgpu\n",
 		  P ":2: module name amdgpu listed twice" },
+		{ "[memory]\nhugepages = always\n", P ":2: hugepages: 'always' is not one of auto, "
+		  "off, keep" },
+		{ "[memory]\npages = 0\n", P ":2: pages: '0' is not a number of pages from 1 to "
+		  "1073741824" },
+		{ "[memory]\npages = 4G\n", P ":2: pages: '4G' is not a number of pages from 1 to "
+		  "1073741824" },
+		{ "[memory]\nattempts = 11\n", P ":2: attempts: '11' is not a number from 1 to 10" },
+		{ "[cpus]\nisolate = 2-\n", P ":2: isolate: '2-' is neither no, auto nor a CPU list "
+		  "(like 2-3 or 2,6)" },
+		{ "[cpus]\ngovernor = ../performance\n", P ":2: governor: '../performance' is not a "
+		  "cpufreq governor name (performance, schedutil...)" },
+		{ "[cpus]\ngovernor = on demand\n", P ":2: governor: 'on demand' is not a cpufreq "
+		  "governor name (performance, schedutil...)" },
+		{ "[cpus]\nrt_runtime = -1\n", P ":2: rt_runtime: '-1' is not one of keep, "
+		  "unlimited" },
 	};
 
 	(void)state;

@@ -89,6 +89,7 @@ static void test_rt_audio(void **state)
 	assert_true(c.isolate_irqs);
 	assert_true(c.isolate_workqueues);
 	assert_int_equal(c.rt_runtime, RT_RUNTIME_UNLIMITED);
+	assert_string_equal(c.governor, "performance");
 	assert_int_equal(c.hugepages, HUGEPAGES_AUTO);
 	eng_config_free(&c);
 }

@@ -28,7 +28,7 @@ static const struct scenario_def {
 	  "[single-gpu]\nstop_units = display-manager.service\nunload_modules = bochs\n",
 	  NULL },
 	{ "desktop", "module vfio_pci state=live\nunit irqbalance.service active=1\n",
-	  "[cpus]\nisolate = auto\nrt_runtime = unlimited\n"
+	  "[cpus]\nisolate = auto\nrt_runtime = unlimited\ngovernor = performance\n"
 	  "[looking-glass]\nowner = 0\ngroup = 0\n",
 	  "<domain><name>vm</name><memory unit='MiB'>512</memory>"
 	  "<memoryBacking><hugepages/></memoryBacking>"

@@ -30,6 +30,13 @@ static int setup_raw(void **state)
 		       "drop unit init.scope\ndrop unit machine.slice\n");
 }
 
+/* CPUs 2-3 without a cpufreq policy, as in most VMs */
+static int setup_nocpufreq(void **state)
+{
+	t_syslog_clear();
+	return t_setup(state, "desktop", "unit irqbalance.service active=1\ncpus nocpufreq=2-3\n");
+}
+
 static int setup_boot_pages(void **state)
 {
 	t_syslog_clear();
@@ -191,6 +198,66 @@ static void test_hugepages_off(void **state)
 	assert_false(fx_exists(t->fx, "run/vfiohook/vm"));
 }
 
+/* pages = N: N pages instead of what <memory> works out, over the same
+ * nodes; with pools of two sizes it cannot say which. */
+static void test_hugepages_count(void **state)
+{
+	struct t *t = *state;
+	char *before = strdup(t_snapshot(t->fx));
+	struct eng_err res;
+
+	prepare_ok(t, "vm", "[memory]\npages = 300\n", PAGES(512, 1));
+	assert_string_equal(num(t, NODE1), "300\n");
+	release_ok(t, "vm");
+	prepare_ok(t, "vm", "[memory]\npages = 5\n", PAGES(512, 0-1));
+	assert_string_equal(num(t, NODE0), "3\n");
+	assert_string_equal(num(t, NODE1), "2\n");
+	release_ok(t, "vm");
+	assert_same_host(t, before);
+	before = strdup(t_snapshot(t->fx));
+	fk_log_clear(t->fx);
+	assert_int_equal(prepare(t, "vm", "[memory]\npages = 64\n",
+				 "<memory unit='MiB'>1024</memory><cpu><numa>"
+				 "<cell id='0' cpus='0' memory='512' unit='MiB'/>"
+				 "<cell id='1' cpus='1' memory='512' unit='MiB'/></numa></cpu>"
+				 "<memoryBacking><hugepages><page size='2' unit='M' nodeset='0'/>"
+				 "<page size='1' unit='G' nodeset='1'/></hugepages></memoryBacking>",
+				 &res), -EINVAL);
+	assert_contains(res.msg, "[memory] pages = 64, but the domain XML uses hugepages of "
+			"2048 kB and of 1048576 kB: which?");
+	assert_no_writes(t->fx);
+	assert_same_host(t, before);
+}
+
+/* hugepages = keep: the pages stay after a stop and the next start adds
+ * only what the free ones lack; another domain's come and go as usual. */
+static void test_hugepages_keep(void **state)
+{
+	struct t *t = *state;
+
+	prepare_ok(t, "vm", "[memory]\nhugepages = keep\n", PAGES(512, 1));
+	assert_string_equal(num(t, NODE1), "256\n");
+	release_ok(t, "vm");
+	assert_string_equal(num(t, NODE1), "256\n");	/* kept */
+	prepare_ok(t, "vm", "[memory]\nhugepages = keep\n", PAGES(512, 1));
+	assert_string_equal(num(t, NODE1), "256\n");	/* nothing added */
+	prepare_ok(t, "b", "", PAGES(128, 1));
+	assert_string_equal(num(t, NODE1), "320\n");
+	release_ok(t, "vm");
+	release_ok(t, "b");
+	assert_string_equal(num(t, NODE1), "256\n");
+	/* a bigger domain adds the difference */
+	prepare_ok(t, "vm", "[memory]\nhugepages = keep\n", PAGES(1024, 1));
+	assert_string_equal(num(t, NODE1), "512\n");
+	release_ok(t, "vm");
+	assert_string_equal(num(t, NODE1), "512\n");
+	/* back to auto: the next stop gives back what that start added */
+	prepare_ok(t, "vm", "", PAGES(512, 1));
+	assert_string_equal(num(t, NODE1), "768\n");
+	release_ok(t, "vm");
+	assert_string_equal(num(t, NODE1), "512\n");
+}
+
 /* ---- the Looking Glass file */
 
 #define SHM(size) "<devices><shmem name='looking-glass'><model type='ivshmem-plain'/>" \
@@ -332,6 +399,45 @@ static void test_isolate_refused(void **state)
 	release_ok(t, "a");
 }
 
+#define GOV(n) "sys/devices/system/cpu/cpufreq/policy" #n "/scaling_governor"
+
+/* governor = performance on the isolated CPUs only, the one before put
+ * back; a governor the CPUs do not offer: refused, nothing changed. */
+static void test_isolate_governor(void **state)
+{
+	struct t *t = *state;
+	char *before = strdup(t_snapshot(t->fx));
+	struct eng_err res;
+
+	prepare_ok(t, "vm", ISOLATE "governor = performance\n", PINS("2-3"));
+	assert_string_equal(num(t, GOV(2)), "performance\n");
+	assert_string_equal(num(t, GOV(3)), "performance\n");
+	assert_string_equal(num(t, GOV(0)), "schedutil\n");
+	release_ok(t, "vm");
+	assert_string_equal(num(t, GOV(2)), "schedutil\n");
+	assert_same_host(t, before);
+	before = strdup(t_snapshot(t->fx));
+	assert_true(prepare(t, "vm", ISOLATE "governor = ondemand\n", PINS("2"), &res) < 0);
+	assert_contains(res.msg, "CPU 2 does not offer the cpufreq governor 'ondemand' (it offers: "
+			"performance powersave schedutil)");
+	assert_false(fx_exists(t->fx, "run/vfiohook/vm"));
+	assert_same_host(t, before);
+}
+
+/* Isolated CPUs without cpufreq: nothing to set, said in the log. */
+static void test_isolate_governor_none(void **state)
+{
+	struct t *t = *state;
+
+	prepare_ok(t, "vm", ISOLATE "governor = performance\n", PINS("2-3"));
+	assert_false(fx_exists(t->fx, GOV(2)));
+	assert_string_equal(num(t, GOV(0)), "schedutil\n");
+	assert_contains(t_syslog(), "[cpus] governor = performance: the isolated CPUs 2-3 have no "
+			"cpufreq policy");
+	assert_int_equal(fk_unit_allowed_cpus(t->fx, "system.slice"), 0x3);
+	release_ok(t, "vm");
+}
+
 /* Without systemd: the host's top-level cgroups directly, the cpuset
  * controller enabled for them and disabled again after. */
 static void test_isolate_raw(void **state)
@@ -358,11 +464,15 @@ int main(void)
 		T_ON(test_hugepages_fragmented, setup),
 		T_ON(test_hugepages_refused, setup),
 		T_ON(test_hugepages_off, setup),
+		T_ON(test_hugepages_count, setup),
+		T_ON(test_hugepages_keep, setup),
 		T_ON(test_shm_file, setup),
 		T_ON(test_shm_refused, setup),
 		T_ON(test_isolate_systemd, setup),
 		T_ON(test_isolate_two_domains, setup),
 		T_ON(test_isolate_refused, setup),
+		T_ON(test_isolate_governor, setup),
+		T_ON(test_isolate_governor_none, setup_nocpufreq),
 		T_ON(test_isolate_raw, setup_raw),
 	};
 

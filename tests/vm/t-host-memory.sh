@@ -3,7 +3,8 @@
 # by 2 MiB hugepages on node 1 cannot start without the hook (no free
 # pages); with it, node 1's pool grows by exactly the domain's pages while
 # it runs and shrinks back after, a boot-time reservation is never lowered,
-# and two such domains interleaved keep the per-node counts exact.  The
+# and two such domains interleaved keep the per-node counts exact; an
+# INI's page count, and pages kept after a stop (hugepages = keep).  The
 # Looking Glass file: /dev/shm/NAME with the INI's owner, group, mode and
 # the XML's size while QEMU maps it, gone after.
 # vm: numa
@@ -59,6 +60,35 @@ same "B still runs" "$(state hq)" running
 check "virsh destroy hq (B)" virsh destroy hq
 same "both stopped: the pools as before" "$(pools)" "node0=0 node1=8"
 refuse "no journal is left" sh -c "ls /run/vfiohook/hp /run/vfiohook/hq 2>/dev/null | grep -q ."
+
+# ---- [memory] pages = N, and hugepages = keep
+ini hp <<INI
+[memory]
+pages = 40
+INI
+check "virsh start hp with pages = 40" virsh start hp
+same "node1 = 8 + 40, not + 32" "$(pools)" "node0=0 node1=48"
+check "virsh destroy hp" virsh destroy hp
+same "the pools as before" "$(pools)" "node0=0 node1=8"
+ini hp <<INI
+[memory]
+hugepages = keep
+INI
+check "virsh start hp with hugepages = keep" virsh start hp
+same "keep adds only what the 8 free pages lack: node1 = 32" "$(pools)" "node0=0 node1=32"
+check "virsh destroy hp" virsh destroy hp
+same "the 32 pages are kept after the stop" "$(pools)" "node0=0 node1=32"
+refuse "hp's journal is gone all the same" test -e /run/vfiohook/hp
+check "virsh start hp again" virsh start hp
+same "the restart adds nothing" "$(pools)" "node0=0 node1=32"
+check "virsh start hq (hugepages = auto) beside it" virsh start hq
+same "hq adds its own 32" "$(pools)" "node0=0 node1=64"
+check "virsh destroy hq" virsh destroy hq
+same "hq takes back its own 32, hp's kept ones stay" "$(pools)" "node0=0 node1=32"
+check "virsh destroy hp" virsh destroy hp
+same "still kept" "$(pools)" "node0=0 node1=32"
+echo 8 > $N1
+same "given back by hand, as the man page says" "$(pools)" "node0=0 node1=8"
 
 # ---- the Looking Glass file
 echo 'lguser:x:1234:1234:LG client:/nonexistent:/bin/false' >> /etc/passwd
