@@ -5,6 +5,8 @@
 #   make check        the same built with -Werror, ASan and UBSan into
 #                     tests/build, then every test tier (unit, real kernel)
 #   make bench        benchmarks, figures against a baseline in the same run
+#   make soak         two domains started and destroyed SOAK_CYCLES (200)
+#                     times in a test guest, the host checked after each
 #   make install      honours DESTDIR and PREFIX
 #   make uninstall
 #   make clean
@@ -102,7 +104,7 @@ endif
 
 PROGS := $(LIB_SO) $(LIB_A) $(ENGINE_SO) $(HOOK_BIN) $(TOOL_BIN)
 
-.PHONY: all check bench install uninstall clean help unit vm summary
+.PHONY: all check bench soak install uninstall clean help unit vm summary
 .DEFAULT_GOAL := all
 
 all: $(PROGS) $(O)/lib/libvfiohook.pc

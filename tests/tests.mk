@@ -74,12 +74,20 @@ unit: check-build
 vm: check-build
 	tests/vm/run $(TB) tests/out/vm.tap
 
+# The soak (tests/vm/t-soak.sh) for SOAK_CYCLES cycles: make check runs
+# it for 2.  About 30 s a cycle under TCG; bounded at 60 s a cycle.
+SOAK_CYCLES ?= 200
+.PHONY: soak
+soak: check-build
+	VFH_SOAK_CYCLES=$(SOAK_CYCLES) VFH_VM_TIMEOUT=$$(( 300 + 60 * $(SOAK_CYCLES) )) \
+		tests/vm/run $(TB) tests/out/soak.tap t-soak.sh
+
 # Every tier runs even when one fails; the summary decides.
 check: check-build
 	@rm -rf tests/out; mkdir -p tests/out
-	-tests/build-check tests/out/build.tap
-	-tests/unit/run $(TB) tests/out/unit.tap
-	-tests/vm/run $(TB) tests/out/vm.tap
+	-tests/timed tests/out/build.tap tests/build-check tests/out/build.tap
+	-tests/timed tests/out/unit.tap tests/unit/run $(TB) tests/out/unit.tap
+	-tests/timed tests/out/vm.tap tests/vm/run $(TB) tests/out/vm.tap
 	@tests/summary tests/out/build.tap tests/out/unit.tap tests/out/vm.tap
 
 # ---------------------------------------------------------------- bench --

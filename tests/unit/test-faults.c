@@ -2,8 +2,10 @@
 /* The fault matrix, generated from the table of step kinds
  * (eng_step_kinds[]): for every kind, its first step in a plan that has
  * every kind fails at apply, fails at undo, or is the last thing a hook
- * SIGKILLed right after it did; after the rollback, or the release and
- * `vfiohook recover` that follow, the host is what it was before prepare.
+ * SIGKILLed right after it did, or that and then a libvirtd restart (the
+ * reconnect phase, which must change nothing); after the rollback, or the
+ * release and `vfiohook recover` that follow, the host is what it was
+ * before prepare.
  * A new kind is covered once the scenario below makes a step of it: the
  * test fails, naming the kind, until it does. */
 #include <stdio.h>
@@ -39,9 +41,9 @@ static const struct scenario_def {
 };
 #define N_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
 
-enum fault { FAIL_APPLY, FAIL_UNDO, KILL_AFTER, FAULT__COUNT };
+enum fault { FAIL_APPLY, FAIL_UNDO, KILL_AFTER, RESTART, FAULT__COUNT };
 static const char *const fault_names[FAULT__COUNT] = { "fail-apply", "fail-undo",
-						       "kill-after" };
+							"kill-after", "restart" };
 
 struct scenario {
 	const struct scenario_def *def;
@@ -252,6 +254,31 @@ static bool run_case(const struct step_ops *ops, enum fault f, char *why, size_t
 			goto out;
 		}
 		break;
+	case RESTART: {
+		char *mid;
+
+		if (kill_after(t, &sc, ops, why, len) < 0)
+			goto out;
+		mid = strdup(t_snapshot(t->fx));
+		/* libvirtd restarted: reconnect only looks (a half-done
+		 * prepare is for release to put back) */
+		eng_run_reconnect(t->ctx, "vm", &sc.cfg, &res);
+		if (strcmp(t_snapshot(t->fx), mid) != 0) {
+			line_diff(mid, t_snapshot(t->fx), why, len);
+			free(mid);
+			goto out;
+		}
+		free(mid);
+		if (!fx_exists(t->fx, JDIR)) {
+			snprintf(why, len, "reconnect removed the journal");
+			goto out;
+		}
+		if (eng_run_release(t->ctx, "vm", &res) < 0) {
+			snprintf(why, len, "release after the restart: %s", res.msg);
+			goto out;
+		}
+		break;
+	}
 	case FAULT__COUNT:
 		break;
 	}
@@ -279,8 +306,8 @@ static void test_matrix(void **state)
 
 	(void)state;
 	print_message("fault matrix: kind x fault -> host restored\n");
-	print_message("  %-14s %-11s %-11s %-11s\n", "kind", fault_names[0], fault_names[1],
-		      fault_names[2]);
+	print_message("  %-14s %-11s %-11s %-11s %-11s\n", "kind", fault_names[0], fault_names[1],
+		      fault_names[2], fault_names[3]);
 	for (size_t k = 0; eng_step_kinds[k]; k++) {
 		const char *cell[FAULT__COUNT];
 
@@ -299,10 +326,10 @@ static void test_matrix(void **state)
 			if (used >= sizeof(failures))
 				used = sizeof(failures) - 1;
 		}
-		print_message("  %-14s %-11s %-11s %-11s\n", eng_step_kinds[k]->name, cell[0],
-			      cell[1], cell[2]);
+		print_message("  %-14s %-11s %-11s %-11s %-11s\n", eng_step_kinds[k]->name, cell[0],
+			      cell[1], cell[2], cell[3]);
 	}
-	assert_true(cells >= 3 * 11);
+	assert_true(cells >= FAULT__COUNT * 12);
 	if (*failures)
 		fail_msg("cells where the host was not restored:\n%s", failures);
 }
