@@ -110,6 +110,8 @@ bench-guest-programs: all
 		ENGINEDIR=$(abspath $(BENCH_VM))/hooks all
 	$(CC) $(CPPFLAGS) -O2 -o $(BENCH_VM)/hugebench tests/bench/hugebench.c \
 		$(BENCH_VM)/lib/libvfiohook.a $(LIB_LIBS)
+	$(CC) -O2 -DREAL_HOOK='"$(abspath $(BENCH_VM))/hooks/vfiohook-qemu"' \
+		-o $(BENCH_VM)/rsswrap tests/bench/rsswrap.c
 
 BENCH_GUEST = tests/bench/guestbench $(BENCH_VM) $(BENCH_HUGE_PAGES) \
 	$(BENCH_HUGE_ROUNDS) $(BENCH_VIRSH_ROUNDS)
