@@ -68,6 +68,10 @@ void vfh_ctx_set_test_ops(struct vfh_ctx *ctx, const struct vfh_test_ops *ops,
 			  void *data);
 #endif
 
+/* A hugetlbfs pagesize= option ("2M", "1G", "2097152" bytes) in kB; 0
+ * when it is not one. */
+uint64_t vfh_pagesize_parse(const char *s);
+
 void vfh_log(struct vfh_ctx *ctx, int prio, const char *file, int line,
 	     const char *fn, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
