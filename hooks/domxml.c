@@ -351,7 +351,7 @@ static int parse_numatune(const xmlNode *nt, struct domain_xml *dom, struct eng_
 	if (m && ((r = attr_cpuset(m, "nodeset", dom->numa_nodeset, sizeof(dom->numa_nodeset),
 				   "<numatune><memory>", e)) < 0 ||
 		  attr_str(m, "mode", dom->numa_mode, sizeof(dom->numa_mode)) < 0))
-		return m && r < 0 ? r : bad(e, "<numatune><memory mode> is too long");
+		return r < 0 ? r : bad(e, "<numatune><memory mode> is too long");
 	for (const xmlNode *c = nt->children; c; c = c->next) {
 		struct dom_memnode *mn;
 		unsigned long cell;

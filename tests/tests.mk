@@ -59,6 +59,7 @@ test-programs: all $(UNIT_TESTS) $(VM_PROGS)
 
 # ---- proof (issue 10): fuzz targets and their corpus replay
 include tests/fuzz/fuzz.mk
+include tests/analyse/analyse.mk
 # ---- end proof
 
 -include $(UNIT_TESTS:=.d) $(UNIT_SUPPORT_OBJ:.o=.d)
