@@ -3,10 +3,16 @@
 #
 #   make              library (shared + static + .pc), hook, CLI
 #   make check        the same built with -Werror, ASan and UBSan into
-#                     tests/build, then every test tier (unit, real kernel)
+#                     tests/build, then every test tier (build, unit, fuzz
+#                     corpus replay, real kernel)
 #   make bench        benchmarks, figures against a baseline in the same run
 #   make soak         two domains started and destroyed SOAK_CYCLES (200)
 #                     times in a test guest, the host checked after each
+#   make fuzz         libFuzzer on each parser (clang), FUZZ_SECONDS each;
+#                     make fuzz-merge folds what it found into the corpus
+#                     (tests/fuzz/fuzz.mk; make check replays the corpus)
+#   make analyse      cppcheck and clang's static analyser (tests/analyse)
+#   make valgrind     the unit tier release-built under valgrind memcheck
 #   make install      honours DESTDIR and PREFIX
 #   make uninstall
 #   make clean
@@ -200,4 +206,4 @@ clean:
 	rm -rf tests/build tests/out
 
 help:
-	@sed -n '2,12p' Makefile
+	@sed -n '2,16p' Makefile

@@ -247,6 +247,10 @@ struct domain_xml {
  * no entities, no DTD).  -EINVAL with one line in e ("domain XML: ..."). */
 int eng_domxml_parse(const char *buf, size_t len, struct domain_xml *dom, struct eng_err *e);
 void eng_domxml_free(struct domain_xml *dom);
+/* libvirt's scaled integers: text (decimal digits) in unit (b, bytes, KB,
+ * k, KiB, MB... TiB; "" for deflt), in bytes.  -EINVAL for an unknown
+ * unit, anything but digits, or more than 2^64 - 1 bytes. */
+int eng_size_parse(const char *text, const char *unit, uint64_t deflt, uint64_t *bytes);
 
 /* ----------------------------------------------- what the domain wants -- */
 

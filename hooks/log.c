@@ -9,6 +9,9 @@
 #include "engine.h"
 
 static void lib_to_syslog(void *data, int prio, const char *file, int line, const char *fn,
+			  const char *fmt, va_list args) __attribute__((format(printf, 6, 0)));
+
+static void lib_to_syslog(void *data, int prio, const char *file, int line, const char *fn,
 			  const char *fmt, va_list args)
 {
 	(void)data;

@@ -68,6 +68,10 @@ void vfh_ctx_set_test_ops(struct vfh_ctx *ctx, const struct vfh_test_ops *ops,
 			  void *data);
 #endif
 
+/* A hugetlbfs pagesize= option ("2M", "1G", "2097152" bytes) in kB; 0
+ * when it is not one. */
+uint64_t vfh_pagesize_parse(const char *s);
+
 void vfh_log(struct vfh_ctx *ctx, int prio, const char *file, int line,
 	     const char *fn, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
@@ -102,7 +106,8 @@ static inline void vfh_err_release(struct vfh_ctx *ctx) { ctx->errmsg_held--; }
  * file name.  Every reader returns 0 or -errno and never logs (callers know
  * what a missing file means). */
 int vfh_vpath(const struct vfh_ctx *ctx, enum vfh_root root, char *buf,
-	      size_t len, const char *fmt, va_list ap);
+	      size_t len, const char *fmt, va_list ap)
+	__attribute__((format(printf, 5, 0)));
 int vfh_read_str(struct vfh_ctx *ctx, enum vfh_root root, char *buf,
 		 size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
@@ -129,7 +134,8 @@ DIR *vfh_opendir(const struct vfh_ctx *ctx, enum vfh_root root,
 				const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 DIR *vfh_vopendir(const struct vfh_ctx *ctx, enum vfh_root root,
-		  const char *fmt, va_list ap);
+		  const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 /* fopen(, "re") on a rooted path, for files read line by line (mountinfo,
  * swaps, net/route); NULL with errno set. */
 FILE *vfh_fopen(const struct vfh_ctx *ctx, enum vfh_root root,

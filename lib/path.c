@@ -93,6 +93,9 @@ static int read_fd_str(int fd, char *buf, size_t len)
 
 /* Reads ROOT/fmt into buf, stripped of its trailing newline. */
 static int vread(struct vfh_ctx *ctx, enum vfh_root root, char *buf, size_t len,
+		 const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+
+static int vread(struct vfh_ctx *ctx, enum vfh_root root, char *buf, size_t len,
 		 const char *fmt, va_list ap)
 {
 	char path[VFH_PATH_MAX];

@@ -57,6 +57,11 @@ $(V010)/hooks/vfiohook-qemu:
 
 test-programs: all $(UNIT_TESTS) $(VM_PROGS)
 
+# ---- proof (issue 10): fuzz targets and their corpus replay
+include tests/fuzz/fuzz.mk
+include tests/analyse/analyse.mk
+# ---- end proof
+
 -include $(UNIT_TESTS:=.d) $(UNIT_SUPPORT_OBJ:.o=.d)
 
 .PHONY: test-programs check-build
@@ -87,8 +92,9 @@ check: check-build
 	@rm -rf tests/out; mkdir -p tests/out
 	-tests/timed tests/out/build.tap tests/build-check tests/out/build.tap
 	-tests/timed tests/out/unit.tap tests/unit/run $(TB) tests/out/unit.tap
+	-tests/timed tests/out/fuzz.tap tests/fuzz/run $(TB) tests/out/fuzz.tap
 	-tests/timed tests/out/vm.tap tests/vm/run $(TB) tests/out/vm.tap
-	@tests/summary tests/out/build.tap tests/out/unit.tap tests/out/vm.tap
+	@tests/summary tests/out/build.tap tests/out/unit.tap tests/out/fuzz.tap tests/out/vm.tap
 
 # ---------------------------------------------------------------- bench --
 # Figures with their baselines from the same run (tests/bench/hookbench.c).

@@ -176,6 +176,9 @@ static int parse_config(int argc, char **argv, struct config *cfg)
 }
 
 static void log_stderr(void *data, int prio, const char *file, int line, const char *fn,
+		       const char *fmt, va_list args) __attribute__((format(printf, 6, 0)));
+
+static void log_stderr(void *data, int prio, const char *file, int line, const char *fn,
 		       const char *fmt, va_list args)
 {
 	(void)data;
@@ -454,8 +457,14 @@ static char *read_file(const char *path, size_t *len)
 	/* one byte more than the engine takes tells it the file is too large */
 	for (size_t got; n <= ENG_XML_MAX && (got = fread(buf + n, 1, cap - n, f)) > 0;) {
 		n += got;
-		if (n == cap && !(buf = realloc(buf, cap *= 2)))
-			die("out of memory");
+		if (n == cap) {
+			char *nb = realloc(buf, cap * 2);
+
+			if (!nb)
+				die("out of memory");
+			buf = nb;
+			cap *= 2;
+		}
 	}
 	if (n > ENG_XML_MAX)
 		n = (size_t)ENG_XML_MAX + 1;
@@ -529,7 +538,7 @@ static int cmd_plan(struct vfh_ctx *ctx, int argc, char **argv, const struct con
 {
 	struct hook_config hc;
 	struct domain_xml dom = { 0 };
-	struct plan plan;
+	struct plan plan = { 0 };
 
 	need_args(argc, 2, 2, "plan DOMAIN [--xml FILE]");
 	domain_plan(ctx, argv[1], cfg, &hc, &dom, &plan, false);
@@ -553,7 +562,7 @@ static int cmd_check(struct vfh_ctx *ctx, int argc, char **argv, const struct co
 {
 	struct hook_config hc;
 	struct domain_xml dom = { 0 };
-	struct plan plan;
+	struct plan plan = { 0 };
 
 	need_args(argc, 2, 2, "check DOMAIN [--xml FILE]");
 	domain_plan(ctx, argv[1], cfg, &hc, &dom, &plan, true);
