@@ -328,6 +328,9 @@ static const struct eng_key devices_keys[] = {
 	{ .name = "wait_ms", .parse = eng_key_uint, .off = HC(wait_ms), .def = "10000",
 	  .help = "The bound of every wait for the kernel, 100 to 600000.",
 	  .lo = 100, .hi = 600000, .unit = "milliseconds" },
+	{ .name = "write_ms", .parse = eng_key_uint, .off = HC(write_ms), .def = "10000",
+	  .help = "The bound of every write into a driver, 100 to 600000.",
+	  .lo = 100, .hi = 600000, .unit = "milliseconds" },
 };
 
 static const struct eng_key device_keys[] = {

@@ -111,6 +111,7 @@ struct hook_config {
 	bool take_companions;		/* default yes */
 	struct dev_conf defaults;	/* driver, reset, reset_at, suspend_* */
 	unsigned int wait_ms;		/* default 10000, the library's */
+	unsigned int write_ms;		/* default 10000, the library's */
 	/* [device ADDR] */
 	struct dev_conf *dev;
 	size_t n_dev;
@@ -488,6 +489,12 @@ struct journal_entry {
 	bool begun;		/* intent recorded: maybe applied */
 	bool done;		/* applied */
 	bool undone;		/* put back */
+	/* in doubt: a write of the step (its apply or undo) did not return
+	 * within the write bound; its process, and that process's start time
+	 * (clock ticks after boot, /proc/PID/stat), so that a later replay
+	 * can tell whether the write is still in flight */
+	int doubt_pid;
+	unsigned long long doubt_start;
 };
 
 struct journal {
@@ -519,6 +526,8 @@ int eng_journal_begin(struct journal *j, const struct step *s);	/* new entry */
 int eng_journal_done(struct journal *j, size_t idx);
 int eng_journal_undone(struct journal *j, size_t idx);
 int eng_journal_prepared(struct journal *j);
+/* "doubt IDX pid=PID start=TICKS": the step's write did not return. */
+int eng_journal_doubt(struct journal *j, size_t idx, int pid, unsigned long long start);
 /* Removes the journal once nothing in it is left to undo. */
 int eng_journal_remove(struct journal *j);
 void eng_journal_close(struct journal *j);

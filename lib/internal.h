@@ -47,6 +47,12 @@ struct vfh_ctx {
 	void *log_data;
 	int log_priority;
 	unsigned int wait_ms;
+	unsigned int write_ms;	/* bound of a write into a driver */
+	/* writers whose write did not return within write_ms, not reaped
+	 * yet; stuck_pid: the last one (vfh_ctx_stuck_writer) */
+	pid_t stuck[8];
+	size_t n_stuck;
+	pid_t stuck_pid;
 	char errmsg[512];
 	int errmsg_held;	/* > 0: clean-ups run, the first error stays */
 	struct pci_access *pacc;
@@ -121,6 +127,18 @@ int vfh_read_int(struct vfh_ctx *ctx, enum vfh_root root, int *val,
 int vfh_write_str(struct vfh_ctx *ctx, enum vfh_root root, const char *val,
 		  const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* The same for a write that calls into a driver (unbind, bind, probe,
+ * remove, rescan, reset), which can block for as long as the driver does:
+ * made by a child process the caller waits for at most the context's write
+ * bound.  -ETIME (with the error line naming the file, the bound and what
+ * is stuck) when the write did not return: its process is left to finish
+ * on its own, holding nothing of the caller's, and the write may still
+ * take effect later.  Other results as vfh_write_str(), no error line. */
+int vfh_write_str_bounded(struct vfh_ctx *ctx, enum vfh_root root, const char *val,
+			  const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Reaps the writers of earlier stuck writes that have returned since. */
+void vfh_stuck_reap(struct vfh_ctx *ctx);
 /* Last component of a symlink's target: "vfio-pci" for .../driver.
  * -ENOENT when there is no link. */
 int vfh_read_link_name(struct vfh_ctx *ctx, enum vfh_root root, char *buf,

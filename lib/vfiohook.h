@@ -43,6 +43,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -104,6 +105,20 @@ int vfh_ctx_get_log_priority(const struct vfh_ctx *ctx);
  * changing, a device reappearing).  Default 10000.  0 is refused. */
 int vfh_ctx_set_wait_ms(struct vfh_ctx *ctx, unsigned int ms);
 unsigned int vfh_ctx_get_wait_ms(const struct vfh_ctx *ctx);
+
+/* Bound, in milliseconds, of every write that calls into a driver (unbind,
+ * bind, probe, remove, rescan, reset), which blocks for as long as the
+ * driver does (one stuck in remove: for ever).  Such a write is made by a
+ * child process; when it has not returned within the bound the call fails
+ * with -ETIME and an error line naming the file, and the write is left in
+ * flight: it may still take effect when the driver returns.  Default
+ * VFH_WRITE_MS_DEFAULT.  0 is refused. */
+#define VFH_WRITE_MS_DEFAULT 10000
+int vfh_ctx_set_write_ms(struct vfh_ctx *ctx, unsigned int ms);
+unsigned int vfh_ctx_get_write_ms(const struct vfh_ctx *ctx);
+/* The process of the last write on ctx that did not return within the
+ * write bound (it may have returned since), 0 when there was none. */
+pid_t vfh_ctx_stuck_writer(const struct vfh_ctx *ctx);
 
 /* One line describing the last failure of a call on ctx, "" if none.
  * Valid until the next call on ctx; do not free. */

@@ -600,8 +600,8 @@ static void print_journal(struct vfh_ctx *ctx, const char *domain)
 		char desc[256];
 
 		eng_step_describe(&j.e[i].step, desc, sizeof(desc));
-		printf("%3zu. %-7s %s\n", i + 1, j.e[i].undone ? "undone" : j.e[i].done ? "done" :
-		       "begun", desc);
+		printf("%3zu. %-7s %s\n", i + 1, j.e[i].undone ? "undone" : j.e[i].doubt_pid ?
+		       "doubt" : j.e[i].done ? "done" : "begun", desc);
 	}
 	eng_journal_close(&j);
 }
