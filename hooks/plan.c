@@ -333,7 +333,8 @@ int eng_plan_build(struct vfh_ctx *ctx, const char *domain, const struct hook_co
 
 	/* free the devices from the host's hold, then move them, then unload
 	 * what held them, then reset */
-	if (cfg->single_gpu && (r = single_gpu_release_steps(&b)) < 0)
+	if ((r = eng_plan_holders(ctx, cfg, b.devs, b.n, plan, e)) < 0 ||
+	    (cfg->single_gpu && (r = single_gpu_release_steps(&b)) < 0))
 		goto fail;
 	for (size_t i = 0; i < b.n; i++) {
 		struct dev_conf d;
@@ -341,7 +342,12 @@ int eng_plan_build(struct vfh_ctx *ctx, const char *domain, const struct hook_co
 
 		eng_config_device(cfg, &b.devs[i], &d);
 		vfh_pci_addr_format(&b.devs[i], s, sizeof(s));
-		if ((r = add(&b, eng_step_init_pci_bind(&st, s, d.driver), &st)) < 0)
+		r = eng_step_init_pci_bind(&st, s, d.driver);
+		/* something was asked to let go of the devices: give it the
+		 * bound to do so; else a holder is refused at once */
+		if (r == 0 && (cfg->single_gpu || cfg->when_held == HELD_STOP))
+			eng_step_pci_bind_held_wait(&st, cfg->held_wait_s * 1000);
+		if ((r = add(&b, r, &st)) < 0)
 			goto fail;
 	}
 	for (size_t i = 0; cfg->single_gpu && i < cfg->n_modules; i++)
