@@ -170,15 +170,16 @@ int eng_plan_holders(struct vfh_ctx *ctx, const struct hook_config *cfg,
 			free(all);
 			return eng_fail_lib(e, ctx, r, "cannot tell what holds the devices");
 		}
-		nv = k ? realloc(all, (nall + k) * sizeof(*all)) : all;
+		if (k == 0)
+			continue;
+		nv = realloc(all, (nall + k) * sizeof(*all));
 		if (!nv) {
 			free(v);
 			free(all);
 			return eng_fail(e, -ENOMEM, "out of memory");
 		}
 		all = nv;
-		if (k)
-			memcpy(all + nall, v, k * sizeof(*v));
+		memcpy(all + nall, v, k * sizeof(*v));
 		nall += k;
 		free(v);
 	}

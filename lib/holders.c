@@ -338,6 +338,8 @@ int vfh_pci_holders_scan(struct vfh_ctx *ctx, const char *addr, struct vfh_holde
 		return r;
 	if (nn)
 		r = vfh_holders_scan_many(ctx, VFH_ROOT_DEV, (const char *const *)nodes, nn, v, n);
+	if (r == -ENOENT)
+		r = 0;	/* no node made for it (no devtmpfs, udev late): none open */
 	for (size_t i = 0; i < nn; i++)
 		free(nodes[i]);
 	free(nodes);
@@ -410,8 +412,11 @@ VFH_EXPORT int vfh_pci_holders_wait(struct vfh_ctx *ctx, const struct vfh_pci_ad
 
 		free(v);
 		v = NULL;
+		n = 0;
 		r = nn ? vfh_holders_scan_many(ctx, VFH_ROOT_DEV, (const char *const *)nodes, nn,
 					       &v, &n) : 0;
+		if (r == -ENOENT)
+			r = 0;	/* no node made for it: none open */
 		if (r < 0) {
 			r = vfh_fail(ctx, r, "cannot find the holders of %s's device nodes: %s",
 				     addr, strerror(-r));
