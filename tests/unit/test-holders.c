@@ -231,6 +231,42 @@ static void test_stop_named_user(void **state)
 	eng_domxml_free(&dom);
 }
 
+/* unload_modules, checked before anything changes: a module another
+ * device of the host needs, or one a module left loaded uses, is refused
+ * naming it, and nothing was written. */
+static void test_modules_checked_first(void **state)
+{
+	struct t *t = *state;
+	static const char *const gpu[] = { "0000:01:00.0", NULL };
+	struct hook_config cfg;
+	struct domain_xml dom;
+	struct plan plan;
+	struct eng_err e;
+
+	t_domxml(&dom, t_xml_with(gpu));
+	t_config(&cfg, "[devices]\npassthrough = auto\n[single-gpu]\nunload_modules = bochs\n");
+	assert_int_equal(eng_plan_build(t->ctx, "vm", &cfg, &dom, &plan, &e), -EBUSY);
+	assert_string_equal(e.msg, "refused: module bochs also drives 0000:00:09.0 (driver "
+			    "bochs-drm), which stays with the host: unloading it would take that "
+			    "device away too; remove bochs from unload_modules in " T_INI);
+	eng_config_free(&cfg);
+	t_config(&cfg, "[devices]\npassthrough = auto\n[single-gpu]\n"
+		 "unload_modules = snd_hda_codec\n");
+	assert_int_equal(eng_plan_build(t->ctx, "vm", &cfg, &dom, &plan, &e), -EBUSY);
+	assert_string_equal(e.msg, "refused: module snd_hda_codec is in use by module "
+			    "snd_hda_intel, which " T_INI " does not unload before it: list "
+			    "snd_hda_intel before snd_hda_codec in unload_modules");
+	eng_config_free(&cfg);
+	/* in that order, both go */
+	t_config(&cfg, "[devices]\npassthrough = auto\n[single-gpu]\n"
+		 "unload_modules = snd_hda_intel snd_hda_codec\n");
+	assert_int_equal(eng_plan_build(t->ctx, "vm", &cfg, &dom, &plan, &e), 0);
+	eng_plan_free(&plan);
+	eng_config_free(&cfg);
+	eng_domxml_free(&dom);
+	assert_no_writes(t->fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -240,6 +276,7 @@ int main(void)
 		T_ON(test_stop_then_release, setup_stop),
 		T_ON(test_stop_not_enough, setup_two),
 		T_ON(test_stop_named_user, setup_stop),
+		T_ON(test_modules_checked_first, setup_held),
 	};
 
 	t_init();
