@@ -140,9 +140,10 @@ static int job_on(struct vfh_ctx *ctx, sd_bus *bus, bool *subscribed, const char
 	const char *job;
 	int r;
 
-	/* listen before asking, so a fast job cannot finish unseen */
-	r = sd_bus_match_signal(bus, &slot, SD_DEST, SD_PATH, SD_MANAGER, "JobRemoved",
-				on_job_removed, &w);
+	/* listen before asking, so a fast job cannot finish unseen; a
+	 * direct connection's messages carry no sender to match */
+	r = sd_bus_match_signal(bus, &slot, *who ? NULL : SD_DEST, SD_PATH, SD_MANAGER,
+				"JobRemoved", on_job_removed, &w);
 	if (r >= 0 && !*subscribed) {
 		r = sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "Subscribe", &err,
 				       NULL, "");
@@ -350,7 +351,8 @@ static int user_unit_job(struct vfh_ctx *ctx, unsigned int uid, const char *unit
 			 const char *method, const char *verb)
 {
 	sd_bus *bus = NULL;
-	bool subscribed = false;
+	/* a manager sends its signals to every private connection unasked */
+	bool subscribed = true;
 	char who[32];
 	int r = user_unit_check(ctx, uid, unit, who, sizeof(who));
 

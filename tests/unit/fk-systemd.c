@@ -55,10 +55,10 @@ int fk_unit_op(void *data, const char *unit, const char *verb)
 		r = u->fail_start ? u->fail_start : (u->active = true, 0);
 	else if (strcmp(verb, "stop") == 0)
 		r = u->fail_stop ? u->fail_stop : (u->active = false, 0);
-	if (r == 0 && u && (strcmp(verb, "start") == 0 || strcmp(verb, "stop") == 0))
-		unit_process(fx, u, u->active);
 	else
 		r = -EINVAL;
+	if (r == 0)
+		unit_process(fx, u, u->active);
 	fx->log[idx].result = r;
 	return r;
 }

