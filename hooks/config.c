@@ -354,6 +354,49 @@ static const struct eng_key single_gpu_keys[] = {
 	  .what = "module name", .max = 56 },
 };
 
+static const struct eng_enum when_held_values[] = {
+	{ "refuse", HELD_REFUSE }, { "stop", HELD_STOP }, { NULL, 0 }
+};
+
+/* when_held: also where, for the checks once the file is read */
+static int key_when_held(struct ini *p, const struct eng_key *k, void *base, const char *v)
+{
+	int r = eng_key_enum(p, k, base, v);
+
+	if (r == 0)
+		((struct hook_config *)base)->when_held_line = p->line;
+	return r;
+}
+
+/* user = auto | NAME | UID */
+static int key_held_user(struct ini *p, const struct eng_key *k, void *base, const char *v)
+{
+	if (strcmp(v, "auto") == 0) {
+		strcpy(((struct hook_config *)base)->held_user, v);
+		return 0;
+	}
+	return eng_key_name(p, k, base, v);
+}
+
+static const struct eng_key holders_keys[] = {
+	{ .name = "when_held", .parse = key_when_held, .off = HC(when_held), .def = "refuse",
+	  .help = "What to do when a process on the host holds a device's nodes.",
+	  .values = when_held_values },
+	{ .name = "stop_units", .parse = eng_key_names, .off = HC(held_units),
+	  .off_n = HC(n_held_units), .help = "System units stopped when a device is held.",
+	  .what = "unit name", .max = 128, .extra = ".@:\\", .need_suffix = true },
+	{ .name = "stop_user_units", .parse = eng_key_names, .off = HC(held_user_units),
+	  .off_n = HC(n_held_user_units),
+	  .help = "Units of the user's own systemd manager stopped when a device is held.",
+	  .what = "unit name", .max = 100, .extra = ".@:\\", .need_suffix = true },
+	{ .name = "user", .parse = key_held_user, .off = HC(held_user), .def = "auto",
+	  .help = "Whose user units: auto (the owners of the holding processes), a name or a uid.",
+	  .what = "user name or uid", .max = 64, .extra = "." },
+	{ .name = "wait_seconds", .parse = eng_key_uint, .off = HC(held_wait_s), .def = "5",
+	  .help = "The bound of the wait for the holders to let go, 1 to 60.",
+	  .lo = 1, .hi = 60, .unit = "seconds" },
+};
+
 static const struct eng_enum hugepages_values[] = {
 	{ "auto", HUGEPAGES_AUTO }, { "off", HUGEPAGES_OFF }, { "keep", HUGEPAGES_KEEP },
 	{ NULL, 0 }
@@ -492,6 +535,7 @@ const struct eng_section eng_sections[] = {
 	{ "devices", "[devices]", false, NULL, KEYS(devices_keys), open_config },
 	{ "device", "[device ADDRESS]", true, "[devices]", KEYS(device_keys), open_device },
 	{ "single-gpu", "[single-gpu]", false, NULL, KEYS(single_gpu_keys), open_single_gpu },
+	{ "holders", "[holders]", false, NULL, KEYS(holders_keys), open_config },
 	{ "memory", "[memory]", false, NULL, KEYS(memory_keys), open_config },
 	{ "cpus", "[cpus]", false, NULL, KEYS(cpus_keys), open_config },
 	{ "looking-glass", "[looking-glass]", false, NULL, KEYS(looking_glass_keys), open_config },
@@ -802,6 +846,15 @@ int eng_config_parse(FILE *f, const char *path, struct hook_config *cfg, struct 
 			     "passthrough in [devices]", a);
 		}
 	}
+	if (!p.err_line && cfg->when_held == HELD_STOP && !cfg->n_held_units &&
+	    !cfg->n_held_user_units)
+		perr(&p, cfg->when_held_line, "when_held = stop, but [holders] names nothing to "
+		     "stop: add stop_user_units (a sound server: pipewire.socket pipewire.service "
+		     "wireplumber.service) or stop_units");
+	if (!p.err_line && cfg->when_held == HELD_REFUSE &&
+	    (cfg->n_held_units || cfg->n_held_user_units))
+		perr(&p, cfg->when_held_line, "[holders] names units to stop, but when_held = "
+		     "refuse never stops them: add when_held = stop to [holders]");
 	free(p.seen);
 	if (p.err_line) {
 		eng_config_free(cfg);
@@ -925,6 +978,14 @@ void eng_config_free(struct hook_config *cfg)
 		free(cfg->stop_units[i]);
 	for (size_t i = 0; i < cfg->n_modules; i++)
 		free(cfg->unload_modules[i]);
+	for (size_t i = 0; i < cfg->n_held_units; i++)
+		free(cfg->held_units[i]);
+	for (size_t i = 0; i < cfg->n_held_user_units; i++)
+		free(cfg->held_user_units[i]);
+	free(cfg->held_units);
+	free(cfg->held_user_units);
+	cfg->held_units = cfg->held_user_units = NULL;
+	cfg->n_held_units = cfg->n_held_user_units = 0;
 	free(cfg->stop_units);
 	free(cfg->unload_modules);
 	free(cfg->listed);

@@ -123,6 +123,15 @@ struct hook_config {
 	bool unbind_framebuffers;	/* default yes */
 	char **unload_modules;
 	size_t n_modules;
+	/* [holders] */
+	int when_held;			/* HELD_REFUSE, HELD_STOP */
+	int when_held_line;		/* where it is set, 0: the default */
+	char **held_units;		/* system units */
+	size_t n_held_units;
+	char **held_user_units;		/* units of the user's own manager */
+	size_t n_held_user_units;
+	char held_user[64];		/* "auto": the holders' owners */
+	unsigned int held_wait_s;	/* default 5 */
 	/* [memory] */
 	int hugepages;			/* HUGEPAGES_AUTO, _OFF, _KEEP */
 	unsigned int hugepage_count;	/* pages =; 0: what the XML works out */
@@ -142,6 +151,7 @@ struct hook_config {
 	bool lg_keep;			/* default no */
 };
 
+enum { HELD_REFUSE, HELD_STOP };
 enum { HUGEPAGES_AUTO, HUGEPAGES_OFF, HUGEPAGES_KEEP };
 enum { ISOLATE_NO, ISOLATE_AUTO, ISOLATE_LIST };
 enum { RT_RUNTIME_KEEP, RT_RUNTIME_UNLIMITED };
@@ -407,8 +417,8 @@ int eng_toggle_decode(struct step *s, const char *key, const char *val);
 size_t eng_claim_what(const struct step *s, const char *type, bool held, struct claim *out);
 
 /* The kinds (hooks/steps/): */
-extern const struct step_ops eng_step_unit_stop, eng_step_vtcon_unbind, eng_step_fb_unbind,
-	eng_step_pci_bind, eng_step_module_unload, eng_step_reset;
+extern const struct step_ops eng_step_unit_stop, eng_step_user_unit_stop, eng_step_vtcon_unbind,
+	eng_step_fb_unbind, eng_step_pci_bind, eng_step_module_unload, eng_step_reset;
 extern const struct step_ops eng_step_hugepages, eng_step_shm_file, eng_step_cpu_isolate,
 	eng_step_cpumask, eng_step_governor, eng_step_rt_runtime;
 
@@ -417,6 +427,12 @@ extern const struct step_ops eng_step_hugepages, eng_step_shm_file, eng_step_cpu
 int eng_step_init(struct step *s, const struct step_ops *ops, const char *what);
 int eng_step_init_fb_unbind(struct step *s, const char *device, const char *driver);
 int eng_step_init_pci_bind(struct step *s, const char *addr, const char *driver);
+/* Before the unbind, wait at most ms for the processes holding the
+ * device's nodes to let go (after [holders] or [single-gpu] stopped what
+ * held them); 0, the default: refuse at once when held. */
+void eng_step_pci_bind_held_wait(struct step *s, unsigned int ms);
+/* A unit of uid's own systemd manager (what "UID:UNIT") */
+int eng_step_init_user_unit_stop(struct step *s, unsigned int uid, const char *unit);
 int eng_step_init_reset(struct step *s, const char *addr, int reset, int reset_at,
 			unsigned int seconds, unsigned int attempts);
 int eng_step_init_hugepages(struct step *s, int node, uint64_t size_kb, uint64_t count,
@@ -472,6 +488,11 @@ int eng_plan_memory(struct vfh_ctx *ctx, const struct hook_config *cfg,
 		    const struct domain_xml *dom, struct plan *plan, struct eng_err *e);
 int eng_plan_shm(struct vfh_ctx *ctx, const struct hook_config *cfg,
 		 const struct domain_xml *dom, struct plan *plan, struct eng_err *e);
+/* [holders] when_held = stop: the units that let go of the devices when
+ * a process holds one of their nodes (none when nothing holds them). */
+int eng_plan_holders(struct vfh_ctx *ctx, const struct hook_config *cfg,
+		     const struct vfh_pci_addr *devs, size_t n, struct plan *plan,
+		     struct eng_err *e);
 int eng_plan_cpus(struct vfh_ctx *ctx, const char *domain, const struct hook_config *cfg,
 		  const struct domain_xml *dom, struct plan *plan, struct eng_err *e);
 

@@ -388,6 +388,16 @@ int vfh_unit_is_active(struct vfh_ctx *ctx, const char *unit);
  * reachable, -EIO when the job failed. */
 int vfh_unit_start(struct vfh_ctx *ctx, const char *unit);
 int vfh_unit_stop(struct vfh_ctx *ctx, const char *unit);
+
+/* The same for a unit of user uid's own service manager (systemd --user
+ * of user@UID.service: a sound server, a desktop session's services),
+ * reached as root through its private socket (RUN/user/UID/systemd/
+ * private, whose peer must be uid itself).  A user whose manager does not
+ * run has no unit running: is-active says 0, stop does nothing, start
+ * fails with -EHOSTDOWN. */
+int vfh_user_unit_is_active(struct vfh_ctx *ctx, unsigned int uid, const char *unit);
+int vfh_user_unit_start(struct vfh_ctx *ctx, unsigned int uid, const char *unit);
+int vfh_user_unit_stop(struct vfh_ctx *ctx, unsigned int uid, const char *unit);
 struct vfh_cpuset;	/* below, with the cpus */
 /* A unit's AllowedCPUs (systemd.resource-control(5)): what systemd writes
  * into its cgroup's cpuset.cpus.  Empty: not set.  Needs the unit loaded
@@ -718,6 +728,7 @@ struct vfh_holder {
 	char comm[32];		/* /proc/PID/comm, "" when it went away */
 	bool open;		/* an fd refers to it */
 	bool mapped;		/* a mapping of it */
+	int uid;		/* its real uid (/proc/PID/status), -1 unknown */
 };
 
 /* The processes holding ROOT/rel, by pid.  Processes that cannot be
@@ -739,6 +750,15 @@ int vfh_pci_holders_sz(struct vfh_ctx *ctx, const struct vfh_pci_addr *addr,
 		       struct vfh_holder **holders, size_t *n, size_t stride);
 #define vfh_pci_holders(ctx, addr, holders, n) \
 	vfh_pci_holders_sz((ctx), (addr), (holders), (n), sizeof(struct vfh_holder))
+
+/* Waits at most timeout_ms for every process holding the device's nodes
+ * (as vfh_pci_holders()) to let go: after a sound server or a display
+ * manager was asked to stop.  Woken by each close of one of its nodes
+ * (inotify), and the scan re-run at least every 100 ms.  0 once nothing
+ * holds it; -ETIMEDOUT when the bound expired, the error line naming the
+ * holders left; -ENODEV when it is not there. */
+int vfh_pci_holders_wait(struct vfh_ctx *ctx, const struct vfh_pci_addr *addr,
+			 unsigned int timeout_ms);
 
 /* ---------------------------------------------------- shared memory -- */
 
