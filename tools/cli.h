@@ -132,6 +132,8 @@ const char *fit(const char *s, size_t width, char *buf, size_t len);
 #define COLS 80
 /* text after head, wrapped to COLS, continuation lines indented as far */
 void print_wrapped(const char *head, const char *text);
+/* the same, the cursor already at column indent */
+void wrap_at(size_t indent, const char *text);
 
 /* ----------------------------------------------------------- commands -- */
 
@@ -166,7 +168,7 @@ void finding(struct onode *arr, const char *verdict, const char *what, const cha
  * buffer (NUL-terminated) and its length; dies with one line. */
 char *domain_xml_fetch(const char *domain, const struct opts *o, size_t *len);
 /* Advice on the domain XML: findings with the XML to add into arr. */
-void xml_advice(const char *xml, size_t len, const struct hook_config *hc,
-		const struct opts *o, struct onode *arr);
+void xml_advice(struct vfh_ctx *ctx, const char *xml, size_t len, const struct domain_xml *dom,
+		const struct hook_config *hc, const struct opts *o, struct onode *arr);
 
 #endif

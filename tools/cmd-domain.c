@@ -130,20 +130,13 @@ static void findings_human(const struct onode *arr, const struct opts *o)
 	for (size_t i = 0; arr && i < arr->n; i++) {
 		const struct onode *f = arr->kid[i];
 		const char *v = o_gets(f, "verdict"), *fix = o_gets(f, "fix");
+		char text[2048];
 
-		printf("%s%-4s%s  %s: %s\n", c_on(o, v), v, c_off(o), o_gets(f, "what"),
-		       o_gets(f, "detail"));
-		if (!*fix)
-			continue;
-		/* a fix of several lines (XML to add) keeps its shape, indented */
-		printf("      fix: ");
-		for (const char *p = fix; *p; p++) {
-			putchar(*p);
-			if (*p == '\n' && p[1])
-				printf("           ");
-		}
-		if (fix[strlen(fix) - 1] != '\n')
-			putchar('\n');
+		snprintf(text, sizeof(text), "%s: %s", o_gets(f, "what"), o_gets(f, "detail"));
+		printf("%s%-4s%s  ", c_on(o, v), v, c_off(o));
+		wrap_at(6, text);
+		if (*fix)
+			print_wrapped("      fix: ", fix);
 	}
 }
 
@@ -191,7 +184,7 @@ static int check_domain(struct vfh_ctx *ctx, const char *domain, const struct op
 	struct onode *doc = o_doc("check"), *arr;
 	bool have_dom;
 	char *xml;
-	size_t len;
+	size_t len, nsteps;
 	int fails;
 
 	load_domain(ctx, domain, o, &hc, &dom, &have_dom, &xml, &len);
@@ -216,9 +209,10 @@ static int check_domain(struct vfh_ctx *ctx, const char *domain, const struct op
 	}
 	arr = o_arr(doc, "findings");
 	if (xml)
-		xml_advice(xml, len, &hc, o, arr);
+		xml_advice(ctx, xml, len, &dom, &hc, o, arr);
 	count_verdicts(doc);
 	fails = (int)o_geti(doc, "fail");
+	nsteps = plan.n;
 	free(xml);
 	eng_plan_free(&plan);
 	eng_config_free(&hc);
@@ -227,11 +221,11 @@ static int check_domain(struct vfh_ctx *ctx, const char *domain, const struct op
 		/* the "valid" line is out already */
 		const struct onode *f = o_get(doc, "findings");
 
-		if (plan.n == 0)
+		if (nsteps == 0)
 			printf("%s: %s\n", domain, o_gets(doc, "idle"));
 		else
 			printf("%s: this host can run its plan (%zu steps; 'vfiohook plan %s' lists "
-			       "them)\n", domain, plan.n, domain);
+			       "them)\n", domain, nsteps, domain);
 		findings_human(f, o);
 		o_free(doc);
 	} else {

@@ -225,10 +225,15 @@ const char *fit(const char *s, size_t width, char *buf, size_t len)
 
 void print_wrapped(const char *head, const char *text)
 {
-	size_t indent = strlen(head), col = indent;
+	fputs(head, stdout);
+	wrap_at(strlen(head), text);
+}
+
+void wrap_at(size_t indent, const char *text)
+{
+	size_t col = indent;
 	const char *p = text;
 
-	fputs(head, stdout);
 	while (*p) {
 		size_t w = strcspn(p, " \n");
 
