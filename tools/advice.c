@@ -159,5 +159,5 @@ void xml_advice(struct vfh_ctx *ctx, const char *xml, size_t len, const struct d
 	}
 	xmlFreeDoc(doc);
 	if (arr->n == before)
-		finding(arr, "ok", "domain XML", NULL, "nothing to add for what %s asks", hc->path);
+		finding(arr, "ok", "domain XML", NULL, "nothing to add for what the INI file asks");
 }

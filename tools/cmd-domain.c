@@ -208,7 +208,8 @@ static int check_domain(struct vfh_ctx *ctx, const char *domain, const struct op
 		o_null(doc, "idle");
 	}
 	arr = o_arr(doc, "findings");
-	if (xml)
+	/* advice only for a domain the hook acts on */
+	if (xml && plan.n)
 		xml_advice(ctx, xml, len, &dom, &hc, o, arr);
 	count_verdicts(doc);
 	fails = (int)o_geti(doc, "fail");
@@ -311,7 +312,7 @@ static void holds_human(const struct onode *d)
 		char one[192];
 		long long amount = o_geti(h->kid[i], "amount");
 
-		if (amount >= 0)
+		if (amount > 1)
 			snprintf(one, sizeof(one), " %s %s x%lld", o_gets(h->kid[i], "type"),
 				 o_gets(h->kid[i], "key"), amount);
 		else

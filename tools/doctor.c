@@ -64,8 +64,12 @@ static void iommu(struct vfh_ctx *ctx, struct onode *arr)
 			units += de->d_name[0] != '.';
 		closedir(d);
 	}
-	finding(arr, "ok", "iommu", NULL, "on (%d unit%s)%s", units, units == 1 ? "" : "s",
-		strstr(cmdline, "iommu=pt") ? ", passthrough mode for host devices" : "");
+	if (units)
+		finding(arr, "ok", "iommu", NULL, "on (%d unit%s)%s", units, units == 1 ? "" : "s",
+			strstr(cmdline, "iommu=pt") ? ", passthrough mode for host devices" : "");
+	else
+		finding(arr, "ok", "iommu", NULL, "on: the kernel made IOMMU groups%s",
+			strstr(cmdline, "iommu=pt") ? ", passthrough mode for host devices" : "");
 	/* interrupt remapping: visible only as Intel's capability bit, and as
 	 * the vfio_iommu_type1 parameter that would work around its absence */
 	{
@@ -160,7 +164,7 @@ static double daemon_start(struct vfh_ctx *ctx, char *name, size_t len, int *pid
 static void hook(struct vfh_ctx *ctx, struct onode *arr)
 {
 	static const char *const where[] = { "libvirt/hooks/qemu.d/vfiohook", "libvirt/hooks/qemu" };
-	char path[512], dname[32] = "", fix[1400];
+	char path[512], dname[64] = "", fix[1400];
 	struct stat st;
 	bool found = false;
 	double started;
@@ -171,6 +175,8 @@ static void hook(struct vfh_ctx *ctx, struct onode *arr)
 		    lstat(path, &st) < 0)
 			continue;
 		found = true;
+		/* messages name the path on the host checked, not below --root */
+		snprintf(path, sizeof(path), "/etc/%s", where[i]);
 		if (S_ISLNK(st.st_mode)) {
 			finding(arr, "fail", "hook", "install it as a file (make install puts it "
 				"there), not a symlink", "%s is a symlink: AppArmor's libvirtd profile "
@@ -228,18 +234,20 @@ static void ini_dir(struct vfh_ctx *ctx, struct onode *arr)
 	DIR *d;
 	int bad = 0, n = 0;
 
+	char shown[128] = "/etc/" VFH_CONF_DIR;
+
 	if (vfh_ctx_path(ctx, VFH_ROOT_ETC, dir, sizeof(dir), "%s", VFH_CONF_DIR) < 0)
 		return;
 	if (lstat(dir, &st) < 0) {
 		snprintf(fix, sizeof(fix), "install -d -m 0755 %s, then one DOMAIN.ini per domain "
-			 "(vfiohook.ini(5))", dir);
-		finding(arr, "warn", "domains", fix, "no %s: vfiohook manages no domain", dir);
+			 "(vfiohook.ini(5))", shown);
+		finding(arr, "warn", "domains", fix, "no %s: vfiohook manages no domain", shown);
 		return;
 	}
 	if (!S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022)) {
-		snprintf(fix, sizeof(fix), "chown root:root %s; chmod 0755 %s", dir, dir);
+		snprintf(fix, sizeof(fix), "chown root:root %s; chmod 0755 %s", shown, shown);
 		finding(arr, "fail", "domains", fix, "%s is %s: the hook refuses files others "
-			"could change", dir, !S_ISDIR(st.st_mode) ? "not a directory" :
+			"could change", shown, !S_ISDIR(st.st_mode) ? "not a directory" :
 			st.st_uid ? "not owned by root" : "group- or world-writable");
 		return;
 	}
@@ -257,7 +265,8 @@ static void ini_dir(struct vfh_ctx *ctx, struct onode *arr)
 		if (lstat(path, &st) < 0)
 			continue;
 		if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022)) {
-			snprintf(fix, sizeof(fix), "chown root %s; chmod 0644 %s", path, path);
+			snprintf(fix, sizeof(fix), "chown root %s/%s; chmod 0644 %s/%s", shown,
+				 de->d_name, shown, de->d_name);
 			finding(arr, "fail", de->d_name, fix, "%s: the hook refuses it "
 				"(its domain would start without vfiohook)",
 				!S_ISREG(st.st_mode) ? "not a regular file" : st.st_uid ?
@@ -268,7 +277,7 @@ static void ini_dir(struct vfh_ctx *ctx, struct onode *arr)
 	closedir(d);
 	if (!bad)
 		finding(arr, "ok", "domains", NULL, "%d INI file%s in %s, root's, not writable by "
-			"others", n, n == 1 ? "" : "s", dir);
+			"others", n, n == 1 ? "" : "s", shown);
 }
 
 /* ---- memory */
@@ -302,7 +311,7 @@ static void hugepages(struct vfh_ctx *ctx, struct onode *arr)
 
 			if (vfh_hugepages_read(ctx, nodes[k], sizes[i], &p) == 0)
 				snprintf(free_text + strlen(free_text), sizeof(free_text) - strlen(free_text),
-					 "%snode %d %llu/%llu free", k ? ", " : "", nodes[k],
+					 "%snode %d: %llu of %llu free", k ? ", " : "", nodes[k],
 					 (unsigned long long)p.free, (unsigned long long)p.nr);
 		}
 		if (r == 1) {

@@ -15,6 +15,8 @@
 #include "cli.h"
 
 const char *prog = "vfiohook";
+/* global: still reachable when a command ends the process with die() */
+static struct vfh_ctx *the_ctx;
 
 /* Global options, taken before the command or among its arguments. */
 static const struct option global_opts[] = {
@@ -288,7 +290,7 @@ static void __attribute__((noreturn)) refused(const struct command *cmd, const c
 				if (*id == s->id)
 					snprintf(users + strlen(users), sizeof(users) - strlen(users),
 						 "%s%s", *users ? ", " : "", cli_commands[i].name);
-		die_usage(cmd->name, "%s does not take --%s (%s does)", cmd->name, name, users);
+		die_usage(cmd->name, "%s does not take --%s (it is for: %s)", cmd->name, name, users);
 	}
 	die_usage(cmd->name, "unknown option '%s'", arg);
 }
@@ -475,7 +477,6 @@ int main(int argc, char **argv)
 	};
 	const struct command *cmd;
 	struct opts o = { .method = "auto" };
-	struct vfh_ctx *ctx;
 	int c, r, cmd_at;
 	const char *nc = getenv("NO_COLOR");
 
@@ -495,14 +496,14 @@ int main(int argc, char **argv)
 	if (optind >= argc)
 		die_usage(NULL, "%s", "no command");
 	cmd_at = optind;
-	ctx = vfh_ctx_new();
-	if (!ctx)
-		die("out of memory");
 	if (strcmp(argv[cmd_at], "__complete") == 0) {
-		if (o.root && vfh_ctx_set_prefix(ctx, o.root) < 0)
+		the_ctx = vfh_ctx_new();
+		if (!the_ctx)
 			return EXIT_OK;
-		r = complete(ctx, argc - cmd_at - 1, argv + cmd_at + 1);
-		vfh_ctx_unref(ctx);
+		if (o.root && vfh_ctx_set_prefix(the_ctx, o.root) < 0)
+			return EXIT_OK;
+		r = complete(the_ctx, argc - cmd_at - 1, argv + cmd_at + 1);
+		vfh_ctx_unref(the_ctx);
 		return r;
 	}
 	cmd = command_find(argv[cmd_at]);
@@ -520,16 +521,19 @@ int main(int argc, char **argv)
 		if (o.json && !cmd->reports)
 			die_usage(cmd->name, "%s does not take --json: it reports nothing but success "
 				  "or one line on failure", cmd->name);
-		if (o.root && (r = vfh_ctx_set_prefix(ctx, o.root)) < 0)
+		the_ctx = vfh_ctx_new();
+		if (!the_ctx)
+			die("out of memory");
+		if (o.root && (r = vfh_ctx_set_prefix(the_ctx, o.root)) < 0)
 			die("invalid --root '%s': %s", o.root, strerror(-r));
 		if (o.wait_ms)
-			vfh_ctx_set_wait_ms(ctx, o.wait_ms);
-		vfh_ctx_set_log_fn(ctx, log_stderr, NULL);
+			vfh_ctx_set_wait_ms(the_ctx, o.wait_ms);
+		vfh_ctx_set_log_fn(the_ctx, log_stderr, NULL);
 		if (o.verbose)
-			vfh_ctx_set_log_priority(ctx, o.verbose > 1 ? LOG_DEBUG : LOG_INFO);
+			vfh_ctx_set_log_priority(the_ctx, o.verbose > 1 ? LOG_DEBUG : LOG_INFO);
 		o.color = isatty(STDOUT_FILENO) && !(nc && *nc) && !o.json;
-		r = cmd->run(ctx, na, cargv + first_arg, &o);
+		r = cmd->run(the_ctx, na, cargv + first_arg, &o);
 	}
-	vfh_ctx_unref(ctx);
+	vfh_ctx_unref(the_ctx);
 	return r;
 }
