@@ -29,7 +29,7 @@ static void load_domain(struct vfh_ctx *ctx, const char *domain, const struct op
 		die("%s", e.msg);
 	*have_dom = false;
 	/* a tree below --root has no libvirtd of its own: only --xml there */
-	if (o->xml || (vfh_ctx_is_live(ctx) && !getenv("VFIOHOOK_NO_LIBVIRT"))) {
+	if (o->xml || vfh_ctx_is_live(ctx)) {
 		struct eng_err xe = { 0 };
 		size_t len;
 		char *xml = domain_xml_fetch(domain, o, &len);

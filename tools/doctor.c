@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -127,7 +128,17 @@ static double daemon_start(struct vfh_ctx *ctx, char *name, size_t len, int *pid
 	if (read_text(ctx, VFH_ROOT_PROC, btime_text, sizeof(btime_text), "stat") < 0 ||
 	    !(bt = strstr(btime_text, "\nbtime ")))
 		return 0;
+	/* btime is whole seconds: on the live system, now minus the uptime
+	 * (hundredths) places the boot, and so the start, to 10 ms */
 	boot = strtod(bt + 7, NULL);
+	if (vfh_ctx_is_live(ctx)) {
+		char up[64];
+		struct timespec now;
+
+		if (read_text(ctx, VFH_ROOT_PROC, up, sizeof(up), "uptime") == 0 &&
+		    clock_gettime(CLOCK_REALTIME, &now) == 0)
+			boot = (double)now.tv_sec + now.tv_nsec / 1e9 - strtod(up, NULL);
+	}
 	if (vfh_ctx_path(ctx, VFH_ROOT_PROC, path, sizeof(path), ".") < 0 || !(d = opendir(path)))
 		return 0;
 	while ((de = readdir(d))) {
@@ -213,7 +224,9 @@ static void hook(struct vfh_ctx *ctx, struct onode *arr)
 	/* libvirtd looks for hooks once, when it starts: a hook that came
 	 * later is never run ("group N is not viable" at the VM start) */
 	{
-		double changed = (double)(st.st_mtime > st.st_ctime ? st.st_mtime : st.st_ctime);
+		double m = (double)st.st_mtim.tv_sec + st.st_mtim.tv_nsec / 1e9;
+		double c = (double)st.st_ctim.tv_sec + st.st_ctim.tv_nsec / 1e9;
+		double changed = m > c ? m : c;
 
 		if (changed > started) {
 			snprintf(fix, sizeof(fix), "reload %s: systemctl restart %s", dname, dname);
