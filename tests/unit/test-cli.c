@@ -494,7 +494,8 @@ static void test_completion(void **state)
 		 "c $B reset 01:00.0 --m\nc $B reset --method s\nc $B list --j\n"
 		 "c $B --root $R bind 01:00.0 vf\nc $B --root $R status ''\n",
 		 fx_dir(), t_build_path("tools/vfiohook"), fx_root(t->fx));
-	t_spawn(argv, NULL, NULL, 0, 20000, &p);
+	/* eight runs of the sanitized binary: a loaded machine needs time */
+	t_spawn(argv, NULL, NULL, 0, 90000, &p);
 	assert_int_equal(p.status, 0);
 	assert_string_equal(p.out, "group groups \n"
 			    "0000:01:00.0 0000:01:00.1 \n"
@@ -506,6 +507,65 @@ static void test_completion(void **state)
 			    " \n");
 	assert_string_equal(p.err, "");
 	t_proc_free(&p);
+}
+
+/* the desktop with an NVIDIA card of its own, beside the boot GPU */
+static int t_desktop_nvidia(void **state)
+{
+	return t_setup(state, "desktop", "pci 0000:03:00.0 id=10de:2484 subsys=10de:146b "
+		       "class=0x030000 group=10 reset=bus boot_vga=0\n");
+}
+
+/* check DOMAIN's advice on the domain XML, each finding with the XML to add */
+static void test_check_advice(void **state)
+{
+	struct t *t = *state;
+	struct cli c;
+
+	fx_write(t->fx, "etc/passwd", "root:x:0:0::/root:/bin/sh\n");
+	fx_write(t->fx, "etc/group", "root:x:0:\nkvm:x:104:\n");
+	t_ini(t->fx, "lg", "[devices]\npassthrough = auto\n[cpus]\nisolate = 2-3\n"
+	      "[looking-glass]\n");
+	fx_write(t->fx, "lg.xml", "<domain type='kvm'><name>lg</name>"
+		 "<memory unit='MiB'>64</memory><vcpu>2</vcpu>"
+		 "<memoryBacking><hugepages/></memoryBacking><devices>"
+		 "<hostdev mode='subsystem' type='pci' managed='yes'><source>"
+		 "<address domain='0x0000' bus='0x03' slot='0x00' function='0x0'/></source></hostdev>"
+		 "<shmem name='looking-glass'><model type='ivshmem-plain'/>"
+		 "<size unit='M'>32</size></shmem>"
+		 "<memballoon model='virtio'/></devices></domain>");
+	expect(run(t, "check", "lg", "--xml", t_abs(t->fx, "lg.xml"), "--resolution", "2560x1440",
+		   NULL), 1, "check-advice.out", NULL, "");
+	/* 1920x1080 fits in 32 MiB: 1920*1080*4*2 + 10 MiB = 25.8 MiB -> 32 MiB */
+	c = run(t, "check", "lg", "--xml", t_abs(t->fx, "lg.xml"), "--resolution", "1920x1080",
+		NULL);
+	assert_int_equal(c.status, 0);
+	assert_null(strstr(c.out, "fail "));
+	cli_free(&c);
+	/* everything the findings ask for added: nothing left to say */
+	fx_write(t->fx, "lg.xml", "<domain type='kvm'><name>lg</name>"
+		 "<memory unit='MiB'>64</memory><vcpu>2</vcpu>"
+		 "<memoryBacking><hugepages/></memoryBacking>"
+		 "<cputune><vcpupin vcpu='0' cpuset='2'/><vcpupin vcpu='1' cpuset='3'/>"
+		 "<vcpusched vcpus='0-1' scheduler='fifo' priority='1'/></cputune>"
+		 "<features><hyperv><vendor_id state='on' value='0123456789ab'/></hyperv>"
+		 "<kvm><hidden state='on'/></kvm></features><devices>"
+		 "<hostdev mode='subsystem' type='pci' managed='yes'><source>"
+		 "<address domain='0x0000' bus='0x03' slot='0x00' function='0x0'/></source></hostdev>"
+		 "<shmem name='looking-glass'><model type='ivshmem-plain'/>"
+		 "<size unit='M'>64</size></shmem>"
+		 "<channel type='spicevmc'><target type='virtio' name='com.redhat.spice.0'/></channel>"
+		 "<memballoon model='none'/></devices></domain>");
+	c = run(t, "check", "lg", "--xml", t_abs(t->fx, "lg.xml"), "--resolution", "2560x1440",
+		NULL);
+	assert_int_equal(c.status, 0);
+	assert_contains(c.out, "ok    domain XML: nothing to add for what the INI file asks\n");
+	assert_null(strstr(c.out, "warn "));
+	cli_free(&c);
+	c = run(t, "check", "lg", "--xml", t_abs(t->fx, "lg.xml"), "--json", NULL);
+	assert_json(c.out);
+	cli_free(&c);
+	assert_no_writes(t->fx);
 }
 
 static void test_usage_errors(void **state)
@@ -615,6 +675,7 @@ int main(void)
 		T_ON(test_groups_without_iommu, t_noiommu),
 		T_ON(test_check_host, t_desktop),
 		T(test_completion),
+		T_ON(test_check_advice, t_desktop_nvidia),
 		T(test_usage_errors),
 		T(test_help_version_and_root),
 	};
