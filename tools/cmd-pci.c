@@ -236,7 +236,7 @@ static void group_node(struct vfh_ctx *ctx, struct onode *parent, const char *ke
 				o_str(d, "host_needs", hv->needs[j].why);
 				vfh_pci_addr_format(&members[i], s, sizeof(s));
 				if (strcmp(verdict, "host-needs") != 0)
-					snprintf(why, sizeof(why), "no: the host needs %s (%s)", s,
+					snprintf(why, sizeof(why), "no VM: the host needs %s (%s)", s,
 						 hv->needs[j].why);
 				verdict = "host-needs";
 			}
@@ -245,17 +245,16 @@ static void group_node(struct vfh_ctx *ctx, struct onode *parent, const char *ke
 		/* why says it */
 	} else if (endpoints == 0) {
 		verdict = "bridges-only";
-		snprintf(why, sizeof(why), "nothing to give: bridges only");
+		snprintf(why, sizeof(why), "bridges only, nothing to give");
 	} else if (*boot && vfh_displays_remaining(ctx, members, n) == 0) {
 		verdict = "boot-display";
-		snprintf(why, sizeof(why), "only with [single-gpu]: %s is the host's only "
-			 "display", boot);
+		snprintf(why, sizeof(why), "only with [single-gpu]: %s is the only display",
+			 boot);
 	} else if (viable == 1) {
 		verdict = "ready";
-		snprintf(why, sizeof(why), "yes, as it is (every device on vfio-pci, pci-stub "
-			 "or none)");
+		snprintf(why, sizeof(why), "can go to a VM as it is");
 	} else {
-		snprintf(why, sizeof(why), "yes: the hook moves %zu device%s to vfio-pci", moving,
+		snprintf(why, sizeof(why), "the hook moves %zu device%s to vfio-pci", moving,
 			 moving == 1 ? "" : "s");
 	}
 	o_str(g, "verdict", verdict);
@@ -295,8 +294,9 @@ static void group_human(const struct onode *g, const struct opts *o)
 	const char *word = strcmp(v, "ready") == 0 || strcmp(v, "movable") == 0 ? "ok" :
 			   strcmp(v, "boot-display") == 0 ? "warn" : "fail";
 
-	printf("group %lld: %s%s%s\n", o_geti(g, "group"), c_on(o, word), o_gets(g, "why"),
-	       c_off(o));
+	/* "viable": VFIO can open the group now; then what it takes */
+	printf("group %lld: %s%s: %s%s\n", o_geti(g, "group"), c_on(o, word),
+	       o_getb(g, "viable") ? "viable" : "not viable", o_gets(g, "why"), c_off(o));
 	for (size_t i = 0; i < devs->n; i++) {
 		const struct onode *d = devs->kid[i];
 		char marks[256], name[256], cut[256];
