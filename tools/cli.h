@@ -5,6 +5,7 @@
 #ifndef VFH_CLI_H
 #define VFH_CLI_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -83,6 +84,9 @@ void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 void die_usage(const char *cmd, const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 2, 3)));
 void die_lib(struct vfh_ctx *ctx, int err, const char *what) __attribute__((noreturn));
+/* the library's log on stderr (errors excepted: die_lib() prints them) */
+void log_stderr(void *data, int prio, const char *file, int line, const char *fn,
+		const char *fmt, va_list args);
 struct vfh_pci_addr addr_arg(const char *cmd, const char *s);
 void domain_arg(const char *name);
 

@@ -140,24 +140,12 @@ static void findings_human(const struct onode *arr, const struct opts *o)
 	}
 }
 
+/* the host doctor's report; check DOMAIN prints its own as it goes */
 static void check_human(const struct onode *doc, const struct opts *o)
 {
-	const char *dom = o_gets(doc, "domain");
-	long long steps = o_geti(doc, "steps");
-
-	if (!*dom) {
-		findings_human(o_get(doc, "findings"), o);
-		printf("%lld ok, %lld warn, %lld fail\n", o_geti(doc, "ok"), o_geti(doc, "warn"),
-		       o_geti(doc, "fail"));
-		return;
-	}
-	printf("%s: valid\n", o_gets(doc, "ini"));
-	if (steps == 0)
-		printf("%s: %s\n", dom, o_gets(doc, "idle"));
-	else
-		printf("%s: this host can run its plan (%lld steps; 'vfiohook plan %s' lists them)\n",
-		       dom, steps, dom);
 	findings_human(o_get(doc, "findings"), o);
+	printf("%lld ok, %lld warn, %lld fail\n", o_geti(doc, "ok"), o_geti(doc, "warn"),
+	       o_geti(doc, "fail"));
 }
 
 static void count_verdicts(struct onode *doc)
@@ -387,20 +375,6 @@ int cmd_status(struct vfh_ctx *ctx, int argc, char **argv, const struct opts *o)
 	eng_ledger_free(&l);
 	o_emit(doc, o, status_human);
 	return EXIT_OK;
-}
-
-static void log_stderr(void *data, int prio, const char *file, int line, const char *fn,
-		       const char *fmt, va_list args)
-{
-	(void)data;
-	(void)file;
-	(void)line;
-	(void)fn;
-	if (prio <= 3)
-		return;
-	fprintf(stderr, "%s: ", prog);
-	vfprintf(stderr, fmt, args);
-	fputc('\n', stderr);
 }
 
 int cmd_recover(struct vfh_ctx *ctx, int argc, char **argv, const struct opts *o)

@@ -26,8 +26,9 @@ static const struct option global_opts[] = {
 	{ "wait-ms", required_argument, NULL, OPT_WAIT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
+	{ 0 },
 };
-#define N_GLOBAL (sizeof(global_opts) / sizeof(global_opts[0]))
+#define N_GLOBAL (sizeof(global_opts) / sizeof(global_opts[0]) - 1)
 
 const struct opt_spec cli_opt_specs[] = {
 	{ OPT_SLOT, "slot", NULL, "every function of the slot, not only ADDR" },
@@ -334,7 +335,7 @@ static int parse_command(const struct command *cmd, int argc, char **argv, struc
 	return optind;
 }
 
-static void log_stderr(void *data, int prio, const char *file, int line, const char *fn,
+void log_stderr(void *data, int prio, const char *file, int line, const char *fn,
 		       const char *fmt, va_list args)
 {
 	(void)data;
@@ -466,15 +467,6 @@ static int complete(struct vfh_ctx *ctx, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	static const struct option first[] = {
-		{ "root", required_argument, NULL, 'r' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "wait-ms", required_argument, NULL, OPT_WAIT },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ 0 },
-	};
 	const struct command *cmd;
 	struct opts o = { .method = "auto" };
 	int c, r, cmd_at;
@@ -482,7 +474,7 @@ int main(int argc, char **argv)
 
 	/* global options before the command */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:r:vjhV", first, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:r:vjhV", global_opts, NULL)) != -1) {
 		if (c == 'h') {
 			print_help();
 			exit(EXIT_OK);
