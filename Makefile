@@ -60,6 +60,8 @@ ALL_CFLAGS = -std=gnu11 $(WARN) -fPIC -fvisibility=hidden $(CFLAGS)
 DEPS_LIB  := libpci:libpci-dev libudev:libudev-dev libkmod:libkmod-dev \
 	     libsystemd:libsystemd-dev
 DEPS_HOOK := inih:libinih-dev libxml-2.0:libxml2-dev
+# the CLI alone reads domain XML from libvirtd; the hook never links libvirt
+DEPS_CLI  := libvirt:libvirt-dev
 DEPS_TEST := cmocka:libcmocka-dev
 
 pc_mod = $(word 1,$(subst :, ,$(1)))
@@ -71,11 +73,13 @@ need = $(if $(shell command -v $(PKG_CONFIG)),,$(error pkg-config not found: \
 
 NOT_BUILDING := $(filter clean uninstall help,$(MAKECMDGOALS))
 ifeq ($(NOT_BUILDING),)
-$(call need,$(DEPS_LIB) $(DEPS_HOOK))
+$(call need,$(DEPS_LIB) $(DEPS_HOOK) $(DEPS_CLI))
 LIB_CFLAGS  := $(shell $(PKG_CONFIG) --cflags libpci libudev libkmod libsystemd)
 LIB_LIBS    := $(shell $(PKG_CONFIG) --libs libpci libudev libkmod libsystemd)
 HOOK_CFLAGS := $(shell $(PKG_CONFIG) --cflags inih libxml-2.0)
 HOOK_LIBS   := $(shell $(PKG_CONFIG) --libs inih libxml-2.0)
+CLI_CFLAGS  := $(shell $(PKG_CONFIG) --cflags libvirt)
+CLI_LIBS    := $(shell $(PKG_CONFIG) --libs libvirt)
 endif
 
 # -------------------------------------------------------------- sources --
@@ -98,6 +102,9 @@ ENGINE_A   := $(O)/hooks/libengine.a
 ENGINE_SO  := $(O)/hooks/vfiohook-engine.so
 HOOK_BIN   := $(O)/hooks/vfiohook-qemu
 TOOL_BIN   := $(O)/tools/vfiohook
+# The CLI: one object per file, its commands in the table of tools/main.c.
+TOOL_SRC   := main.c output.c cmd-pci.c cmd-domain.c doctor.c advice.c libvirt.c
+TOOL_OBJ   := $(addprefix $(O)/tools/,$(TOOL_SRC:.c=.o))
 ENGINEDIR  ?= $(LIBDIR)/vfiohook
 
 # The hook's front loads the engine from an absolute path: the installed
@@ -154,15 +161,15 @@ $(HOOK_BIN): $(O)/hooks/front.o $(O)/hooks/domname.o
 $(ENGINE_SO): $(O)/hooks/engine.o $(ENGINE_A) $(LIB_A)
 	$(CC) -shared -Wl,--no-undefined -Wl,-z,defs $(LDFLAGS) -o $@ $^ $(HOOK_LIBS) $(LIB_LIBS)
 
-$(O)/tools/%.o: tools/%.c hooks/engine.h lib/vfiohook.h
+$(O)/tools/%.o: tools/%.c tools/cli.h hooks/engine.h lib/vfiohook.h
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -Ihooks $(ALL_CFLAGS) $(HOOK_CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) -Ihooks $(ALL_CFLAGS) $(HOOK_CFLAGS) $(CLI_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(TOOL_BIN): $(O)/tools/vfiohook.o $(ENGINE_A) $(LIB_A)
-	$(CC) $(LDFLAGS) -o $@ $^ $(HOOK_LIBS) $(LIB_LIBS)
+$(TOOL_BIN): $(TOOL_OBJ) $(ENGINE_A) $(LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $^ $(HOOK_LIBS) $(CLI_LIBS) $(LIB_LIBS)
 
 -include $(LIB_OBJ:.o=.d) $(ENGINE_OBJ:.o=.d) $(O)/hooks/front.d $(O)/hooks/engine.d \
-	$(O)/tools/vfiohook.d
+	$(TOOL_OBJ:.o=.d)
 
 include tests/tests.mk
 
