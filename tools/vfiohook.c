@@ -629,6 +629,7 @@ static int cmd_recover(struct vfh_ctx *ctx, int argc, char **argv, const struct 
 	need_args(argc, 2, 2, "recover DOMAIN");
 	domain_arg(argv[1]);
 	eng_log_open(ctx);
+	eng_log_context(argv[1], "recover");
 	vfh_ctx_set_log_fn(ctx, log_stderr, NULL);
 	if (eng_run_release(ctx, argv[1], &res) < 0)
 		die("%s", res.msg);
