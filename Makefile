@@ -4,8 +4,9 @@
 #   make              library (shared + static + .pc), hook, CLI
 #   make check        the same built with -Werror, ASan and UBSan into
 #                     tests/build, then every test tier (unit, real kernel)
+#   make demo         the main job, on screen, in a QEMU guest (tests/vm/t-demo.sh)
 #   make bench        benchmarks, figures against a baseline in the same run
-#   make install      honours DESTDIR and PREFIX
+#   make install      honours DESTDIR and PREFIX; RELOAD=yes reloads libvirtd
 #   make uninstall
 #   make clean
 
@@ -102,6 +103,7 @@ endif
 
 PROGS := $(LIB_SO) $(LIB_A) $(ENGINE_SO) $(HOOK_BIN) $(TOOL_BIN)
 
+# (demo: tests/tests.mk)
 .PHONY: all check bench install uninstall clean help unit vm summary
 .DEFAULT_GOAL := all
 
@@ -237,4 +239,4 @@ clean:
 	rm -rf tests/build tests/out
 
 help:
-	@sed -n '2,12p' Makefile
+	@sed -n '2,13p' Makefile

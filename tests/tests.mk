@@ -59,7 +59,7 @@ test-programs: all $(UNIT_TESTS) $(VM_PROGS)
 
 -include $(UNIT_TESTS:=.d) $(UNIT_SUPPORT_OBJ:.o=.d)
 
-.PHONY: test-programs check-build
+.PHONY: test-programs check-build demo
 
 # The release build (optimised, as installed) must stand -Werror too: built
 # apart in $(TB)/release, where the real-kernel tier also finds the hook
@@ -73,6 +73,12 @@ unit: check-build
 
 vm: check-build
 	tests/vm/run $(TB) tests/out/vm.tap
+
+# The demo (tests/vm/t-demo.sh, also a test of the vm tier): the release
+# build, installed by `make install` inside the guest, streamed as it goes.
+demo:
+	$(MAKE) --no-print-directory O=$(TB)/release WARN='$(WARN) -Werror' all
+	tests/vm/demo $(TB)
 
 # Every tier runs even when one fails; the summary decides.
 check: check-build
