@@ -108,6 +108,7 @@ int vfh_hook_main(int argc, char **argv, const char *xml, size_t xml_len)
 	}
 #endif
 	eng_log_open(ctx);
+	eng_log_context(domain, op->name);
 
 	if (op->reads_ini) {
 		struct eng_err ce;

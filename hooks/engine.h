@@ -624,9 +624,19 @@ int eng_run_reconnect(struct vfh_ctx *ctx, const char *domain, const struct hook
 
 /* ---------------------------------------------------------------- log -- */
 
-/* syslog with ident "vfiohook"; the library's log goes there too. */
+/* The journal (structured fields, see log.c) when journald's socket is in
+ * the run root, else syslog, with ident "vfiohook"; the library's log goes
+ * there too. */
 void eng_log_open(struct vfh_ctx *ctx);
+/* The domain and phase every following line carries (VFIOHOOK_DOMAIN=,
+ * VFIOHOOK_PHASE=); NULL or "" leaves the field out. */
+void eng_log_context(const char *domain, const char *phase);
+/* true when eng_log_open() found journald */
+bool eng_log_journald(void);
 void eng_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A step's line: STEP=step (1-based, 0: none) and DURATION_MS=ms (< 0: none). */
+void eng_log_step(int prio, size_t step, double ms, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 double eng_now_ms(void);
 
 #endif

@@ -158,8 +158,10 @@ static int replay(struct vfh_ctx *ctx, struct journal *j, enum eng_phase phase,
 		if (r == 0)
 			r = eng_journal_undone(j, i);
 		if (r < 0) {
-			eng_log(LOG_ERR, "%s %s: undo step %zu (%s) failed after %.1f ms: %s", j->domain,
-				phase_name, i + 1, desc, eng_now_ms() - t0, eng_why(ctx, r));
+			double ms = eng_now_ms() - t0;
+
+			eng_log_step(LOG_ERR, i + 1, ms, "%s %s: undo step %zu (%s) failed after %.1f ms: "
+				     "%s", j->domain, phase_name, i + 1, desc, ms, eng_why(ctx, r));
 			if (!first) {
 				first = r;
 				snprintf(failed, flen, "undoing step %zu (%s) failed: %s", i + 1, desc,
@@ -167,8 +169,10 @@ static int replay(struct vfh_ctx *ctx, struct journal *j, enum eng_phase phase,
 			}
 			continue;
 		}
-		eng_log(LOG_INFO, "%s %s: undo step %zu (%s): done in %.1f ms", j->domain, phase_name,
-			i + 1, desc, eng_now_ms() - t0);
+		double ms = eng_now_ms() - t0;
+
+		eng_log_step(LOG_INFO, i + 1, ms, "%s %s: undo step %zu (%s): done in %.1f ms",
+			     j->domain, phase_name, i + 1, desc, ms);
 	}
 	return first;
 }
@@ -212,6 +216,17 @@ static const char *jdir(struct vfh_ctx *ctx, const char *domain, char *buf, size
 	if (vfh_ctx_path(ctx, VFH_ROOT_RUN, buf, len, VFH_RUN_DIR "/%s", domain) < 0)
 		snprintf(buf, len, "the run directory");
 	return buf;
+}
+
+/* A phase's last line, with its whole duration (DURATION_MS, no STEP). */
+static void log_total(const char *domain, const char *phase, size_t steps, double start)
+{
+	double ms = eng_now_ms() - start;
+
+	if (steps)
+		eng_log_step(LOG_INFO, 0, ms, "%s %s: %zu steps in %.1f ms", domain, phase, steps, ms);
+	else
+		eng_log_step(LOG_INFO, 0, ms, "%s %s: done in %.1f ms", domain, phase, ms);
 }
 
 static bool injected(const char *fault, const struct step *s)
@@ -325,8 +340,10 @@ int eng_run_prepare(struct vfh_ctx *ctx, const char *domain, const struct hook_c
 			char undo[512] = "";
 			int u;
 
-			eng_log(LOG_ERR, "%s prepare: step %zu/%zu (%s) failed after %.1f ms: %s", domain,
-				i + 1, plan.n, desc, eng_now_ms() - t0, err);
+			double ms = eng_now_ms() - t0;
+
+			eng_log_step(LOG_ERR, i + 1, ms, "%s prepare: step %zu/%zu (%s) failed after %.1f "
+				     "ms: %s", domain, i + 1, plan.n, desc, ms, err);
 			u = replay(ctx, &j, ENG_RELEASE, "prepare", undo, sizeof(undo));
 			if (u == 0)
 				u = finish(&j);
@@ -342,8 +359,10 @@ int eng_run_prepare(struct vfh_ctx *ctx, const char *domain, const struct hook_c
 			eng_plan_free(&plan);
 			goto out;
 		}
-		eng_log(LOG_INFO, "%s prepare: step %zu/%zu %s: done in %.1f ms", domain, i + 1,
-			plan.n, desc, eng_now_ms() - t0);
+		double ms = eng_now_ms() - t0;
+
+		eng_log_step(LOG_INFO, i + 1, ms, "%s prepare: step %zu/%zu %s: done in %.1f ms",
+			     domain, i + 1, plan.n, desc, ms);
 		if (faults.kill_at == (int)i + 1 ||
 		    (!kill_after_done && injected(faults.kill_after, s))) {
 			kill_after_done = true;
@@ -357,8 +376,7 @@ int eng_run_prepare(struct vfh_ctx *ctx, const char *domain, const struct hook_c
 	if (r < 0)
 		eng_fail(res, r, "%s: cannot write its journal: %s", domain, strerror(-r));
 	else
-		eng_log(LOG_INFO, "%s prepare: %zu steps in %.1f ms", domain, plan.n,
-			eng_now_ms() - start);
+		log_total(domain, "prepare", plan.n, start);
 	eng_plan_free(&plan);
 out:
 	eng_unlock(lock);
@@ -369,6 +387,7 @@ static int replay_phase(struct vfh_ctx *ctx, const char *domain, enum eng_phase 
 			struct eng_err *res)
 {
 	const char *name = eng_phase_name(phase);
+	double start = eng_now_ms();
 	struct journal j;
 	char err[1024] = "", dir[512];
 	int lock, r;
@@ -407,7 +426,7 @@ static int replay_phase(struct vfh_ctx *ctx, const char *domain, enum eng_phase 
 		eng_fail(res, r, "%s: %s: %s; what is left is kept in %s: run 'vfiohook recover %s' "
 			 "once fixed", domain, name, err, dir, domain);
 	else
-		eng_log(LOG_INFO, "%s %s: done", domain, name);
+		log_total(domain, name, 0, start);
 	eng_unlock(lock);
 	return r;
 }

@@ -64,7 +64,7 @@ include tests/analyse/analyse.mk
 
 -include $(UNIT_TESTS:=.d) $(UNIT_SUPPORT_OBJ:.o=.d)
 
-.PHONY: test-programs check-build
+.PHONY: test-programs check-build demo
 
 # The release build (optimised, as installed) must stand -Werror too: built
 # apart in $(TB)/release, where the real-kernel tier also finds the hook
@@ -86,6 +86,12 @@ SOAK_CYCLES ?= 200
 soak: check-build
 	VFH_SOAK_CYCLES=$(SOAK_CYCLES) VFH_VM_TIMEOUT=$$(( 300 + 60 * $(SOAK_CYCLES) )) \
 		tests/vm/run $(TB) tests/out/soak.tap t-soak.sh
+
+# The demo (tests/vm/t-demo.sh, also a test of the vm tier): the release
+# build, installed by `make install` inside the guest, streamed as it goes.
+demo:
+	$(MAKE) --no-print-directory O=$(TB)/release WARN='$(WARN) -Werror' all
+	tests/vm/demo $(TB)
 
 # Every tier runs even when one fails; the summary decides.
 check: check-build

@@ -86,7 +86,7 @@ void die_usage(const char *cmd, const char *fmt, ...)
 void die_lib(struct vfh_ctx *ctx, int err, const char *what) __attribute__((noreturn));
 /* the library's log on stderr (errors excepted: die_lib() prints them) */
 void log_stderr(void *data, int prio, const char *file, int line, const char *fn,
-		const char *fmt, va_list args);
+		const char *fmt, va_list args) __attribute__((format(printf, 6, 0)));
 struct vfh_pci_addr addr_arg(const char *cmd, const char *s);
 void domain_arg(const char *name);
 

@@ -396,6 +396,7 @@ int cmd_recover(struct vfh_ctx *ctx, int argc, char **argv, const struct opts *o
 	o_free(doc);
 	fflush(stdout);
 	eng_log_open(ctx);
+	eng_log_context(argv[0], "recover");
 	vfh_ctx_set_log_fn(ctx, log_stderr, NULL);
 	if (eng_run_release(ctx, argv[0], &res) < 0)
 		die("%s", res.msg);
