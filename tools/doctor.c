@@ -71,8 +71,13 @@ static void iommu(struct vfh_ctx *ctx, struct onode *arr)
 	else
 		finding(arr, "ok", "iommu", NULL, "on: the kernel made IOMMU groups%s",
 			strstr(cmdline, "iommu=pt") ? ", passthrough mode for host devices" : "");
-	/* interrupt remapping: visible only as Intel's capability bit, and as
-	 * the vfio_iommu_type1 parameter that would work around its absence */
+	/* interrupt remapping: visible as the kernel option that turns it
+	 * off, and as the vfio_iommu_type1 parameter that works around its
+	 * absence */
+	if (strstr(cmdline, "intremap=off"))
+		finding(arr, "warn", "interrupt remapping", "remove intremap=off from the kernel "
+			"command line", "turned off (intremap=off): VFIO refuses devices unless "
+			"unsafe interrupts are allowed");
 	{
 		char v[16] = "";
 
@@ -371,7 +376,7 @@ static void sleep_state(struct vfh_ctx *ctx, struct onode *arr)
 		finding(arr, "ok", "mem_sleep", NULL, "deep (S3) offered: reset = suspend can work");
 	else
 		finding(arr, "warn", "mem_sleep", "enable S3 in the firmware and boot with "
-			"mem_sleep_default=deep (only for reset = suspend)", "no deep sleep (S3): "
+			"mem_sleep_default=deep (only for reset = suspend)", "S3 (deep) is not offered: "
 			"reset = suspend is refused; s2idle does not power a card down");
 }
 
