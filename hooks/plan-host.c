@@ -105,7 +105,7 @@ static int lookup_id(struct vfh_ctx *ctx, const char *file, const char *name, ui
 		return -ENAMETOOLONG;
 	f = fopen(path, "re");
 	if (!f)
-		return -errno;
+		return errno > 0 ? -errno : -EIO;	/* never 0: *id is unset */
 	while (fgets(line, sizeof(line), f)) {
 		char *save, *n = strtok_r(line, ":", &save), *pw = strtok_r(NULL, ":", &save);
 		char *num = strtok_r(NULL, ":", &save);
