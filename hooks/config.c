@@ -106,12 +106,13 @@ int eng_key_bool(struct ini *p, const struct eng_key *k, void *base, const char 
 int eng_key_uint(struct ini *p, const struct eng_key *k, void *base, const char *v)
 {
 	unsigned int *out = field(base, k->off);
-	unsigned long n;
-	char *end;
+	unsigned long n = 0;
+	char *end = NULL;
 
 	errno = 0;
-	n = isdigit((unsigned char)*v) ? strtoul(v, &end, 10) : 0;
-	if (!isdigit((unsigned char)*v) || errno || *end || n < k->lo || n > k->hi) {
+	if (isdigit((unsigned char)*v))
+		n = strtoul(v, &end, 10);
+	if (!end || errno || *end || n < k->lo || n > k->hi) {
 		perr(p, p->line, "%s: '%s' is not a number%s%s from %u to %u", k->name, v,
 		     k->unit ? " of " : "", k->unit ? k->unit : "", k->lo, k->hi);
 		return -EINVAL;

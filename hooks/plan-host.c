@@ -131,8 +131,10 @@ static int lookup_id(struct vfh_ctx *ctx, const char *file, const char *name, ui
 	if (vfh_ctx_path(ctx, VFH_ROOT_ETC, path, sizeof(path), "%s", file) < 0)
 		return -ENAMETOOLONG;
 	f = fopen(path, "re");
+	/* constants: clang's analyser cannot tell that -errno is never 0,
+	 * and *id is unset here (the caller says "cannot be looked up") */
 	if (!f)
-		return -errno;
+		return errno == ENOENT ? -ENOENT : -EIO;
 	while (fgets(line, sizeof(line), f)) {
 		char *save, *n = strtok_r(line, ":", &save), *pw = strtok_r(NULL, ":", &save);
 		char *num = strtok_r(NULL, ":", &save);

@@ -95,7 +95,14 @@ int vfh_fail_at(struct vfh_ctx *ctx, int err, const char *file, int line,
 		const char *fn, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
 #define vfh_fail(ctx, err, ...) \
-	vfh_fail_at(ctx, err, __FILE__, __LINE__, __func__, __VA_ARGS__)
+	vfh_failed(vfh_fail_at(ctx, err, __FILE__, __LINE__, __func__, __VA_ARGS__))
+/* A failure never returns 0: an err that is not negative (an errno read
+ * after a call that did not set it) becomes -EIO.  Inline, so that clang's
+ * analyser sees that what follows a failure is not a success path. */
+static inline int vfh_failed(int err)
+{
+	return err < 0 ? err : -EIO;
+}
 /* First thing in every public call: the error line is about this call.
  * Inside a clean-up (held) the first error stays. */
 static inline void vfh_enter(struct vfh_ctx *ctx)

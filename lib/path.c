@@ -106,6 +106,10 @@ static int vread(struct vfh_ctx *ctx, enum vfh_root root, char *buf, size_t len,
 	int r = vfh_vpath(ctx, root, path, sizeof(path), fmt, ap);
 	int fd;
 
+	/* whatever fails below, buf holds a string (clang's analyser: an
+	 * errno of 0 would otherwise return success with buf unset) */
+	if (len)
+		buf[0] = '\0';
 	if (r < 0)
 		return r;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);

@@ -66,7 +66,8 @@ VFH_EXPORT int vfh_vtcon_list_sz(struct vfh_ctx *ctx, struct vfh_vtcon **cons, s
 		free(v);
 		return vfh_fail(ctx, r, "cannot read vtconsoles: %s", strerror(-r));
 	}
-	qsort(v, cnt, sizeof(*v), by_index);
+	if (cnt)
+		qsort(v, cnt, sizeof(*v), by_index);	/* v is NULL without consoles */
 	r = vfh_array_out((void **)cons, v, cnt, sizeof(*v), stride);
 	if (r < 0)
 		return vfh_fail(ctx, r, "out of memory");
