@@ -5,10 +5,8 @@
 # keeps the HDMI-audio function's ALSA control device open, as pipewire
 # does) through that manager's private socket; the start goes on, and the
 # unit runs again, holding the device again, after destroy.  With the
-# default policy the same start fails at once naming the process.  In
-# single-GPU mode a process holding the GPU's DRM card that nothing stops
-# is named once the wait bound expires, and everything (the display
-# manager included) is put back.
+# default policy the same start fails at once naming the process.  (The
+# single-GPU case: t-hook-held-single-gpu.sh.)
 # vm: systemd second-gpu
 
 U=vfhuser UID_=4242
@@ -48,7 +46,9 @@ has "the error names the sound server" "$LAST_OUT" "is held by $holder (sleep)"
 # the step's own time, as the hook logs it (virsh's includes libvirt's
 # work under TCG)
 ms=$(hooklog | sed -n 's/.*gpu prepare: step [0-9]*\/[0-9]* (bind .*) failed after \([0-9]*\)\..*/\1/p' | tail -1)
-check "the refusing step failed within a second (${ms:-?} ms)" test -n "$ms" -a "${ms:-99999}" -lt 1000
+# (about a second under TCG on a loaded machine: the scan of /proc; a
+# blocked unbind never returns)
+check "the refusing step failed at once (${ms:-?} ms)" test -n "$ms" -a "${ms:-99999}" -lt 10000
 check "virsh returned at once, not after a blocked unbind ($((t1 - t0)) s)" test $((t1 - t0)) -lt 60
 same "the host is as before" "$(snapshot)" "$before"
 same "the sound server still runs" "$(usys is-active vfh-sound.service)" active
@@ -79,41 +79,3 @@ holder2=$(usys show -p MainPID --value vfh-sound.service)
 check "and holds $ctl again (pid $holder2)" sh -c "ls -l /proc/$holder2/fd | grep -q $ctl"
 refuse "no journal is left" test -e /run/vfiohook/gpu
 same "the host is as before after" "$(snapshot)" "$before"
-
-# single-GPU: a process holding the GPU's DRM card that no unit stops
-cat > /etc/systemd/system/display-manager.service <<UNIT
-[Unit]
-Description=stand-in display manager
-[Service]
-ExecStart=/bin/sleep infinity
-UNIT
-systemctl daemon-reload
-check "the stand-in display manager starts" systemctl start display-manager.service
-drmcard=$(ls /sys/bus/pci/devices/$GPU/drm/ | grep '^card' | head -1)
-check "the GPU has a DRM card (/dev/dri/$drmcard)" test -c /dev/dri/$drmcard
-sleep 3600 < /dev/dri/$drmcard &
-dholder=$!
-before=$(snapshot)
-ini gpu <<INI
-[devices]
-passthrough = $GPU
-
-[single-gpu]
-stop_units = display-manager.service
-
-[holders]
-wait_seconds = 2
-INI
-t0=$(date +%s%N)
-refuse "single-GPU: virsh start gpu while a process holds /dev/dri/$drmcard" virsh start gpu
-t1=$(date +%s%N)
-ms=$(( (t1 - t0) / 1000000 ))
-has "the error names the process" "$LAST_OUT" "$GPU is still held by $dholder (sleep)"
-check "after the wait bound of 2 s, not before, and not long after ($ms ms)" \
-	test $ms -ge 2000 -a $ms -lt 30000
-same "the display manager runs again" "$(systemctl is-active display-manager.service)" active
-same "the host is as before" "$(snapshot)" "$before"
-refuse "no journal is left" test -e /run/vfiohook/gpu
-check "the holder still runs (nothing was killed)" kill -0 $dholder
-kill $dholder; wait $dholder 2>/dev/null
-systemctl stop display-manager.service
