@@ -284,6 +284,34 @@ int eng_key_addrs(struct ini *p, const struct eng_key *k, void *base, const char
 	return each_word(p, k, base, v, add_listed);
 }
 
+static int add_free(struct ini *p, const struct eng_key *k, void *base, const char *w)
+{
+	struct hook_config *c = base;
+	struct vfh_pci_addr a, *na;
+
+	if (vfh_pci_addr_parse(w, &a) < 0) {
+		perr(p, p->line, "%s: '%s' is not a PCI address (DDDD:BB:SS.F, see lspci -D)",
+		     k->name, w);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < c->n_free; i++)
+		if (vfh_pci_addr_eq(&c->free[i], &a)) {
+			perr(p, p->line, "%s: %s listed twice", k->name, w);
+			return -EINVAL;
+		}
+	na = realloc(c->free, (c->n_free + 1) * sizeof(*na));
+	if (!na)
+		return -ENOMEM;
+	c->free = na;
+	c->free[c->n_free++] = a;
+	return 0;
+}
+
+int eng_key_free_addrs(struct ini *p, const struct eng_key *k, void *base, const char *v)
+{
+	return each_word(p, k, base, v, add_free);
+}
+
 /* ---- the tables */
 
 static const struct eng_enum reset_values[] = {
@@ -332,6 +360,8 @@ static const struct eng_key devices_keys[] = {
 	{ .name = "write_ms", .parse = eng_key_uint, .off = HC(write_ms), .def = "10000",
 	  .help = "The bound of every write into a driver, 100 to 600000.",
 	  .lo = 100, .hi = 600000, .unit = "milliseconds" },
+	{ .name = "free", .parse = eng_key_free_addrs,
+	  .help = "Controllers the host is presumed to need that are free to take." },
 };
 
 static const struct eng_key device_keys[] = {
@@ -991,6 +1021,9 @@ void eng_config_free(struct hook_config *cfg)
 	free(cfg->unload_modules);
 	free(cfg->listed);
 	free(cfg->listed_line);
+	free(cfg->free);
+	cfg->free = NULL;
+	cfg->n_free = 0;
 	free(cfg->dev);
 	cfg->stop_units = cfg->unload_modules = NULL;
 	cfg->listed = NULL;

@@ -112,6 +112,10 @@ struct hook_config {
 	struct dev_conf defaults;	/* driver, reset, reset_at, suspend_* */
 	unsigned int wait_ms;		/* default 10000, the library's */
 	unsigned int write_ms;		/* default 10000, the library's */
+	/* controllers the host is presumed to need (a mount that cannot be
+	 * traced: ZFS, a network filesystem) that the user says are free */
+	struct vfh_pci_addr *free;
+	size_t n_free;
 	/* [device ADDR] */
 	struct dev_conf *dev;
 	size_t n_dev;

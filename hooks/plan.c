@@ -146,6 +146,16 @@ static int check_host_needs(struct builder *b)
 		if (!has(b->devs, b->n, &needs[i].addr))
 			continue;
 		vfh_pci_addr_format(&needs[i].addr, s, sizeof(s));
+		if (needs[i].presumed) {
+			/* fail closed, unless the user knows this one is free */
+			if (has(b->cfg->free, b->cfg->n_free, &needs[i].addr))
+				continue;
+			r = berr(b, -EBUSY, "refused: %s would go to the VM with the devices in %s, "
+				 "but the host may need it: %s, so every such controller is kept; "
+				 "if %s holds nothing the host uses, add 'free = %s' to [devices]",
+				 s, b->cfg->path, needs[i].why, s, s);
+			break;
+		}
 		r = berr(b, -EBUSY, "refused: %s would go to the VM with the devices in %s, but "
 			 "the host needs it (%s); pass through a device in another IOMMU group",
 			 s, b->cfg->path, needs[i].why);

@@ -614,6 +614,13 @@ int vfh_sched_rt_runtime_write(struct vfh_ctx *ctx, long us, long *prior);
 struct vfh_host_need {
 	struct vfh_pci_addr addr;
 	char why[128];
+	/* Fail closed: a mount (or swap) could not be traced to its
+	 * controller -- ZFS, bcachefs on a device not shown, a network
+	 * filesystem -- so every storage controller (PCI class 01) or, for a
+	 * network filesystem, every NIC (class 02) is presumed needed; why
+	 * names that mount.  The caller may know better (a controller it was
+	 * told is free to take). */
+	bool presumed;
 };
 int vfh_host_needs_sz(struct vfh_ctx *ctx, struct vfh_host_need **needs,
 		      size_t *n, size_t stride);

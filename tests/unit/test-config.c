@@ -14,7 +14,7 @@
 
 #define P T_INI
 #define DEVICES_KEYS "(passthrough, driver, take_group, take_companions, reset, reset_at, " \
-	"suspend_seconds, suspend_attempts, wait_ms, write_ms)"
+	"suspend_seconds, suspend_attempts, wait_ms, write_ms, free)"
 #define DEVICE_KEYS "(driver, reset, reset_at, suspend_seconds, suspend_attempts)"
 #define LOWER ": names are lower-case (did you mean "
 #define SGPU_KEYS "(enabled, stop_units, unbind_vtconsoles, unbind_framebuffers, unload_modules)"
