@@ -3,11 +3,18 @@
 #
 #   make              library (shared + static + .pc), hook, CLI
 #   make check        the same built with -Werror, ASan and UBSan into
-#                     tests/build, then every test tier (unit, real kernel)
+#                     tests/build, then every test tier (build, unit, fuzz
+#                     corpus replay, real kernel)
+#   make demo         the main job, on screen, in a QEMU guest (tests/vm/t-demo.sh)
 #   make bench        benchmarks, figures against a baseline in the same run
 #   make soak         two domains started and destroyed SOAK_CYCLES (200)
 #                     times in a test guest, the host checked after each
-#   make install      honours DESTDIR and PREFIX
+#   make fuzz         libFuzzer on each parser (clang), FUZZ_SECONDS each;
+#                     make fuzz-merge folds what it found into the corpus
+#                     (tests/fuzz/fuzz.mk; make check replays the corpus)
+#   make analyse      cppcheck and clang's static analyser (tests/analyse)
+#   make valgrind     the unit tier release-built under valgrind memcheck
+#   make install      honours DESTDIR and PREFIX; RELOAD=yes reloads libvirtd
 #   make uninstall
 #   make clean
 
@@ -54,6 +61,8 @@ ALL_CFLAGS = -std=gnu11 $(WARN) -fPIC -fvisibility=hidden $(CFLAGS)
 DEPS_LIB  := libpci:libpci-dev libudev:libudev-dev libkmod:libkmod-dev \
 	     libsystemd:libsystemd-dev
 DEPS_HOOK := inih:libinih-dev libxml-2.0:libxml2-dev
+# the CLI alone reads domain XML from libvirtd; the hook never links libvirt
+DEPS_CLI  := libvirt:libvirt-dev
 DEPS_TEST := cmocka:libcmocka-dev
 
 pc_mod = $(word 1,$(subst :, ,$(1)))
@@ -65,11 +74,13 @@ need = $(if $(shell command -v $(PKG_CONFIG)),,$(error pkg-config not found: \
 
 NOT_BUILDING := $(filter clean uninstall help,$(MAKECMDGOALS))
 ifeq ($(NOT_BUILDING),)
-$(call need,$(DEPS_LIB) $(DEPS_HOOK))
+$(call need,$(DEPS_LIB) $(DEPS_HOOK) $(DEPS_CLI))
 LIB_CFLAGS  := $(shell $(PKG_CONFIG) --cflags libpci libudev libkmod libsystemd)
 LIB_LIBS    := $(shell $(PKG_CONFIG) --libs libpci libudev libkmod libsystemd)
 HOOK_CFLAGS := $(shell $(PKG_CONFIG) --cflags inih libxml-2.0)
 HOOK_LIBS   := $(shell $(PKG_CONFIG) --libs inih libxml-2.0)
+CLI_CFLAGS  := $(shell $(PKG_CONFIG) --cflags libvirt)
+CLI_LIBS    := $(shell $(PKG_CONFIG) --libs libvirt)
 endif
 
 # -------------------------------------------------------------- sources --
@@ -92,6 +103,9 @@ ENGINE_A   := $(O)/hooks/libengine.a
 ENGINE_SO  := $(O)/hooks/vfiohook-engine.so
 HOOK_BIN   := $(O)/hooks/vfiohook-qemu
 TOOL_BIN   := $(O)/tools/vfiohook
+# The CLI: one object per file, its commands in the table of tools/main.c.
+TOOL_SRC   := main.c output.c cmd-pci.c cmd-domain.c doctor.c advice.c libvirt.c
+TOOL_OBJ   := $(addprefix $(O)/tools/,$(TOOL_SRC:.c=.o))
 ENGINEDIR  ?= $(LIBDIR)/vfiohook
 
 # The hook's front loads the engine from an absolute path: the installed
@@ -104,6 +118,7 @@ endif
 
 PROGS := $(LIB_SO) $(LIB_A) $(ENGINE_SO) $(HOOK_BIN) $(TOOL_BIN)
 
+# (demo: tests/tests.mk)
 .PHONY: all check bench soak install uninstall clean help unit vm summary
 .DEFAULT_GOAL := all
 
@@ -148,25 +163,41 @@ $(HOOK_BIN): $(O)/hooks/front.o $(O)/hooks/domname.o
 $(ENGINE_SO): $(O)/hooks/engine.o $(ENGINE_A) $(LIB_A)
 	$(CC) -shared -Wl,--no-undefined -Wl,-z,defs $(LDFLAGS) -o $@ $^ $(HOOK_LIBS) $(LIB_LIBS)
 
-$(O)/tools/%.o: tools/%.c hooks/engine.h lib/vfiohook.h
+$(O)/tools/%.o: tools/%.c tools/cli.h hooks/engine.h lib/vfiohook.h
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -Ihooks $(ALL_CFLAGS) $(HOOK_CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) -Ihooks $(ALL_CFLAGS) $(HOOK_CFLAGS) $(CLI_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(TOOL_BIN): $(O)/tools/vfiohook.o $(ENGINE_A) $(LIB_A)
-	$(CC) $(LDFLAGS) -o $@ $^ $(HOOK_LIBS) $(LIB_LIBS)
+$(TOOL_BIN): $(TOOL_OBJ) $(ENGINE_A) $(LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $^ $(HOOK_LIBS) $(CLI_LIBS) $(LIB_LIBS)
 
 -include $(LIB_OBJ:.o=.d) $(ENGINE_OBJ:.o=.d) $(O)/hooks/front.d $(O)/hooks/engine.d \
-	$(O)/tools/vfiohook.d
+	$(TOOL_OBJ:.o=.d)
 
 include tests/tests.mk
 
 # ------------------------------------------------------------- install --
+# Exactly the tree README's "Install" lists (tests/build-check holds both
+# to it).  Never a hooks/qemu: libvirt runs an existing one (someone else's
+# dispatcher) and then every file in qemu.d/, ours among them.
+EXAMPLES   := $(sort $(wildcard conf/*.ini))
+COMPLDIR   ?= $(PREFIX)/share/bash-completion/completions
+INIDIR     := $(HOOKDIR)/vfiohook
+# RELOAD=yes: reload the running libvirt daemon once the hook is in place
+# (it reads the hook directory only when it starts or reloads)
+RELOAD     ?= no
+# where the running daemon is looked for (tests point it at a fake /proc)
+PROC       ?= /proc
+
+# The running libvirt daemon's name (libvirtd, or virtqemud for the modular
+# daemons), or nothing.
+daemon_sh = for p in $(PROC)/[0-9]*; do read c < $$p/comm 2>/dev/null || continue; \
+	case $$c in libvirtd|virtqemud) echo $$c; break ;; esac; done
+
 install: all
-	$(INSTALL) -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) \
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) \
 		$(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man5 \
-		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DOCDIR)/examples \
-		$(DESTDIR)$(HOOKDIR)/qemu.d
-	$(INSTALL) -d -m 0755 $(DESTDIR)$(HOOKDIR)/vfiohook
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(COMPLDIR) \
+		$(DESTDIR)$(ENGINEDIR) $(DESTDIR)$(HOOKDIR)/qemu.d $(DESTDIR)$(INIDIR)
 	$(INSTALL) -m 0755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf libvfiohook.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libvfiohook.so
@@ -174,25 +205,48 @@ install: all
 	$(INSTALL) -m 0644 lib/vfiohook.h $(DESTDIR)$(INCLUDEDIR)/
 	$(INSTALL) -m 0644 $(O)/lib/libvfiohook.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
 	$(INSTALL) -m 0755 $(TOOL_BIN) $(DESTDIR)$(SBINDIR)/vfiohook
-	$(INSTALL) -d $(DESTDIR)$(ENGINEDIR)
 	$(INSTALL) -m 0755 $(ENGINE_SO) $(DESTDIR)$(ENGINEDIR)/
-	$(INSTALL) -m 0755 $(HOOK_BIN) $(DESTDIR)$(HOOKDIR)/qemu.d/vfiohook
 	$(INSTALL) -m 0644 lib/libvfiohook.3 $(DESTDIR)$(MANDIR)/man3/
 	$(INSTALL) -m 0644 hooks/vfiohook.ini.5 $(DESTDIR)$(MANDIR)/man5/
 	$(INSTALL) -m 0644 hooks/vfiohook-hook.8 tools/vfiohook.8 $(DESTDIR)$(MANDIR)/man8/
-	$(INSTALL) -m 0644 conf/*.ini $(DESTDIR)$(DOCDIR)/examples/
+	$(INSTALL) -m 0644 tools/vfiohook.bash-completion $(DESTDIR)$(COMPLDIR)/vfiohook
+	$(INSTALL) -m 0644 $(EXAMPLES) $(DESTDIR)$(DOCDIR)/examples/
+	@# the hook last: libvirt may run it as soon as it is there, and then
+	@# its engine must be in place; a file, not a symlink (AppArmor)
+	$(INSTALL) -m 0755 $(HOOK_BIN) $(DESTDIR)$(HOOKDIR)/qemu.d/vfiohook
+	@if [ -e $(DESTDIR)$(HOOKDIR)/qemu ]; then \
+		echo "kept $(DESTDIR)$(HOOKDIR)/qemu (not ours): libvirt runs it, then qemu.d/vfiohook"; fi
+	@d=$$($(daemon_sh)); \
+	if [ -z "$$d" ]; then \
+		echo "libvirtd is not running: it will find the hook when it starts."; \
+	elif [ "$(RELOAD)" != yes ]; then \
+		echo "left to do: $$d reads hooks only when it starts or reloads: systemctl reload $$d (or: make install RELOAD=yes)"; \
+	elif [ -n "$(DESTDIR)" ]; then \
+		echo "left to do: RELOAD=yes ignored with DESTDIR (not this system's hook directory): systemctl reload $$d"; \
+	elif [ -d /run/systemd/system ]; then \
+		echo "systemctl reload $$d"; systemctl reload $$d.service || \
+		{ echo "left to do: the reload failed: systemctl restart $$d"; exit 1; }; \
+	else \
+		echo "kill -HUP $$d"; pid=$$(basename $$(dirname $$(grep -lx $$d $(PROC)/[0-9]*/comm | head -1))); \
+		kill -HUP $$pid || { echo "left to do: restart $$d"; exit 1; }; \
+	fi
+	@echo "next: a domain's INI file in $(INIDIR)/DOMAIN.ini (examples in $(DOCDIR)/examples), then: vfiohook check DOMAIN"
 
+# Removes what install put, nothing else: the INI files in $(INIDIR) are
+# the user's and stay (with the directory); an empty qemu.d goes.
 uninstall:
+	rm -f $(DESTDIR)$(HOOKDIR)/qemu.d/vfiohook
 	rm -f $(DESTDIR)$(LIBDIR)/libvfiohook.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME) \
 		$(DESTDIR)$(LIBDIR)/libvfiohook.so $(DESTDIR)$(LIBDIR)/libvfiohook.a \
 		$(DESTDIR)$(LIBDIR)/pkgconfig/libvfiohook.pc $(DESTDIR)$(INCLUDEDIR)/vfiohook.h \
-		$(DESTDIR)$(SBINDIR)/vfiohook $(DESTDIR)$(HOOKDIR)/qemu.d/vfiohook \
-		$(DESTDIR)$(ENGINEDIR)/vfiohook-engine.so \
+		$(DESTDIR)$(SBINDIR)/vfiohook $(DESTDIR)$(ENGINEDIR)/vfiohook-engine.so \
 		$(DESTDIR)$(MANDIR)/man3/libvfiohook.3 $(DESTDIR)$(MANDIR)/man5/vfiohook.ini.5 \
-		$(DESTDIR)$(MANDIR)/man8/vfiohook-hook.8 $(DESTDIR)$(MANDIR)/man8/vfiohook.8
-	rm -rf $(DESTDIR)$(DOCDIR)
-	-rmdir $(DESTDIR)$(ENGINEDIR) 2>/dev/null
-	@echo "kept $(DESTDIR)$(HOOKDIR)/vfiohook/ (your domain files), if any"
+		$(DESTDIR)$(MANDIR)/man8/vfiohook-hook.8 $(DESTDIR)$(MANDIR)/man8/vfiohook.8 \
+		$(DESTDIR)$(COMPLDIR)/vfiohook $(addprefix $(DESTDIR)$(DOCDIR)/examples/,$(notdir $(EXAMPLES)))
+	@rmdir $(DESTDIR)$(ENGINEDIR) $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) \
+		$(DESTDIR)$(HOOKDIR)/qemu.d 2>/dev/null || true
+	@if rmdir $(DESTDIR)$(INIDIR) 2>/dev/null || [ ! -e $(DESTDIR)$(INIDIR) ]; then :; else \
+		echo "kept $(DESTDIR)$(INIDIR)/ and your files in it: $$(ls $(DESTDIR)$(INIDIR) | tr '\n' ' ')"; fi
 
 clean:
 	rm -f lib/*.o lib/*.d lib/*.a lib/*.so* lib/*.pc hooks/*.o hooks/*.d hooks/*.a \
@@ -200,4 +254,4 @@ clean:
 	rm -rf tests/build tests/out
 
 help:
-	@sed -n '2,12p' Makefile
+	@sed -n '2,19p' Makefile

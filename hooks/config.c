@@ -106,12 +106,13 @@ int eng_key_bool(struct ini *p, const struct eng_key *k, void *base, const char 
 int eng_key_uint(struct ini *p, const struct eng_key *k, void *base, const char *v)
 {
 	unsigned int *out = field(base, k->off);
-	unsigned long n;
-	char *end;
+	unsigned long n = 0;
+	char *end = NULL;
 
 	errno = 0;
-	n = isdigit((unsigned char)*v) ? strtoul(v, &end, 10) : 0;
-	if (!isdigit((unsigned char)*v) || errno || *end || n < k->lo || n > k->hi) {
+	if (isdigit((unsigned char)*v))
+		n = strtoul(v, &end, 10);
+	if (!end || errno || *end || n < k->lo || n > k->hi) {
 		perr(p, p->line, "%s: '%s' is not a number%s%s from %u to %u", k->name, v,
 		     k->unit ? " of " : "", k->unit ? k->unit : "", k->lo, k->hi);
 		return -EINVAL;
@@ -283,6 +284,34 @@ int eng_key_addrs(struct ini *p, const struct eng_key *k, void *base, const char
 	return each_word(p, k, base, v, add_listed);
 }
 
+static int add_free(struct ini *p, const struct eng_key *k, void *base, const char *w)
+{
+	struct hook_config *c = base;
+	struct vfh_pci_addr a, *na;
+
+	if (vfh_pci_addr_parse(w, &a) < 0) {
+		perr(p, p->line, "%s: '%s' is not a PCI address (DDDD:BB:SS.F, see lspci -D)",
+		     k->name, w);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < c->n_free; i++)
+		if (vfh_pci_addr_eq(&c->free[i], &a)) {
+			perr(p, p->line, "%s: %s listed twice", k->name, w);
+			return -EINVAL;
+		}
+	na = realloc(c->free, (c->n_free + 1) * sizeof(*na));
+	if (!na)
+		return -ENOMEM;
+	c->free = na;
+	c->free[c->n_free++] = a;
+	return 0;
+}
+
+int eng_key_free_addrs(struct ini *p, const struct eng_key *k, void *base, const char *v)
+{
+	return each_word(p, k, base, v, add_free);
+}
+
 /* ---- the tables */
 
 static const struct eng_enum reset_values[] = {
@@ -328,6 +357,11 @@ static const struct eng_key devices_keys[] = {
 	{ .name = "wait_ms", .parse = eng_key_uint, .off = HC(wait_ms), .def = "10000",
 	  .help = "The bound of every wait for the kernel, 100 to 600000.",
 	  .lo = 100, .hi = 600000, .unit = "milliseconds" },
+	{ .name = "write_ms", .parse = eng_key_uint, .off = HC(write_ms), .def = "10000",
+	  .help = "The bound of every write into a driver, 100 to 600000.",
+	  .lo = 100, .hi = 600000, .unit = "milliseconds" },
+	{ .name = "free", .parse = eng_key_free_addrs,
+	  .help = "Controllers the host is presumed to need that are free to take." },
 };
 
 static const struct eng_key device_keys[] = {
@@ -349,6 +383,49 @@ static const struct eng_key single_gpu_keys[] = {
 	{ .name = "unload_modules", .parse = eng_key_names, .off = HC(unload_modules),
 	  .off_n = HC(n_modules), .help = "Modules unloaded once the devices are off them.",
 	  .what = "module name", .max = 56 },
+};
+
+static const struct eng_enum when_held_values[] = {
+	{ "refuse", HELD_REFUSE }, { "stop", HELD_STOP }, { NULL, 0 }
+};
+
+/* when_held: also where, for the checks once the file is read */
+static int key_when_held(struct ini *p, const struct eng_key *k, void *base, const char *v)
+{
+	int r = eng_key_enum(p, k, base, v);
+
+	if (r == 0)
+		((struct hook_config *)base)->when_held_line = p->line;
+	return r;
+}
+
+/* user = auto | NAME | UID */
+static int key_held_user(struct ini *p, const struct eng_key *k, void *base, const char *v)
+{
+	if (strcmp(v, "auto") == 0) {
+		strcpy(((struct hook_config *)base)->held_user, v);
+		return 0;
+	}
+	return eng_key_name(p, k, base, v);
+}
+
+static const struct eng_key holders_keys[] = {
+	{ .name = "when_held", .parse = key_when_held, .off = HC(when_held), .def = "refuse",
+	  .help = "What to do when a process on the host holds a device's nodes.",
+	  .values = when_held_values },
+	{ .name = "stop_units", .parse = eng_key_names, .off = HC(held_units),
+	  .off_n = HC(n_held_units), .help = "System units stopped when a device is held.",
+	  .what = "unit name", .max = 128, .extra = ".@:\\", .need_suffix = true },
+	{ .name = "stop_user_units", .parse = eng_key_names, .off = HC(held_user_units),
+	  .off_n = HC(n_held_user_units),
+	  .help = "Units of the user's own systemd manager stopped when a device is held.",
+	  .what = "unit name", .max = 100, .extra = ".@:\\", .need_suffix = true },
+	{ .name = "user", .parse = key_held_user, .off = HC(held_user), .def = "auto",
+	  .help = "Whose user units: auto (the owners of the holding processes), a name or a uid.",
+	  .what = "user name or uid", .max = 64, .extra = "." },
+	{ .name = "wait_seconds", .parse = eng_key_uint, .off = HC(held_wait_s), .def = "5",
+	  .help = "The bound of the wait for the holders to let go, 1 to 60.",
+	  .lo = 1, .hi = 60, .unit = "seconds" },
 };
 
 static const struct eng_enum hugepages_values[] = {
@@ -489,6 +566,7 @@ const struct eng_section eng_sections[] = {
 	{ "devices", "[devices]", false, NULL, KEYS(devices_keys), open_config },
 	{ "device", "[device ADDRESS]", true, "[devices]", KEYS(device_keys), open_device },
 	{ "single-gpu", "[single-gpu]", false, NULL, KEYS(single_gpu_keys), open_single_gpu },
+	{ "holders", "[holders]", false, NULL, KEYS(holders_keys), open_config },
 	{ "memory", "[memory]", false, NULL, KEYS(memory_keys), open_config },
 	{ "cpus", "[cpus]", false, NULL, KEYS(cpus_keys), open_config },
 	{ "looking-glass", "[looking-glass]", false, NULL, KEYS(looking_glass_keys), open_config },
@@ -799,6 +877,15 @@ int eng_config_parse(FILE *f, const char *path, struct hook_config *cfg, struct 
 			     "passthrough in [devices]", a);
 		}
 	}
+	if (!p.err_line && cfg->when_held == HELD_STOP && !cfg->n_held_units &&
+	    !cfg->n_held_user_units)
+		perr(&p, cfg->when_held_line, "when_held = stop, but [holders] names nothing to "
+		     "stop: add stop_user_units (a sound server: pipewire.socket pipewire.service "
+		     "wireplumber.service) or stop_units");
+	if (!p.err_line && cfg->when_held == HELD_REFUSE &&
+	    (cfg->n_held_units || cfg->n_held_user_units))
+		perr(&p, cfg->when_held_line, "[holders] names units to stop, but when_held = "
+		     "refuse never stops them: add when_held = stop to [holders]");
 	free(p.seen);
 	if (p.err_line) {
 		eng_config_free(cfg);
@@ -922,10 +1009,21 @@ void eng_config_free(struct hook_config *cfg)
 		free(cfg->stop_units[i]);
 	for (size_t i = 0; i < cfg->n_modules; i++)
 		free(cfg->unload_modules[i]);
+	for (size_t i = 0; i < cfg->n_held_units; i++)
+		free(cfg->held_units[i]);
+	for (size_t i = 0; i < cfg->n_held_user_units; i++)
+		free(cfg->held_user_units[i]);
+	free(cfg->held_units);
+	free(cfg->held_user_units);
+	cfg->held_units = cfg->held_user_units = NULL;
+	cfg->n_held_units = cfg->n_held_user_units = 0;
 	free(cfg->stop_units);
 	free(cfg->unload_modules);
 	free(cfg->listed);
 	free(cfg->listed_line);
+	free(cfg->free);
+	cfg->free = NULL;
+	cfg->n_free = 0;
 	free(cfg->dev);
 	cfg->stop_units = cfg->unload_modules = NULL;
 	cfg->listed = NULL;

@@ -67,5 +67,6 @@ eng_key_parse_fn eng_key_enum;		/* one of values, lower-case */
 eng_key_parse_fn eng_key_name;		/* a name into a char[max] */
 eng_key_parse_fn eng_key_names;		/* a list of names: char ** and its count */
 eng_key_parse_fn eng_key_addrs;		/* passthrough: auto and PCI addresses */
+eng_key_parse_fn eng_key_free_addrs;	/* free: PCI addresses */
 
 #endif

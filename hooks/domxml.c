@@ -160,7 +160,7 @@ static int attr_cpuset(const xmlNode *n, const char *name, char *buf, size_t len
 /* libvirt's scaled integers: VALUE with unit= (b, bytes, KB, k, KiB, MB,
  * M, MiB, GB, G, GiB, TB, T, TiB; KB = 1000, KiB = 1024), `deflt` when no
  * unit is given.  In bytes. */
-static int scaled(const char *text, const char *unit, uint64_t deflt, uint64_t *bytes)
+int eng_size_parse(const char *text, const char *unit, uint64_t deflt, uint64_t *bytes)
 {
 	static const struct { const char *name; uint64_t mul; } units[] = {
 		{ "b", 1 }, { "bytes", 1 },
@@ -197,7 +197,7 @@ static int elem_scaled(const xmlNode *n, uint64_t deflt, uint64_t *bytes, const 
 	char text[32], unit[16];
 
 	if (text_of(n, text, sizeof(text)) < 0 || attr_str(n, "unit", unit, sizeof(unit)) < 0 ||
-	    scaled(text, unit, deflt, bytes) < 0)
+	    eng_size_parse(text, unit, deflt, bytes) < 0)
 		return bad(e, "%s '%.20s' (unit '%.10s') is not a size libvirt accepts", what, text,
 			   unit);
 	return 0;
@@ -330,7 +330,7 @@ static int parse_memory_backing(const xmlNode *mb, struct domain_xml *dom, struc
 		pg = &dom->pages[dom->n_pages];
 		r = attr_str(p, "size", size, sizeof(size));
 		if (attr_str(p, "unit", unit, sizeof(unit)) < 0 || r < 0 || !*size ||
-		    scaled(size, unit, 1024, &bytes) < 0 || bytes < 4096)
+		    eng_size_parse(size, unit, 1024, &bytes) < 0 || bytes < 4096)
 			return bad(e, "<hugepages><page size='%.20s' unit='%.10s'> is not a page size",
 				   size, unit);
 		pg->size_kib = bytes >> 10;
@@ -351,7 +351,7 @@ static int parse_numatune(const xmlNode *nt, struct domain_xml *dom, struct eng_
 	if (m && ((r = attr_cpuset(m, "nodeset", dom->numa_nodeset, sizeof(dom->numa_nodeset),
 				   "<numatune><memory>", e)) < 0 ||
 		  attr_str(m, "mode", dom->numa_mode, sizeof(dom->numa_mode)) < 0))
-		return m && r < 0 ? r : bad(e, "<numatune><memory mode> is too long");
+		return r < 0 ? r : bad(e, "<numatune><memory mode> is too long");
 	for (const xmlNode *c = nt->children; c; c = c->next) {
 		struct dom_memnode *mn;
 		unsigned long cell;
@@ -392,7 +392,7 @@ static int parse_cpu_numa(const xmlNode *cpu, struct domain_xml *dom, struct eng
 		cell->id = (unsigned int)id;
 		if (attr_str(c, "memory", mem, sizeof(mem)) < 0 ||
 		    attr_str(c, "unit", unit, sizeof(unit)) < 0 ||
-		    scaled(mem, unit, 1024, &cell->memory) < 0)
+		    eng_size_parse(mem, unit, 1024, &cell->memory) < 0)
 			return bad(e, "<numa><cell id='%lu'> has no memory size libvirt accepts", id);
 		dom->n_cells++;
 	}

@@ -33,6 +33,8 @@ static int phase_prepare(struct vfh_ctx *ctx, const char *domain, const struct h
 
 	if (cfg->wait_ms)
 		vfh_ctx_set_wait_ms(ctx, cfg->wait_ms);
+	if (cfg->write_ms)
+		vfh_ctx_set_write_ms(ctx, cfg->write_ms);
 	/* passthrough = auto needs it; an explicit list is checked against
 	 * the domain's hostdevs when it is there */
 	have_dom = cfg->from_xml || (xml && len > 0);
@@ -106,6 +108,7 @@ int vfh_hook_main(int argc, char **argv, const char *xml, size_t xml_len)
 	}
 #endif
 	eng_log_open(ctx);
+	eng_log_context(domain, op->name);
 
 	if (op->reads_ini) {
 		struct eng_err ce;

@@ -111,6 +111,11 @@ struct hook_config {
 	bool take_companions;		/* default yes */
 	struct dev_conf defaults;	/* driver, reset, reset_at, suspend_* */
 	unsigned int wait_ms;		/* default 10000, the library's */
+	unsigned int write_ms;		/* default 10000, the library's */
+	/* controllers the host is presumed to need (a mount that cannot be
+	 * traced: ZFS, a network filesystem) that the user says are free */
+	struct vfh_pci_addr *free;
+	size_t n_free;
 	/* [device ADDR] */
 	struct dev_conf *dev;
 	size_t n_dev;
@@ -122,6 +127,15 @@ struct hook_config {
 	bool unbind_framebuffers;	/* default yes */
 	char **unload_modules;
 	size_t n_modules;
+	/* [holders] */
+	int when_held;			/* HELD_REFUSE, HELD_STOP */
+	int when_held_line;		/* where it is set, 0: the default */
+	char **held_units;		/* system units */
+	size_t n_held_units;
+	char **held_user_units;		/* units of the user's own manager */
+	size_t n_held_user_units;
+	char held_user[64];		/* "auto": the holders' owners */
+	unsigned int held_wait_s;	/* default 5 */
 	/* [memory] */
 	int hugepages;			/* HUGEPAGES_AUTO, _OFF, _KEEP */
 	unsigned int hugepage_count;	/* pages =; 0: what the XML works out */
@@ -141,6 +155,7 @@ struct hook_config {
 	bool lg_keep;			/* default no */
 };
 
+enum { HELD_REFUSE, HELD_STOP };
 enum { HUGEPAGES_AUTO, HUGEPAGES_OFF, HUGEPAGES_KEEP };
 enum { ISOLATE_NO, ISOLATE_AUTO, ISOLATE_LIST };
 enum { RT_RUNTIME_KEEP, RT_RUNTIME_UNLIMITED };
@@ -247,6 +262,10 @@ struct domain_xml {
  * no entities, no DTD).  -EINVAL with one line in e ("domain XML: ..."). */
 int eng_domxml_parse(const char *buf, size_t len, struct domain_xml *dom, struct eng_err *e);
 void eng_domxml_free(struct domain_xml *dom);
+/* libvirt's scaled integers: text (decimal digits) in unit (b, bytes, KB,
+ * k, KiB, MB... TiB; "" for deflt), in bytes.  -EINVAL for an unknown
+ * unit, anything but digits, or more than 2^64 - 1 bytes. */
+int eng_size_parse(const char *text, const char *unit, uint64_t deflt, uint64_t *bytes);
 
 /* ----------------------------------------------- what the domain wants -- */
 
@@ -402,8 +421,8 @@ int eng_toggle_decode(struct step *s, const char *key, const char *val);
 size_t eng_claim_what(const struct step *s, const char *type, bool held, struct claim *out);
 
 /* The kinds (hooks/steps/): */
-extern const struct step_ops eng_step_unit_stop, eng_step_vtcon_unbind, eng_step_fb_unbind,
-	eng_step_pci_bind, eng_step_module_unload, eng_step_reset;
+extern const struct step_ops eng_step_unit_stop, eng_step_user_unit_stop, eng_step_vtcon_unbind,
+	eng_step_fb_unbind, eng_step_pci_bind, eng_step_module_unload, eng_step_reset;
 extern const struct step_ops eng_step_hugepages, eng_step_shm_file, eng_step_cpu_isolate,
 	eng_step_cpumask, eng_step_governor, eng_step_rt_runtime;
 
@@ -412,6 +431,12 @@ extern const struct step_ops eng_step_hugepages, eng_step_shm_file, eng_step_cpu
 int eng_step_init(struct step *s, const struct step_ops *ops, const char *what);
 int eng_step_init_fb_unbind(struct step *s, const char *device, const char *driver);
 int eng_step_init_pci_bind(struct step *s, const char *addr, const char *driver);
+/* Before the unbind, wait at most ms for the processes holding the
+ * device's nodes to let go (after [holders] or [single-gpu] stopped what
+ * held them); 0, the default: refuse at once when held. */
+void eng_step_pci_bind_held_wait(struct step *s, unsigned int ms);
+/* A unit of uid's own systemd manager (what "UID:UNIT") */
+int eng_step_init_user_unit_stop(struct step *s, unsigned int uid, const char *unit);
 int eng_step_init_reset(struct step *s, const char *addr, int reset, int reset_at,
 			unsigned int seconds, unsigned int attempts);
 int eng_step_init_hugepages(struct step *s, int node, uint64_t size_kb, uint64_t count,
@@ -467,6 +492,11 @@ int eng_plan_memory(struct vfh_ctx *ctx, const struct hook_config *cfg,
 		    const struct domain_xml *dom, struct plan *plan, struct eng_err *e);
 int eng_plan_shm(struct vfh_ctx *ctx, const struct hook_config *cfg,
 		 const struct domain_xml *dom, struct plan *plan, struct eng_err *e);
+/* [holders] when_held = stop: the units that let go of the devices when
+ * a process holds one of their nodes (none when nothing holds them). */
+int eng_plan_holders(struct vfh_ctx *ctx, const struct hook_config *cfg,
+		     const struct vfh_pci_addr *devs, size_t n, struct plan *plan,
+		     struct eng_err *e);
 int eng_plan_cpus(struct vfh_ctx *ctx, const char *domain, const struct hook_config *cfg,
 		  const struct domain_xml *dom, struct plan *plan, struct eng_err *e);
 
@@ -484,6 +514,12 @@ struct journal_entry {
 	bool begun;		/* intent recorded: maybe applied */
 	bool done;		/* applied */
 	bool undone;		/* put back */
+	/* in doubt: a write of the step (its apply or undo) did not return
+	 * within the write bound; its process, and that process's start time
+	 * (clock ticks after boot, /proc/PID/stat), so that a later replay
+	 * can tell whether the write is still in flight */
+	int doubt_pid;
+	unsigned long long doubt_start;
 };
 
 struct journal {
@@ -515,6 +551,8 @@ int eng_journal_begin(struct journal *j, const struct step *s);	/* new entry */
 int eng_journal_done(struct journal *j, size_t idx);
 int eng_journal_undone(struct journal *j, size_t idx);
 int eng_journal_prepared(struct journal *j);
+/* "doubt IDX pid=PID start=TICKS": the step's write did not return. */
+int eng_journal_doubt(struct journal *j, size_t idx, int pid, unsigned long long start);
 /* Removes the journal once nothing in it is left to undo. */
 int eng_journal_remove(struct journal *j);
 void eng_journal_close(struct journal *j);
@@ -590,9 +628,19 @@ int eng_run_reconnect(struct vfh_ctx *ctx, const char *domain, const struct hook
 
 /* ---------------------------------------------------------------- log -- */
 
-/* syslog with ident "vfiohook"; the library's log goes there too. */
+/* The journal (structured fields, see log.c) when journald's socket is in
+ * the run root, else syslog, with ident "vfiohook"; the library's log goes
+ * there too. */
 void eng_log_open(struct vfh_ctx *ctx);
+/* The domain and phase every following line carries (VFIOHOOK_DOMAIN=,
+ * VFIOHOOK_PHASE=); NULL or "" leaves the field out. */
+void eng_log_context(const char *domain, const char *phase);
+/* true when eng_log_open() found journald */
+bool eng_log_journald(void);
 void eng_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A step's line: STEP=step (1-based, 0: none) and DURATION_MS=ms (< 0: none). */
+void eng_log_step(int prio, size_t step, double ms, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 double eng_now_ms(void);
 
 #endif

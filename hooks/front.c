@@ -101,7 +101,9 @@ static bool ours(const char *domain, const char *op, const char *etc, const char
 int main(int argc, char **argv)
 {
 	const char *etc = "/etc", *run = "/run";
+#ifdef VFH_TEST_BUILD
 	char root_etc[512], root_run[512];
+#endif
 	engine_fn fn;
 	void *engine;
 	size_t len = 0;
@@ -123,9 +125,6 @@ int main(int argc, char **argv)
 			run = root_run;
 		}
 	}
-#else
-	(void)root_etc;
-	(void)root_run;
 #endif
 	if (!ours(argv[1], argv[2], etc, run)) {
 		drain();

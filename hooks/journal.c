@@ -10,7 +10,12 @@
  *   done 3
  *   prepared
  *   undone 3
+ *   doubt 4 pid=1234 start=5678
  *
+ * "doubt N" says that a write of step N (its apply or its undo) did not
+ * return within the write bound (a driver stuck in remove): the step may
+ * or may not have taken effect, and the write may still be in flight in
+ * that process (identified by its start time, in clock ticks after boot).
  * After `begin N KIND` come what= and captured=, then the fields the kind
  * writes itself (struct step_ops.encode).  Values are %-escaped outside
  * [A-Za-z0-9._:@+-]; a decoded value holding a control character is
@@ -251,6 +256,20 @@ int eng_journal_undone(struct journal *j, size_t idx)
 	return r;
 }
 
+int eng_journal_doubt(struct journal *j, size_t idx, int pid, unsigned long long start)
+{
+	char line[96];
+	int r;
+
+	snprintf(line, sizeof(line), "doubt %zu pid=%d start=%llu\n", idx, pid, start);
+	r = append(j, line);
+	if (r == 0 && idx < j->n) {
+		j->e[idx].doubt_pid = pid;
+		j->e[idx].doubt_start = start;
+	}
+	return r;
+}
+
 int eng_journal_prepared(struct journal *j)
 {
 	int r = append(j, "prepared\n");
@@ -380,6 +399,25 @@ static int parse_line(struct journal *j, char *line, int lineno)
 		if (!*s->what)
 			return bad(j, -EBADMSG, "line %d: a step without what=", lineno);
 		j->e[j->n++].begun = true;
+		return 0;
+	}
+	if (strcmp(w, "doubt") == 0) {
+		char *p = strtok_r(NULL, " ", &save), *t = strtok_r(NULL, " ", &save), *end;
+		unsigned long long start;
+		unsigned long pid;
+
+		if (idx >= j->n)
+			return bad(j, -EBADMSG, "line %d: 'doubt %lu' names no step", lineno, idx);
+		if (!p || !t || strtok_r(NULL, " ", &save) || strncmp(p, "pid=", 4) != 0 ||
+		    strncmp(t, "start=", 6) != 0 || parse_index(p + 4, &pid) < 0 || pid == 0 ||
+		    pid > 0x7fffffffUL || !isdigit((unsigned char)t[6]))
+			return bad(j, -EBADMSG, "line %d: malformed doubt record", lineno);
+		errno = 0;
+		start = strtoull(t + 6, &end, 10);
+		if (errno || *end)
+			return bad(j, -EBADMSG, "line %d: malformed doubt record", lineno);
+		j->e[idx].doubt_pid = (int)pid;
+		j->e[idx].doubt_start = start;
 		return 0;
 	}
 	if (strtok_r(NULL, " ", &save) || idx >= j->n)

@@ -41,6 +41,67 @@ void eng_faults_load(struct vfh_ctx *ctx, struct faults *f)
 #endif
 }
 
+/* The start time (clock ticks after boot) of process pid while it lives,
+ * 0 once it is gone or has ended (a zombie): a writer left in the kernel
+ * by a write that did not return is known by its pid and this. */
+static unsigned long long proc_start(struct vfh_ctx *ctx, int pid)
+{
+	char path[512], buf[1024], *p, *save;
+	unsigned long long start = 0;
+	size_t n;
+	FILE *f;
+
+	if (pid <= 0 || vfh_ctx_path(ctx, VFH_ROOT_PROC, path, sizeof(path), "%d/stat", pid) < 0)
+		return 0;
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* the name in parentheses may hold anything: count after its end */
+	p = strrchr(buf, ')');
+	if (!p)
+		return 0;
+	p = strtok_r(p + 1, " ", &save);	/* field 3: the state */
+	if (!p || *p == 'Z' || *p == 'X')
+		return 0;
+	for (int field = 4; field <= 22 && (p = strtok_r(NULL, " ", &save)); field++)
+		if (field == 22)
+			start = strtoull(p, NULL, 10);
+	return start;
+}
+
+/* Marks the journal's step idx in doubt after a write that did not return
+ * (-ETIME): records the writer left in the kernel.  0 or -errno. */
+static int mark_doubt(struct vfh_ctx *ctx, struct journal *j, size_t idx)
+{
+	int pid = (int)vfh_ctx_stuck_writer(ctx);
+
+	return eng_journal_doubt(j, idx, pid > 0 ? pid : 1, pid > 0 ? proc_start(ctx, pid) : 0);
+}
+
+/* A step whose write may still be in flight: 1 with its description in
+ * buf, 0 when none. */
+static int in_flight(struct vfh_ctx *ctx, const struct journal *j, char *buf, size_t len)
+{
+	for (size_t i = 0; i < j->n; i++) {
+		const struct journal_entry *e = &j->e[i];
+		char desc[256];
+
+		if (!e->begun || e->undone || !e->doubt_pid || !e->doubt_start ||
+		    proc_start(ctx, e->doubt_pid) != e->doubt_start)
+			continue;
+		eng_step_describe(&e->step, desc, sizeof(desc));
+		snprintf(buf, len, "step %zu (%s) is in doubt: its write to the kernel has not "
+			 "returned yet (process %d still waits in it: the driver is stuck, "
+			 "journalctl -k shows the hung task); nothing was changed", i + 1, desc,
+			 e->doubt_pid);
+		return 1;
+	}
+	return 0;
+}
+
 /* Undoes the journal's pending entries that belong to `phase`, from the
  * end: release (and a rollback) undoes every one, stopped only the kinds
  * undone while the devices are still on vfio-pci, skipping the others.
@@ -51,6 +112,10 @@ static int replay(struct vfh_ctx *ctx, struct journal *j, enum eng_phase phase,
 	struct faults faults;
 	int first = 0;
 
+	/* undoing anything while a write is still blocked in a driver would
+	 * block as well, or be undone by that write when it returns */
+	if (in_flight(ctx, j, failed, flen))
+		return -EBUSY;
 	eng_faults_load(ctx, &faults);
 	for (size_t i = j->n; i-- > 0;) {
 		struct journal_entry *e = &j->e[i];
@@ -70,6 +135,18 @@ static int replay(struct vfh_ctx *ctx, struct journal *j, enum eng_phase phase,
 			r = -EIO;	/* injected (test build) */
 		else
 			r = eng_step_undo(ctx, &e->step);
+		if (r == -ETIME) {
+			/* stuck in the kernel: every later write near it would
+			 * be too; the journal keeps the rest */
+			int d = mark_doubt(ctx, j, i);
+
+			eng_log(LOG_ERR, "%s %s: undo step %zu (%s): %s", j->domain, phase_name, i + 1,
+				desc, eng_why(ctx, r));
+			snprintf(failed, flen, "undoing step %zu (%s): %s; the step is in doubt%s",
+				 i + 1, desc, eng_why(ctx, r), d < 0 ? " (and the journal could not "
+				 "say so)" : "");
+			return first ? first : r;
+		}
 		if (r < 0 && ops->undo_best_effort) {
 			eng_log(LOG_ERR, "%s %s: %s failed: %s; the device is given back "
 				"anyway and may need a reboot to work", j->domain, phase_name, desc,
@@ -81,8 +158,10 @@ static int replay(struct vfh_ctx *ctx, struct journal *j, enum eng_phase phase,
 		if (r == 0)
 			r = eng_journal_undone(j, i);
 		if (r < 0) {
-			eng_log(LOG_ERR, "%s %s: undo step %zu (%s) failed after %.1f ms: %s", j->domain,
-				phase_name, i + 1, desc, eng_now_ms() - t0, eng_why(ctx, r));
+			double ms = eng_now_ms() - t0;
+
+			eng_log_step(LOG_ERR, i + 1, ms, "%s %s: undo step %zu (%s) failed after %.1f ms: "
+				     "%s", j->domain, phase_name, i + 1, desc, ms, eng_why(ctx, r));
 			if (!first) {
 				first = r;
 				snprintf(failed, flen, "undoing step %zu (%s) failed: %s", i + 1, desc,
@@ -90,8 +169,10 @@ static int replay(struct vfh_ctx *ctx, struct journal *j, enum eng_phase phase,
 			}
 			continue;
 		}
-		eng_log(LOG_INFO, "%s %s: undo step %zu (%s): done in %.1f ms", j->domain, phase_name,
-			i + 1, desc, eng_now_ms() - t0);
+		double ms = eng_now_ms() - t0;
+
+		eng_log_step(LOG_INFO, i + 1, ms, "%s %s: undo step %zu (%s): done in %.1f ms",
+			     j->domain, phase_name, i + 1, desc, ms);
 	}
 	return first;
 }
@@ -135,6 +216,17 @@ static const char *jdir(struct vfh_ctx *ctx, const char *domain, char *buf, size
 	if (vfh_ctx_path(ctx, VFH_ROOT_RUN, buf, len, VFH_RUN_DIR "/%s", domain) < 0)
 		snprintf(buf, len, "the run directory");
 	return buf;
+}
+
+/* A phase's last line, with its whole duration (DURATION_MS, no STEP). */
+static void log_total(const char *domain, const char *phase, size_t steps, double start)
+{
+	double ms = eng_now_ms() - start;
+
+	if (steps)
+		eng_log_step(LOG_INFO, 0, ms, "%s %s: %zu steps in %.1f ms", domain, phase, steps, ms);
+	else
+		eng_log_step(LOG_INFO, 0, ms, "%s %s: done in %.1f ms", domain, phase, ms);
 }
 
 static bool injected(const char *fault, const struct step *s)
@@ -226,12 +318,32 @@ int eng_run_prepare(struct vfh_ctx *ctx, const char *domain, const struct hook_c
 		}
 		if (r == 0)
 			r = eng_journal_done(&j, j.n - 1);
+		if (r == -ETIME) {
+			/* A write into a driver did not return: the device stays
+			 * locked by it, and undoing the other steps could block
+			 * on it too (restarting a display manager on that GPU).
+			 * Stop here; the journal tells where things stand. */
+			int d = mark_doubt(ctx, &j, j.n - 1);
+
+			eng_journal_close(&j);
+			eng_log(LOG_ERR, "%s prepare: step %zu/%zu (%s) in doubt after %.1f ms: %s",
+				domain, i + 1, plan.n, desc, eng_now_ms() - t0, err);
+			eng_fail(res, r, "%s: step %zu of %zu (%s): %s; nothing else was changed or put "
+				 "back (other writes near that device would block as well); the journal "
+				 "in %s says where things stand%s: run 'vfiohook recover %s' once the "
+				 "write has returned (or after a reboot)", domain, i + 1, plan.n, desc, err,
+				 dir, d < 0 ? " (but could not mark the step in doubt)" : "", domain);
+			eng_plan_free(&plan);
+			goto out;
+		}
 		if (r < 0) {
 			char undo[512] = "";
 			int u;
 
-			eng_log(LOG_ERR, "%s prepare: step %zu/%zu (%s) failed after %.1f ms: %s", domain,
-				i + 1, plan.n, desc, eng_now_ms() - t0, err);
+			double ms = eng_now_ms() - t0;
+
+			eng_log_step(LOG_ERR, i + 1, ms, "%s prepare: step %zu/%zu (%s) failed after %.1f "
+				     "ms: %s", domain, i + 1, plan.n, desc, ms, err);
 			u = replay(ctx, &j, ENG_RELEASE, "prepare", undo, sizeof(undo));
 			if (u == 0)
 				u = finish(&j);
@@ -247,8 +359,10 @@ int eng_run_prepare(struct vfh_ctx *ctx, const char *domain, const struct hook_c
 			eng_plan_free(&plan);
 			goto out;
 		}
-		eng_log(LOG_INFO, "%s prepare: step %zu/%zu %s: done in %.1f ms", domain, i + 1,
-			plan.n, desc, eng_now_ms() - t0);
+		double ms = eng_now_ms() - t0;
+
+		eng_log_step(LOG_INFO, i + 1, ms, "%s prepare: step %zu/%zu %s: done in %.1f ms",
+			     domain, i + 1, plan.n, desc, ms);
 		if (faults.kill_at == (int)i + 1 ||
 		    (!kill_after_done && injected(faults.kill_after, s))) {
 			kill_after_done = true;
@@ -262,8 +376,7 @@ int eng_run_prepare(struct vfh_ctx *ctx, const char *domain, const struct hook_c
 	if (r < 0)
 		eng_fail(res, r, "%s: cannot write its journal: %s", domain, strerror(-r));
 	else
-		eng_log(LOG_INFO, "%s prepare: %zu steps in %.1f ms", domain, plan.n,
-			eng_now_ms() - start);
+		log_total(domain, "prepare", plan.n, start);
 	eng_plan_free(&plan);
 out:
 	eng_unlock(lock);
@@ -274,6 +387,7 @@ static int replay_phase(struct vfh_ctx *ctx, const char *domain, enum eng_phase 
 			struct eng_err *res)
 {
 	const char *name = eng_phase_name(phase);
+	double start = eng_now_ms();
 	struct journal j;
 	char err[1024] = "", dir[512];
 	int lock, r;
@@ -312,7 +426,7 @@ static int replay_phase(struct vfh_ctx *ctx, const char *domain, enum eng_phase 
 		eng_fail(res, r, "%s: %s: %s; what is left is kept in %s: run 'vfiohook recover %s' "
 			 "once fixed", domain, name, err, dir, domain);
 	else
-		eng_log(LOG_INFO, "%s %s: done", domain, name);
+		log_total(domain, name, 0, start);
 	eng_unlock(lock);
 	return r;
 }

@@ -131,8 +131,10 @@ static int lookup_id(struct vfh_ctx *ctx, const char *file, const char *name, ui
 	if (vfh_ctx_path(ctx, VFH_ROOT_ETC, path, sizeof(path), "%s", file) < 0)
 		return -ENAMETOOLONG;
 	f = fopen(path, "re");
+	/* constants: clang's analyser cannot tell that -errno is never 0,
+	 * and *id is unset here (the caller says "cannot be looked up") */
 	if (!f)
-		return -errno;
+		return errno == ENOENT ? -ENOENT : -EIO;
 	while (fgets(line, sizeof(line), f)) {
 		char *save, *n = strtok_r(line, ":", &save), *pw = strtok_r(NULL, ":", &save);
 		char *num = strtok_r(NULL, ":", &save);
@@ -149,6 +151,103 @@ static int lookup_id(struct vfh_ctx *ctx, const char *file, const char *name, ui
 	}
 	fclose(f);
 	return -ENOENT;
+}
+
+/* ---- [holders] */
+
+static bool planned(const struct plan *plan, const struct step_ops *ops, const char *what)
+{
+	for (size_t i = 0; i < plan->n; i++)
+		if (plan->steps[i].ops == ops && strcmp(plan->steps[i].what, what) == 0)
+			return true;
+	return false;
+}
+
+static int add_user_units(struct vfh_ctx *ctx, const struct hook_config *cfg, uint32_t uid,
+			  struct plan *plan, struct eng_err *e)
+{
+	(void)ctx;
+	for (size_t i = 0; i < cfg->n_held_user_units; i++) {
+		struct step s;
+		int r = eng_step_init_user_unit_stop(&s, uid, cfg->held_user_units[i]);
+
+		if (r == 0 && planned(plan, &eng_step_user_unit_stop, s.what))
+			continue;
+		if ((r = add(plan, r, &s, e)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+int eng_plan_holders(struct vfh_ctx *ctx, const struct hook_config *cfg,
+		     const struct vfh_pci_addr *devs, size_t n, struct plan *plan,
+		     struct eng_err *e)
+{
+	struct vfh_holder *all = NULL;
+	size_t nall = 0;
+	int r = 0;
+
+	if (cfg->when_held != HELD_STOP)
+		return 0;	/* refuse: pci-bind names the holders, nothing moved */
+	for (size_t i = 0; i < n; i++) {
+		struct vfh_holder *v, *nv;
+		size_t k;
+
+		r = vfh_pci_holders(ctx, &devs[i], &v, &k);
+		if (r < 0) {
+			free(all);
+			return eng_fail_lib(e, ctx, r, "cannot tell what holds the devices");
+		}
+		if (k == 0)
+			continue;
+		nv = realloc(all, (nall + k) * sizeof(*all));
+		if (!nv) {
+			free(v);
+			free(all);
+			return eng_fail(e, -ENOMEM, "out of memory");
+		}
+		all = nv;
+		memcpy(all + nall, v, k * sizeof(*v));
+		nall += k;
+		free(v);
+	}
+	if (nall == 0)
+		return 0;	/* nothing holds them: nothing to stop */
+	for (size_t i = 0; i < nall; i++)
+		eng_log(LOG_INFO, "%d (%s, uid %d) holds a device node; [holders] stops what is "
+			"configured", all[i].pid, all[i].comm, all[i].uid);
+	for (size_t i = 0; i < cfg->n_held_units && r == 0; i++) {
+		struct step s;
+
+		r = eng_step_init(&s, &eng_step_unit_stop, cfg->held_units[i]);
+		if (r == 0 && planned(plan, &eng_step_unit_stop, s.what))
+			continue;
+		r = add(plan, r, &s, e);
+	}
+	if (r == 0 && cfg->n_held_user_units && strcmp(cfg->held_user, "auto") != 0) {
+		uint32_t uid;
+
+		r = lookup_id(ctx, "passwd", cfg->held_user, &uid);
+		if (r < 0)
+			r = eng_fail(e, r, "%s: [holders] user '%s' %s", cfg->path, cfg->held_user,
+				     r == -ENOENT ? "is no user of this host (/etc/passwd)" :
+				     "cannot be looked up");
+		else
+			r = add_user_units(ctx, cfg, uid, plan, e);
+	} else if (r == 0 && cfg->n_held_user_units) {
+		/* auto: the owners of the holders, root's processes have no
+		 * user manager to ask (a system unit stops those) */
+		for (size_t i = 0; i < nall && r == 0; i++) {
+			bool seen = all[i].uid <= 0;
+
+			for (size_t j = 0; j < i && !seen; j++)
+				seen = all[j].uid == all[i].uid;
+			if (!seen)
+				r = add_user_units(ctx, cfg, (uint32_t)all[i].uid, plan, e);
+		}
+	}
+	free(all);
+	return r;
 }
 
 int eng_plan_shm(struct vfh_ctx *ctx, const struct hook_config *cfg,

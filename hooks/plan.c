@@ -2,6 +2,7 @@
 /* prepare's plan: which devices go (with their IOMMU groups and slot
  * companions), what must let go of them first, and the safety checks that
  * refuse to take what the host needs. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -145,6 +146,16 @@ static int check_host_needs(struct builder *b)
 		if (!has(b->devs, b->n, &needs[i].addr))
 			continue;
 		vfh_pci_addr_format(&needs[i].addr, s, sizeof(s));
+		if (needs[i].presumed) {
+			/* fail closed, unless the user knows this one is free */
+			if (has(b->cfg->free, b->cfg->n_free, &needs[i].addr))
+				continue;
+			r = berr(b, -EBUSY, "refused: %s would go to the VM with the devices in %s, "
+				 "but the host may need it: %s, so every such controller is kept; "
+				 "if %s holds nothing the host uses, add 'free = %s' to [devices]",
+				 s, b->cfg->path, needs[i].why, s, s);
+			break;
+		}
 		r = berr(b, -EBUSY, "refused: %s would go to the VM with the devices in %s, but "
 			 "the host needs it (%s); pass through a device in another IOMMU group",
 			 s, b->cfg->path, needs[i].why);
@@ -250,6 +261,95 @@ static int check_not_held(struct builder *b, const char *domain)
 	return r;
 }
 
+/* A directory below the sys root, or NULL (absent, unreadable). */
+static DIR *sys_dir(struct builder *b, const char *what, const char *name, const char *sub)
+{
+	char path[1024];
+
+	if (vfh_ctx_path(b->ctx, VFH_ROOT_SYS, path, sizeof(path), "%s/%s/%s", what, name,
+			 sub) < 0)
+		return NULL;
+	return opendir(path);
+}
+
+static void modname(const char *in, char *out, size_t len)
+{
+	snprintf(out, len, "%s", in);
+	for (char *p = out; *p; p++)
+		if (*p == '-')
+			*p = '_';
+}
+
+/* unload_modules, before anything changes: what would make an unload fail
+ * half-way (a module using it that is not unloaded before it) or take a
+ * device the host keeps (another device it drives, and whatever holds that
+ * device's nodes) is refused now, named.  Its users count (refcnt) is
+ * only known once the devices are off it: the step itself refuses then. */
+static int check_modules(struct builder *b)
+{
+	const struct hook_config *c = b->cfg;
+	int r = 0;
+
+	for (size_t i = 0; i < c->n_modules && r == 0; i++) {
+		char mod[VFH_NAME_MAX];
+		struct dirent *de;
+		DIR *d;
+
+		modname(c->unload_modules[i], mod, sizeof(mod));
+		d = sys_dir(b, "module", mod, "holders");
+		while (d && r == 0 && (de = readdir(d))) {
+			bool before = false;
+
+			if (de->d_name[0] == '.')
+				continue;
+			for (size_t j = 0; j < i && !before; j++) {
+				char o[VFH_NAME_MAX];
+
+				modname(c->unload_modules[j], o, sizeof(o));
+				before = strcmp(o, de->d_name) == 0;
+			}
+			if (!before)
+				r = berr(b, -EBUSY, "refused: module %s is in use by module %s, which "
+					 "%s does not unload before it: list %s before %s in "
+					 "unload_modules", mod, de->d_name, c->path, de->d_name,
+					 c->unload_modules[i]);
+		}
+		if (d)
+			closedir(d);
+		d = sys_dir(b, "module", mod, "drivers");
+		while (d && r == 0 && (de = readdir(d))) {
+			struct dirent *dv;
+			DIR *dd;
+
+			if (strncmp(de->d_name, "pci:", 4) != 0)
+				continue;
+			dd = sys_dir(b, "bus/pci/drivers", de->d_name + 4, "");
+			while (dd && r == 0 && (dv = readdir(dd))) {
+				struct vfh_pci_addr a;
+				struct vfh_holder *h = NULL;
+				char who[256] = "";
+				size_t n = 0;
+
+				if (vfh_pci_addr_parse(dv->d_name, &a) < 0 || has(b->devs, b->n, &a))
+					continue;
+				if (vfh_pci_holders(b->ctx, &a, &h, &n) == 0 && n)
+					snprintf(who, sizeof(who), "; %d (%s)%s uses it", h[0].pid,
+						 h[0].comm, n > 1 ? " and others" : "");
+				free(h);
+				r = berr(b, -EBUSY, "refused: module %s also drives %s (driver %s), "
+					 "which stays with the host%s: unloading it would take that device "
+					 "away too; remove %s from unload_modules in %s", mod, dv->d_name,
+					 de->d_name + 4, who, c->unload_modules[i], c->path);
+			}
+			if (dd)
+				closedir(dd);
+		}
+		if (d)
+			closedir(d);
+	}
+	return r;
+}
+
 static int single_gpu_release_steps(struct builder *b)
 {
 	const struct hook_config *c = b->cfg;
@@ -322,7 +422,7 @@ int eng_plan_build(struct vfh_ctx *ctx, const char *domain, const struct hook_co
 		qsort(b.devs, b.n, sizeof(*b.devs), vfh_pci_addr_cmp);
 
 	if ((r = check_host_needs(&b)) < 0 || (r = check_boot_display(&b)) < 0 ||
-	    (r = check_groups_viable(&b)) < 0)
+	    (r = check_groups_viable(&b)) < 0 || (cfg->single_gpu && (r = check_modules(&b)) < 0))
 		goto fail;
 
 	/* the host's memory and files first: what fails most often, before
@@ -333,7 +433,8 @@ int eng_plan_build(struct vfh_ctx *ctx, const char *domain, const struct hook_co
 
 	/* free the devices from the host's hold, then move them, then unload
 	 * what held them, then reset */
-	if (cfg->single_gpu && (r = single_gpu_release_steps(&b)) < 0)
+	if ((r = eng_plan_holders(ctx, cfg, b.devs, b.n, plan, e)) < 0 ||
+	    (cfg->single_gpu && (r = single_gpu_release_steps(&b)) < 0))
 		goto fail;
 	for (size_t i = 0; i < b.n; i++) {
 		struct dev_conf d;
@@ -341,7 +442,12 @@ int eng_plan_build(struct vfh_ctx *ctx, const char *domain, const struct hook_co
 
 		eng_config_device(cfg, &b.devs[i], &d);
 		vfh_pci_addr_format(&b.devs[i], s, sizeof(s));
-		if ((r = add(&b, eng_step_init_pci_bind(&st, s, d.driver), &st)) < 0)
+		r = eng_step_init_pci_bind(&st, s, d.driver);
+		/* something was asked to let go of the devices: give it the
+		 * bound to do so; else a holder is refused at once */
+		if (r == 0 && (cfg->single_gpu || cfg->when_held == HELD_STOP))
+			eng_step_pci_bind_held_wait(&st, cfg->held_wait_s * 1000);
+		if ((r = add(&b, r, &st)) < 0)
 			goto fail;
 	}
 	for (size_t i = 0; cfg->single_gpu && i < cfg->n_modules; i++)

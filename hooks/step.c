@@ -18,6 +18,7 @@ const struct step_ops *const eng_step_kinds[] = {
 	&eng_step_hugepages,
 	&eng_step_shm_file,
 	&eng_step_unit_stop,
+	&eng_step_user_unit_stop,
 	&eng_step_vtcon_unbind,
 	&eng_step_fb_unbind,
 	&eng_step_pci_bind,

@@ -77,8 +77,8 @@ static int unbind_from(struct vfh_ctx *ctx, const char *addr, const char *from)
 	int r = vfh_write_and_wait(ctx, VFH_ROOT_SYS, addr, driver_is, &w, &written,
 				   "bus/pci/drivers/%s/unbind", from);
 
-	if (r == 0)
-		return 0;
+	if (r == 0 || r == -ETIME)
+		return r;	/* -ETIME: the line says what is stuck */
 	if (!written)
 		return vfh_fail(ctx, r, "unbinding %s from %s failed: %s", addr, from, strerror(-r));
 	if (r == -ETIMEDOUT)
@@ -118,8 +118,8 @@ static int probe_to(struct vfh_ctx *ctx, const char *addr, const char *driver,
 	else
 		r = vfh_write_and_wait(ctx, VFH_ROOT_SYS, addr, driver_is, &w, &written,
 				       "bus/pci/drivers_probe");
-	if (r == 0)
-		return 0;
+	if (r == 0 || r == -ETIME)
+		return r;	/* -ETIME: the line says what is stuck */
 	if (!written)
 		return vfh_fail(ctx, r, "%s to %s refused: %s (see the kernel log: "
 				"journalctl -k)", addr, driver, strerror(-r));
@@ -194,7 +194,10 @@ VFH_EXPORT int vfh_pci_bind_sz(struct vfh_ctx *ctx, const struct vfh_pci_addr *p
 		goto fail;
 	return 0;
 fail:
-	roll_back(ctx, addr, &cur);
+	/* a write that did not return left the device locked by its driver:
+	 * any other write to it would block as well */
+	if (r != -ETIME)
+		roll_back(ctx, addr, &cur);
 	return r;
 }
 

@@ -288,6 +288,10 @@ static const char *const cpus_file[] = {
 
 static int read_rel(struct vfh_ctx *ctx, enum vfh_root root, char *rel, size_t rlen,
 		    char *buf, size_t len, const char *fmt, va_list ap)
+	__attribute__((format(printf, 7, 0)));
+
+static int read_rel(struct vfh_ctx *ctx, enum vfh_root root, char *rel, size_t rlen,
+		    char *buf, size_t len, const char *fmt, va_list ap)
 {
 	int n = vsnprintf(rel, rlen, fmt, ap), r;
 

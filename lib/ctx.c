@@ -50,6 +50,7 @@ VFH_EXPORT struct vfh_ctx *vfh_ctx_new(void)
 	ctx->refcount = 1;
 	ctx->log_priority = LOG_ERR;
 	ctx->wait_ms = 10000;
+	ctx->write_ms = VFH_WRITE_MS_DEFAULT;
 	for (int i = 0; i < VFH_ROOT__COUNT; i++) {
 		ctx->root[i] = strdup(default_roots[i]);
 		if (!ctx->root[i])
@@ -73,6 +74,7 @@ VFH_EXPORT struct vfh_ctx *vfh_ctx_unref(struct vfh_ctx *ctx)
 	if (!ctx || --ctx->refcount > 0)
 		return NULL;
 	vfh_wait_disarm(ctx);
+	vfh_stuck_reap(ctx);
 	if (ctx->udev)
 		udev_unref(ctx->udev);
 	if (ctx->pacc)
@@ -225,6 +227,25 @@ VFH_EXPORT int vfh_ctx_set_wait_ms(struct vfh_ctx *ctx, unsigned int ms)
 VFH_EXPORT unsigned int vfh_ctx_get_wait_ms(const struct vfh_ctx *ctx)
 {
 	return ctx->wait_ms;
+}
+
+VFH_EXPORT int vfh_ctx_set_write_ms(struct vfh_ctx *ctx, unsigned int ms)
+{
+	vfh_enter(ctx);
+	if (ms == 0)
+		return vfh_fail(ctx, -EINVAL, "a write bound of 0 ms would cut off every write");
+	ctx->write_ms = ms;
+	return 0;
+}
+
+VFH_EXPORT unsigned int vfh_ctx_get_write_ms(const struct vfh_ctx *ctx)
+{
+	return ctx->write_ms;
+}
+
+VFH_EXPORT pid_t vfh_ctx_stuck_writer(const struct vfh_ctx *ctx)
+{
+	return ctx->stuck_pid;
 }
 
 VFH_EXPORT const char *vfh_ctx_errmsg(const struct vfh_ctx *ctx)

@@ -106,6 +106,8 @@ static int platform_move(struct vfh_ctx *ctx, const char *driver, const char *de
 		return 0;
 	r = vfh_write_and_wait(ctx, VFH_ROOT_SYS, device, platform_driver_is, &w, &written,
 			       "bus/platform/drivers/%s/%s", driver, bind ? "bind" : "unbind");
+	if (r == -ETIME)
+		return r;	/* the line says what is stuck */
 	if (r < 0 && !written) {
 		return vfh_fail(ctx, r, "%s %s %s %s failed: %s", bind ? "binding" : "unbinding",
 				device, bind ? "to" : "from", driver, strerror(-r));

@@ -5,9 +5,12 @@
  * node by its device number: another node of the same device counts);
  * /proc/PID/maps names each mapping's device and inode. */
 #include <ctype.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -93,6 +96,28 @@ static int mapped_by(struct vfh_ctx *ctx, int pid, const struct target *t, size_
 	return found;
 }
 
+/* The real uid of pid, from the "Uid:" line of its status; -1 unknown. */
+static int uid_of(struct vfh_ctx *ctx, int pid)
+{
+	char path[VFH_PATH_MAX], line[256];
+	unsigned long uid;
+	int r = -1;
+	FILE *f;
+
+	if (vfh_ctx_path(ctx, VFH_ROOT_PROC, path, sizeof(path), "%d/status", pid) < 0)
+		return -1;
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Uid: %lu", &uid) == 1) {
+			r = uid <= 0x7fffffffUL ? (int)uid : -1;
+			break;
+		}
+	fclose(f);
+	return r;
+}
+
 static int by_pid(const void *a, const void *b)
 {
 	return ((const struct vfh_holder *)a)->pid - ((const struct vfh_holder *)b)->pid;
@@ -163,6 +188,7 @@ int vfh_holders_scan_many(struct vfh_ctx *ctx, enum vfh_root root, const char *c
 		h.mapped = m > 0;
 		if (vfh_read_str(ctx, VFH_ROOT_PROC, h.comm, sizeof(h.comm), "%d/comm", h.pid) < 0)
 			h.comm[0] = '\0';
+		h.uid = uid_of(ctx, h.pid);
 		if (cnt == cap) {
 			struct vfh_holder *nv = realloc(v, (cap = cap ? cap * 2 : 4) * sizeof(*v));
 
@@ -312,6 +338,8 @@ int vfh_pci_holders_scan(struct vfh_ctx *ctx, const char *addr, struct vfh_holde
 		return r;
 	if (nn)
 		r = vfh_holders_scan_many(ctx, VFH_ROOT_DEV, (const char *const *)nodes, nn, v, n);
+	if (r == -ENOENT)
+		r = 0;	/* no node made for it (no devtmpfs, udev late): none open */
 	for (size_t i = 0; i < nn; i++)
 		free(nodes[i]);
 	free(nodes);
@@ -343,4 +371,85 @@ VFH_EXPORT int vfh_pci_holders_sz(struct vfh_ctx *ctx, const struct vfh_pci_addr
 		return vfh_fail(ctx, r, "out of memory");
 	*n = cnt;
 	return 0;
+}
+
+/* Rescanned at least this often while waiting: a holder whose close the
+ * watches cannot see (its node reached through another device node of
+ * the same number) still ends the wait on time. */
+#define HOLDERS_RESCAN_MS 100
+
+VFH_EXPORT int vfh_pci_holders_wait(struct vfh_ctx *ctx, const struct vfh_pci_addr *pa,
+				    unsigned int timeout_ms)
+{
+	char addr[VFH_PCI_ADDR_MAX], who[512];
+	struct vfh_holder *v = NULL;
+	char **nodes = NULL;
+	size_t nn = 0, n = 0;
+	long long deadline;
+	int fd = -1, r;
+
+	vfh_enter(ctx);
+	if (!pa)
+		return vfh_fail(ctx, -EINVAL, "vfh_pci_holders_wait: invalid argument");
+	vfh_addr_str(pa, addr);
+	if (vfh_exists(ctx, VFH_ROOT_SYS, PCI_DEV_FMT, addr) != 1)
+		return vfh_fail(ctx, -ENODEV, "%s is not on this host", addr);
+	deadline = vfh_now_ms() + timeout_ms;
+	r = pci_nodes(ctx, addr, &nodes, &nn);
+	if (r < 0)
+		return vfh_fail(ctx, r, "cannot list the device nodes of %s: %s", addr, strerror(-r));
+	/* watch before the first scan, so that a close in between is seen */
+	fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	for (size_t i = 0; fd >= 0 && i < nn; i++) {
+		char path[VFH_PATH_MAX];
+
+		if (vfh_ctx_path(ctx, VFH_ROOT_DEV, path, sizeof(path), "%s", nodes[i]) == 0)
+			inotify_add_watch(fd, path, IN_CLOSE_WRITE | IN_CLOSE_NOWRITE);
+	}
+	for (;;) {
+		struct pollfd pfd = { fd, POLLIN, 0 };
+		long long left;
+
+		free(v);
+		v = NULL;
+		n = 0;
+		r = nn ? vfh_holders_scan_many(ctx, VFH_ROOT_DEV, (const char *const *)nodes, nn,
+					       &v, &n) : 0;
+		if (r == -ENOENT)
+			r = 0;	/* no node made for it: none open */
+		if (r < 0) {
+			r = vfh_fail(ctx, r, "cannot find the holders of %s's device nodes: %s",
+				     addr, strerror(-r));
+			break;
+		}
+		if (n == 0)
+			break;
+		left = deadline - vfh_now_ms();
+		if (left <= 0) {
+			vfh_holders_text(v, n, who, sizeof(who));
+			r = vfh_fail(ctx, -ETIMEDOUT, "%s is still held by %s %u ms after what holds "
+				     "it was asked to stop (the holders wait bound): stop %s, or add "
+				     "what runs %s to the units stopped", addr, who, timeout_ms,
+				     n == 1 ? "it" : "them", n == 1 ? "it" : "them");
+			break;
+		}
+		if (left > HOLDERS_RESCAN_MS)
+			left = HOLDERS_RESCAN_MS;
+		/* without inotify (fd -1, which poll ignores) every wake is
+		 * the rescan's */
+		if (poll(&pfd, 1, (int)left) > 0) {
+			char buf[4096];
+
+			/* what closed does not matter: scan again */
+			while (read(fd, buf, sizeof(buf)) > 0)
+				;
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	free(v);
+	for (size_t i = 0; i < nn; i++)
+		free(nodes[i]);
+	free(nodes);
+	return r;
 }

@@ -3,6 +3,7 @@
  * filesystems and swap, the NICs carrying its default routes, its last
  * display. */
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +13,26 @@
 struct needs {
 	struct vfh_host_need *v;
 	size_t n, cap;
+	/* a mount that could not be traced to its controller: every storage
+	 * controller (or NIC, for a network filesystem) is presumed needed,
+	 * for the first such reason */
+	char storage_why[128], net_why[128];
 };
+
+/* Fail closed: remembers the first mount that could not be traced (a
+ * reason cut at its buffer is still a reason). */
+static void presume(char *why, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void presume(char *why, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (*why)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why, len, fmt, ap);
+	va_end(ap);
+}
 
 static int need_add(struct needs *nd, const struct vfh_pci_addr *a, const char *why)
 {
@@ -45,10 +65,14 @@ static int pci_of_sysfs(struct vfh_ctx *ctx, const char *rel, struct vfh_pci_add
 	return found ? 0 : -ENOENT;
 }
 
-/* A block device by "major:minor", following dm/md slaves to the disks. */
+/* A block device by "major:minor", following dm/md slaves to the disks.
+ * Returns how many PCI devices it found (0: none, the device is virtual or
+ * on no PCI bus), or -errno. */
 static int add_block(struct vfh_ctx *ctx, struct needs *nd, const char *rel,
 		     const char *why, int depth)
 {
+	int found = 0;
+
 	struct vfh_pci_addr a;
 	struct dirent *de;
 	DIR *d;
@@ -60,7 +84,7 @@ static int add_block(struct vfh_ctx *ctx, struct needs *nd, const char *rel,
 	if (d) {
 		bool any = false;
 
-		while ((de = readdir(d)) && r == 0) {
+		while ((de = readdir(d)) && r >= 0) {
 			char sub[VFH_PATH_MAX];
 
 			if (de->d_name[0] == '.')
@@ -68,13 +92,17 @@ static int add_block(struct vfh_ctx *ctx, struct needs *nd, const char *rel,
 			any = true;
 			snprintf(sub, sizeof(sub), "class/block/%s", de->d_name);
 			r = add_block(ctx, nd, sub, why, depth + 1);
+			if (r > 0)
+				found += r;
 		}
 		closedir(d);
-		if (any || r < 0)
+		if (r < 0)
 			return r;
+		if (any)
+			return found;
 	}
 	if (pci_of_sysfs(ctx, rel, &a) == 0)
-		return need_add(nd, &a, why);
+		return (r = need_add(nd, &a, why)) < 0 ? r : 1;
 	return 0;
 }
 
@@ -122,7 +150,7 @@ static int add_dev_node(struct vfh_ctx *ctx, struct needs *nd, const char *dev,
 	 * context's dev root */
 	if (strchr(node, '/')) {
 		if (vfh_read_link_name(ctx, VFH_ROOT_DEV, target, sizeof(target), "%s", node) < 0)
-			return 0;
+			return 0;	/* not traced */
 		base = target;
 	}
 	if (!*base || strcmp(base, "..") == 0 || strcmp(base, ".") == 0)
@@ -131,7 +159,59 @@ static int add_dev_node(struct vfh_ctx *ctx, struct needs *nd, const char *dev,
 	return add_block(ctx, nd, sys, why, 0);
 }
 
-/* mountinfo: "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw" */
+/* Filesystems whose data comes over the network: the NIC they use is not
+ * traced (routes to the server may leave by any NIC). */
+static bool is_netfs(const char *fstype)
+{
+	static const char *const net[] = { "nfs", "nfs4", "cifs", "smb3", "ceph", "glusterfs",
+					   "afs", "ocfs2", "gfs2", "fuse.glusterfs",
+					   "fuse.sshfs" };
+
+	for (size_t i = 0; i < VFH_ARRAY_SIZE(net); i++)
+		if (strcmp(fstype, net[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Block devices that are no hardware of their own: a loop device's file
+ * is on another mount (traced there), zram and ram disks are memory. */
+static bool is_virtual_block(struct vfh_ctx *ctx, unsigned int maj, unsigned int min)
+{
+	char name[64];
+
+	if (vfh_read_link_name(ctx, VFH_ROOT_SYS, name, sizeof(name), "dev/block/%u:%u", maj,
+			       min) < 0)
+		return false;
+	return strncmp(name, "loop", 4) == 0 || strncmp(name, "zram", 4) == 0 ||
+	       strncmp(name, "ram", 3) == 0;
+}
+
+/* bcachefs spans devices: its source lists them, "/dev/a:/dev/b"; found
+ * when every one of them was traced. */
+static int add_dev_list(struct vfh_ctx *ctx, struct needs *nd, const char *source,
+			const char *why, bool *all)
+{
+	char copy[1024], *save, *tok;
+	int r = 0;
+
+	snprintf(copy, sizeof(copy), "%s", source);
+	*all = true;
+	for (tok = strtok_r(copy, ":", &save); tok && r >= 0; tok = strtok_r(NULL, ":", &save)) {
+		if (strncmp(tok, VFH_DEVNODE_PREFIX, VFH_DEVNODE_PREFIX_LEN) != 0) {
+			*all = false;	/* UUID=..., a label */
+			continue;
+		}
+		r = add_dev_node(ctx, nd, tok, why);
+		if (r == 0)
+			*all = false;
+	}
+	return r < 0 ? r : 0;
+}
+
+/* mountinfo: "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw".
+ * A mount of storage that cannot be traced to its controller fails
+ * closed: every storage controller is presumed needed (every NIC for a
+ * network filesystem). */
 static int mounts(struct vfh_ctx *ctx, struct needs *nd)
 {
 	char line[4096];
@@ -142,27 +222,83 @@ static int mounts(struct vfh_ctx *ctx, struct needs *nd)
 	if (!f)
 		return vfh_fail(ctx, -errno, "cannot read %s/self/mountinfo: %s",
 				ctx->root[VFH_ROOT_PROC], strerror(errno));
-	while (r == 0 && fgets(line, sizeof(line), f)) {
+	while (r >= 0 && fgets(line, sizeof(line), f)) {
 		char mnt[1024], fstype[64], source[1024], why[1100], rel[64];
 		unsigned int maj, min;
 		const char *dash = strstr(line, " - ");
+		bool all;
 
 		if (sscanf(line, "%*u %*u %u:%u %*s %1023s", &maj, &min, mnt) != 3 || !dash ||
 		    sscanf(dash + 3, "%63s %1023s", fstype, source) != 2)
 			continue;
 		snprintf(why, sizeof(why), "mounted %s", mnt);
-		if (maj != 0) {
+		if (strcmp(fstype, "zfs") == 0) {
+			/* a pool's disks show neither in the dataset's device
+			 * number nor as holders in sysfs */
+			presume(nd->storage_why, sizeof(nd->storage_why), "%s is mounted from the ZFS "
+				"dataset %s, whose disks cannot be traced", mnt, source);
+		} else if (strcmp(fstype, "bcachefs") == 0) {
+			r = add_dev_list(ctx, nd, source, why, &all);
+			if (r >= 0 && !all)
+				presume(nd->storage_why, sizeof(nd->storage_why), "%s is mounted from "
+					"bcachefs on %s, not every disk of which can be traced", mnt,
+					source);
+		} else if (is_netfs(fstype)) {
+			presume(nd->net_why, sizeof(nd->net_why), "%s is mounted over the network "
+				"(%s), through a NIC that cannot be traced", mnt, fstype);
+		} else if (maj != 0) {
 			snprintf(rel, sizeof(rel), "dev/block/%u:%u", maj, min);
 			r = add_block(ctx, nd, rel, why, 0);
+			if (r == 0 && !is_virtual_block(ctx, maj, min))
+				presume(nd->storage_why, sizeof(nd->storage_why), "%s is mounted from "
+					"%s, which cannot be traced to a PCI controller", mnt, source);
 		} else if (strcmp(fstype, "9p") == 0 || strcmp(fstype, "virtiofs") == 0) {
 			r = add_virtio_tag(ctx, nd, source, why);
 		} else if (strncmp(source, VFH_DEVNODE_PREFIX, VFH_DEVNODE_PREFIX_LEN) == 0) {
 			/* btrfs (and others) show an anonymous device number:
 			 * the source names the disk */
 			r = add_dev_node(ctx, nd, source, why);
+			if (r == 0)
+				presume(nd->storage_why, sizeof(nd->storage_why), "%s is mounted from "
+					"%s, which cannot be traced to a PCI controller", mnt, source);
 		}
 	}
 	fclose(f);
+	return r < 0 ? r : 0;
+}
+
+/* Every PCI device of class `cls` (0x01: storage, 0x02: network), presumed
+ * needed for why. */
+static int presume_class(struct vfh_ctx *ctx, struct needs *nd, unsigned int cls,
+			 const char *why)
+{
+	struct vfh_pci_addr *all;
+	size_t n;
+	int r;
+
+	if (!*why)
+		return 0;
+	r = vfh_pci_list(ctx, &all, &n);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n && r >= 0; i++) {
+		struct vfh_pci_info info;
+		size_t before = nd->n;
+
+		vfh_err_hold(ctx);
+		r = vfh_pci_info_read(ctx, &all[i], &info);
+		vfh_err_release(ctx);
+		if (r < 0) {
+			r = 0;
+			continue;
+		}
+		if ((info.class >> 16) != cls)
+			continue;
+		r = need_add(nd, &all[i], why);
+		if (r >= 0 && nd->n > before)
+			nd->v[nd->n - 1].presumed = true;
+	}
+	free(all);
 	return r;
 }
 
@@ -176,7 +312,7 @@ static int swaps(struct vfh_ctx *ctx, struct needs *nd)
 	f = vfh_fopen(ctx, VFH_ROOT_PROC, "swaps");
 	if (!f)
 		return 0;
-	while (r == 0 && fgets(line, sizeof(line), f)) {
+	while (r >= 0 && fgets(line, sizeof(line), f)) {
 		char dev[512], why[600];
 
 		if (sscanf(line, "%511s partition", dev) != 1 ||
@@ -184,9 +320,13 @@ static int swaps(struct vfh_ctx *ctx, struct needs *nd)
 			continue;
 		snprintf(why, sizeof(why), "swap on %s", dev);
 		r = add_dev_node(ctx, nd, dev, why);
+		/* zram (memory) is no controller's */
+		if (r == 0 && strncmp(dev + VFH_DEVNODE_PREFIX_LEN, "zram", 4) != 0)
+			presume(nd->storage_why, sizeof(nd->storage_why), "swap on %s cannot be "
+				"traced to a PCI controller", dev);
 	}
 	fclose(f);
-	return r;
+	return r < 0 ? r : 0;
 }
 
 /* A NIC, or for a bridge/bond/vlan the NICs below it. */
@@ -269,6 +409,10 @@ VFH_EXPORT int vfh_host_needs_sz(struct vfh_ctx *ctx, struct vfh_host_need **out
 		r = swaps(ctx, &nd);
 	if (r == 0)
 		r = default_routes(ctx, &nd);
+	if (r == 0)
+		r = presume_class(ctx, &nd, 0x01, nd.storage_why);
+	if (r == 0)
+		r = presume_class(ctx, &nd, 0x02, nd.net_why);
 	if (r < 0) {
 		free(nd.v);
 		/* mounts() names its own failure; the others fail only for memory */

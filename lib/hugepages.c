@@ -550,21 +550,31 @@ out:
 
 /* ------------------------------------------------------------ hugetlbfs -- */
 
-/* "2M", "1G", "1024M", "2097152" (bytes) in kB; 0 when unparsable. */
-static uint64_t parse_pagesize(const char *s)
+/* "2M", "1G", "1024M", "2097152" (bytes) in kB; 0 when unparsable: not
+ * digits first (strtoull would take " 2M" and "-2M", the latter as
+ * 2^64 - 2 MiB), out of range, or past 2^64 kB once scaled. */
+uint64_t vfh_pagesize_parse(const char *s)
 {
+	unsigned long long v, mul;
+	uint64_t kb;
 	char *end;
-	unsigned long long v = strtoull(s, &end, 10);
 
-	if (end == s)
+	if (*s < '0' || *s > '9')
+		return 0;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
 		return 0;
 	switch (*end) {
-	case 'k': case 'K': return *(end + 1) ? 0 : v;
-	case 'm': case 'M': return *(end + 1) ? 0 : v * 1024;
-	case 'g': case 'G': return *(end + 1) ? 0 : v * 1024 * 1024;
+	case 'k': case 'K': mul = 1; break;
+	case 'm': case 'M': mul = 1024; break;
+	case 'g': case 'G': mul = 1024 * 1024; break;
 	case '\0': return v / 1024;
 	default: return 0;
 	}
+	if (end[1] || __builtin_mul_overflow(v, mul, &kb))
+		return 0;
+	return kb;
 }
 
 /* mountinfo escapes ' ', '\t', '\n' and '\\' as octal */
@@ -619,7 +629,7 @@ VFH_EXPORT int vfh_hugetlbfs_mount(struct vfh_ctx *ctx, uint64_t size_kb, char *
 			continue;
 		for (tok = strtok_r(opts, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
 			if (strncmp(tok, "pagesize=", 9) == 0)
-				ps = parse_pagesize(tok + 9);
+				ps = vfh_pagesize_parse(tok + 9);
 		if (ps == 0 && !strstr(dash, "pagesize=")) {
 			if (!have_def)
 				continue;

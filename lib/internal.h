@@ -47,6 +47,12 @@ struct vfh_ctx {
 	void *log_data;
 	int log_priority;
 	unsigned int wait_ms;
+	unsigned int write_ms;	/* bound of a write into a driver */
+	/* writers whose write did not return within write_ms, not reaped
+	 * yet; stuck_pid: the last one (vfh_ctx_stuck_writer) */
+	pid_t stuck[8];
+	size_t n_stuck;
+	pid_t stuck_pid;
 	char errmsg[512];
 	int errmsg_held;	/* > 0: clean-ups run, the first error stays */
 	struct pci_access *pacc;
@@ -68,6 +74,10 @@ void vfh_ctx_set_test_ops(struct vfh_ctx *ctx, const struct vfh_test_ops *ops,
 			  void *data);
 #endif
 
+/* A hugetlbfs pagesize= option ("2M", "1G", "2097152" bytes) in kB; 0
+ * when it is not one. */
+uint64_t vfh_pagesize_parse(const char *s);
+
 void vfh_log(struct vfh_ctx *ctx, int prio, const char *file, int line,
 	     const char *fn, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
@@ -85,7 +95,14 @@ int vfh_fail_at(struct vfh_ctx *ctx, int err, const char *file, int line,
 		const char *fn, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
 #define vfh_fail(ctx, err, ...) \
-	vfh_fail_at(ctx, err, __FILE__, __LINE__, __func__, __VA_ARGS__)
+	vfh_failed(vfh_fail_at(ctx, err, __FILE__, __LINE__, __func__, __VA_ARGS__))
+/* A failure never returns 0: an err that is not negative (an errno read
+ * after a call that did not set it) becomes -EIO.  Inline, so that clang's
+ * analyser sees that what follows a failure is not a success path. */
+static inline int vfh_failed(int err)
+{
+	return err < 0 ? err : -EIO;
+}
 /* First thing in every public call: the error line is about this call.
  * Inside a clean-up (held) the first error stays. */
 static inline void vfh_enter(struct vfh_ctx *ctx)
@@ -102,7 +119,8 @@ static inline void vfh_err_release(struct vfh_ctx *ctx) { ctx->errmsg_held--; }
  * file name.  Every reader returns 0 or -errno and never logs (callers know
  * what a missing file means). */
 int vfh_vpath(const struct vfh_ctx *ctx, enum vfh_root root, char *buf,
-	      size_t len, const char *fmt, va_list ap);
+	      size_t len, const char *fmt, va_list ap)
+	__attribute__((format(printf, 5, 0)));
 int vfh_read_str(struct vfh_ctx *ctx, enum vfh_root root, char *buf,
 		 size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
@@ -116,6 +134,18 @@ int vfh_read_int(struct vfh_ctx *ctx, enum vfh_root root, int *val,
 int vfh_write_str(struct vfh_ctx *ctx, enum vfh_root root, const char *val,
 		  const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* The same for a write that calls into a driver (unbind, bind, probe,
+ * remove, rescan, reset), which can block for as long as the driver does:
+ * made by a child process the caller waits for at most the context's write
+ * bound.  -ETIME (with the error line naming the file, the bound and what
+ * is stuck) when the write did not return: its process is left to finish
+ * on its own, holding nothing of the caller's, and the write may still
+ * take effect later.  Other results as vfh_write_str(), no error line. */
+int vfh_write_str_bounded(struct vfh_ctx *ctx, enum vfh_root root, const char *val,
+			  const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Reaps the writers of earlier stuck writes that have returned since. */
+void vfh_stuck_reap(struct vfh_ctx *ctx);
 /* Last component of a symlink's target: "vfio-pci" for .../driver.
  * -ENOENT when there is no link. */
 int vfh_read_link_name(struct vfh_ctx *ctx, enum vfh_root root, char *buf,
@@ -129,7 +159,8 @@ DIR *vfh_opendir(const struct vfh_ctx *ctx, enum vfh_root root,
 				const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 DIR *vfh_vopendir(const struct vfh_ctx *ctx, enum vfh_root root,
-		  const char *fmt, va_list ap);
+		  const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 /* fopen(, "re") on a rooted path, for files read line by line (mountinfo,
  * swaps, net/route); NULL with errno set. */
 FILE *vfh_fopen(const struct vfh_ctx *ctx, enum vfh_root root,

@@ -3,11 +3,15 @@
  * below one of the context's roots, and read or written in one call. */
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include "internal.h"
 
@@ -93,12 +97,19 @@ static int read_fd_str(int fd, char *buf, size_t len)
 
 /* Reads ROOT/fmt into buf, stripped of its trailing newline. */
 static int vread(struct vfh_ctx *ctx, enum vfh_root root, char *buf, size_t len,
+		 const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+
+static int vread(struct vfh_ctx *ctx, enum vfh_root root, char *buf, size_t len,
 		 const char *fmt, va_list ap)
 {
 	char path[VFH_PATH_MAX];
 	int r = vfh_vpath(ctx, root, path, sizeof(path), fmt, ap);
 	int fd;
 
+	/* whatever fails below, buf holds a string (clang's analyser: an
+	 * errno of 0 would otherwise return success with buf unset) */
+	if (len)
+		buf[0] = '\0';
 	if (r < 0)
 		return r;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -167,29 +178,22 @@ int vfh_read_int(struct vfh_ctx *ctx, enum vfh_root root, int *val,
 	return 0;
 }
 
-#ifdef VFH_TEST_BUILD
-static int rel_of(const struct vfh_ctx *ctx, enum vfh_root root,
-		  const char *path, const char **rel)
+/* The part of a rooted path below its root. */
+static const char *rel_of(const struct vfh_ctx *ctx, enum vfh_root root, const char *path)
 {
 	const char *base = ctx->root[root];
 	size_t blen = strcmp(base, "/") == 0 ? 0 : strlen(base);
 
-	*rel = path + blen + 1;
-	return 0;
+	return path + blen + 1;
 }
-#endif
 
-int vfh_write_str(struct vfh_ctx *ctx, enum vfh_root root, const char *val,
-		  const char *fmt, ...)
+/* One open, one write(2), one close: the kernel's answer as 0 or -errno. */
+static int write_path(const char *path, const char *val)
 {
-	char path[VFH_PATH_MAX];
-	int r = ROOTED(ctx, root, path, fmt);
 	size_t len = strlen(val);
 	ssize_t w;
-	int fd;
+	int fd, r;
 
-	if (r < 0)
-		return r;
 	/* no O_CREAT: a sysfs attribute that is missing means the kernel
 	 * does not offer it, and creating a file would hide that.  O_TRUNC is
 	 * harmless on sysfs (libvirt writes it the same way) and keeps a
@@ -203,16 +207,222 @@ int vfh_write_str(struct vfh_ctx *ctx, enum vfh_root root, const char *val,
 	r = w < 0 ? -errno : ((size_t)w == len ? 0 : -EIO);
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
+	return r;
+}
+
+/* The fabricated tree's kernel plays its part after a write that went
+ * through (test build only). */
+static int after_write(struct vfh_ctx *ctx, enum vfh_root root, const char *path,
+		       const char *val, int r)
+{
 	vfh_dbg(ctx, "write '%s' > %s: %s", val, path, r ? strerror(-r) : "ok");
 #ifdef VFH_TEST_BUILD
-	if (r == 0 && ctx->test_ops && ctx->test_ops->write) {
-		const char *rel;
-
-		rel_of(ctx, root, path, &rel);
-		r = ctx->test_ops->write(ctx->test_data, root, rel, val);
-	}
+	if (r == 0 && ctx->test_ops && ctx->test_ops->write)
+		r = ctx->test_ops->write(ctx->test_data, root, rel_of(ctx, root, path), val);
+#else
+	(void)ctx;
+	(void)root;
 #endif
 	return r;
+}
+
+int vfh_write_str(struct vfh_ctx *ctx, enum vfh_root root, const char *val,
+		  const char *fmt, ...)
+{
+	char path[VFH_PATH_MAX];
+	int r = ROOTED(ctx, root, path, fmt);
+
+	if (r < 0)
+		return r;
+	return after_write(ctx, root, path, val, write_path(path, val));
+}
+
+/* ---- bounded writes */
+
+#ifdef VFH_TEST_BUILD
+static int rooted(const struct vfh_ctx *ctx, enum vfh_root root, char *buf, size_t len,
+		  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static int rooted(const struct vfh_ctx *ctx, enum vfh_root root, char *buf, size_t len,
+		  const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vfh_vpath(ctx, root, buf, len, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+#define TEST_FAULT_FILE "vfiohook-test.fault"
+#define TEST_RELEASE_FIFO "vfiohook-test.release"
+
+/* Test seam: a line "block-write=REL" in RUN/vfiohook-test.fault makes the
+ * bounded write of ROOT/REL (REL below its root: "bus/pci/drivers/x/unbind")
+ * behave as one into a driver stuck in remove: its process waits until
+ * something opens the FIFO RUN/vfiohook-test.release for writing (the
+ * driver "returns"), then writes.  Without that FIFO nothing blocks.
+ * fifo gets the FIFO's path. */
+static bool test_blocks(struct vfh_ctx *ctx, const char *rel, char fifo[VFH_PATH_MAX])
+{
+	char line[VFH_PATH_MAX + 32];
+	bool hit = false;
+	struct stat st;
+	FILE *f = vfh_fopen(ctx, VFH_ROOT_RUN, TEST_FAULT_FILE);
+
+	if (!f)
+		return false;
+	while (!hit && fgets(line, sizeof(line), f)) {
+		vfh_strip(line);
+		hit = strncmp(line, "block-write=", 12) == 0 && strcmp(line + 12, rel) == 0;
+	}
+	fclose(f);
+	return hit && rooted(ctx, VFH_ROOT_RUN, fifo, VFH_PATH_MAX, TEST_RELEASE_FIFO) == 0 &&
+	       stat(fifo, &st) == 0 && S_ISFIFO(st.st_mode);
+}
+#endif
+
+/* What a write that does not return means, by the file written. */
+static const char *stuck_where(const char *rel)
+{
+	const char *name = strrchr(rel, '/');
+
+	name = name ? name + 1 : rel;
+	if (strcmp(name, "unbind") == 0 || strcmp(name, "remove") == 0)
+		return "the driver is stuck in remove";
+	if (strcmp(name, "bind") == 0 || strcmp(name, "drivers_probe") == 0 ||
+	    strcmp(name, "rescan") == 0)
+		return "the driver is stuck in probe";
+	if (strcmp(name, "reset") == 0)
+		return "the device's reset is stuck";
+	return "the kernel is stuck in it";
+}
+
+/* "10 s", "2500 ms" */
+static const char *bound_text(unsigned int ms, char *buf, size_t len)
+{
+	if (ms % 1000 == 0)
+		snprintf(buf, len, "%u s", ms / 1000);
+	else
+		snprintf(buf, len, "%u ms", ms);
+	return buf;
+}
+
+/* Writers left behind by earlier writes that did not return: reaped once
+ * they have (the kernel let them go), never waited for. */
+void vfh_stuck_reap(struct vfh_ctx *ctx)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < ctx->n_stuck; i++)
+		if (waitpid(ctx->stuck[i], NULL, WNOHANG) == 0)
+			ctx->stuck[k++] = ctx->stuck[i];
+	ctx->n_stuck = k;
+}
+
+/* Waits for the writer until the context's write bound: 1 when it ended
+ * (status set), 0 when the bound expired, -errno. */
+static int wait_writer(struct vfh_ctx *ctx, pid_t pid, int *status)
+{
+	long long deadline = vfh_now_ms() + ctx->write_ms;
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0), r;
+
+	if (pidfd < 0) {
+		/* a kernel older than 5.3: no way to wait with a bound
+		 * without a signal handler of ours; wait as before */
+		vfh_dbg(ctx, "pidfd_open: %s; the write is not bounded", strerror(errno));
+		while ((r = (int)waitpid(pid, status, 0)) < 0 && errno == EINTR)
+			;
+		return r < 0 ? -errno : 1;
+	}
+	for (;;) {
+		struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+		long long left = deadline - vfh_now_ms();
+
+		if (left <= 0) {
+			r = 0;
+			break;
+		}
+		r = poll(&pfd, 1, (int)left);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			r = -errno;
+			break;
+		}
+		if (r > 0) {
+			while ((r = (int)waitpid(pid, status, 0)) < 0 && errno == EINTR)
+				;
+			r = r < 0 ? -errno : 1;
+			break;
+		}
+	}
+	close(pidfd);
+	return r;
+}
+
+int vfh_write_str_bounded(struct vfh_ctx *ctx, enum vfh_root root, const char *val,
+			  const char *fmt, ...)
+{
+	char path[VFH_PATH_MAX], shown[64], bound[32];
+	int r = ROOTED(ctx, root, path, fmt);
+	const char *rel;
+	struct sigaction sa;
+	int status;
+	pid_t pid;
+
+	if (r < 0)
+		return r;
+	rel = rel_of(ctx, root, path);
+	vfh_stuck_reap(ctx);
+	/* children reaped by the kernel leave nothing to wait for: the
+	 * caller's choice wins over the bound */
+	if (sigaction(SIGCHLD, NULL, &sa) == 0 &&
+	    (sa.sa_handler == SIG_IGN || (sa.sa_flags & SA_NOCLDWAIT)))
+		return after_write(ctx, root, path, val, write_path(path, val));
+	if (ctx->n_stuck == VFH_ARRAY_SIZE(ctx->stuck))
+		return vfh_fail(ctx, -EBUSY, "%zu earlier writes to the kernel have not returned; "
+				"not starting another (%s)", ctx->n_stuck, path);
+#ifdef VFH_TEST_BUILD
+	char fifo[VFH_PATH_MAX];
+	bool block = test_blocks(ctx, rel, fifo);
+#endif
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		/* Nothing of the caller's stays open in here: a write that
+		 * never returns must not keep libvirt's pipes to the hook (it
+		 * would wait for their end), a lock or a journal. */
+		closefrom(0);
+#ifdef VFH_TEST_BUILD
+		if (block) {
+			int fd = open(fifo, O_RDONLY | O_CLOEXEC);
+
+			if (fd >= 0)
+				close(fd);
+		}
+#endif
+		_exit(-write_path(path, val) & 0xff);
+	}
+	r = wait_writer(ctx, pid, &status);
+	if (r == 0) {
+		ctx->stuck[ctx->n_stuck++] = pid;
+		ctx->stuck_pid = pid;
+		snprintf(shown, sizeof(shown), "%s", val);
+		vfh_strip(shown);
+		return vfh_fail(ctx, -ETIME, "writing %s to %s did not return within %s (the write "
+				"bound): %s (process %d still waits in the kernel)",
+				*shown ? shown : "a newline", path, bound_text(ctx->write_ms, bound,
+				sizeof(bound)), stuck_where(rel), (int)pid);
+	}
+	if (r < 0)
+		return r;
+	if (!WIFEXITED(status))
+		r = -EIO;	/* killed by someone else: nothing known */
+	else
+		r = -WEXITSTATUS(status);
+	return after_write(ctx, root, path, val, r);
 }
 
 int vfh_read_link_name(struct vfh_ctx *ctx, enum vfh_root root, char *buf,

@@ -16,6 +16,8 @@
 static __thread jmp_buf *pci_jump;
 static __thread char pci_error[256];
 
+static void PCI_NONRET on_pci_error(char *msg, ...) __attribute__((format(printf, 1, 2)));
+
 static void PCI_NONRET on_pci_error(char *msg, ...)
 {
 	va_list ap;

@@ -106,6 +106,12 @@ VFH_EXPORT int vfh_pci_remove_sz(struct vfh_ctx *ctx, const struct vfh_pci_addr 
 		vfh_addr_str(&v[done].addr, a);
 		r = vfh_write_and_wait(ctx, VFH_ROOT_SYS, "1", devices_are, &gone, &written,
 				       PCI_DEV_FMT "/remove", a);
+		if (r == -ETIME) {
+			/* the stuck remove holds the bus's rescan lock: a
+			 * rescan now would block as well */
+			free(v);
+			return r;
+		}
 		if (r < 0 && !written) {
 			r = vfh_fail(ctx, r, "removing %s from the bus failed: %s", a, strerror(-r));
 			break;
@@ -147,6 +153,8 @@ static int rescan(struct vfh_ctx *ctx, const struct vfh_pci_removed *devs, size_
 
 	r = vfh_write_and_wait(ctx, VFH_ROOT_SYS, "1", devices_are, &back, &written,
 			       "bus/pci/rescan");
+	if (r == -ETIME)
+		return r;	/* the line says what is stuck */
 	if (r < 0 && !written)
 		return vfh_fail(ctx, r, "rescanning the PCI bus failed: %s", strerror(-r));
 	if (r < 0) {

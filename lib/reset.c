@@ -34,7 +34,9 @@ VFH_EXPORT int vfh_pci_reset(struct vfh_ctx *ctx, const struct vfh_pci_addr *pa)
 				"(no FLR, PM or bus reset); consider reset = suspend", addr);
 	if (r < 0)
 		return r;
-	r = vfh_write_str(ctx, VFH_ROOT_SYS, "1", PCI_DEV_FMT "/reset", addr);
+	r = vfh_write_str_bounded(ctx, VFH_ROOT_SYS, "1", PCI_DEV_FMT "/reset", addr);
+	if (r == -ETIME)
+		return r;	/* the line says what is stuck */
 	if (r < 0)
 		return vfh_fail(ctx, r, "resetting %s failed: %s%s", addr, strerror(-r),
 				r == -ENOTTY ? " (no usable reset method; consider reset = suspend)" : "");

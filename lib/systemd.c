@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <systemd/sd-bus.h>
 
@@ -124,8 +125,12 @@ static int on_job_removed(sd_bus_message *m, void *data, sd_bus_error *e)
 	return 0;
 }
 
-static int unit_job(struct vfh_ctx *ctx, const char *unit, const char *method,
-		    const char *verb)
+/* Runs method (StartUnit, StopUnit) for unit on bus and waits, bounded,
+ * for its job to end.  subscribed: whether Subscribe was sent on bus
+ * (the system bus needs it for JobRemoved; a private connection to a
+ * manager gets its signals unasked, and may be told anyway). */
+static int job_on(struct vfh_ctx *ctx, sd_bus *bus, bool *subscribed, const char *unit,
+		  const char *method, const char *verb, const char *who)
 {
 	sd_bus_error err = SD_BUS_ERROR_NULL;
 	sd_bus_message *reply = NULL;
@@ -133,6 +138,68 @@ static int unit_job(struct vfh_ctx *ctx, const char *unit, const char *method,
 	struct job_wait w = { 0 };
 	long long deadline;
 	const char *job;
+	int r;
+
+	/* listen before asking, so a fast job cannot finish unseen; a
+	 * direct connection's messages carry no sender to match */
+	r = sd_bus_match_signal(bus, &slot, *who ? NULL : SD_DEST, SD_PATH, SD_MANAGER,
+				"JobRemoved", on_job_removed, &w);
+	if (r >= 0 && !*subscribed) {
+		r = sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "Subscribe", &err,
+				       NULL, "");
+		*subscribed = r >= 0;
+	}
+	if (r >= 0)
+		r = sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, method, &err,
+				       &reply, "ss", unit, "replace");
+	if (r >= 0)
+		r = sd_bus_message_read(reply, "o", &job);
+	if (r < 0) {
+		r = vfh_fail(ctx, r, "%s %s%s: systemd refused: %s", verb, who, unit,
+			     err.message ? err.message : strerror(-r));
+		goto out;
+	}
+	w.job = job;
+	deadline = vfh_now_ms() + JOB_WAIT_MS;
+	while (!w.done) {
+		long long left = deadline - vfh_now_ms();
+
+		if (left <= 0) {
+			r = vfh_fail(ctx, -ETIMEDOUT, "%s %s%s: the job did not finish within %d ms "
+				     "(the wait bound)", verb, who, unit, JOB_WAIT_MS);
+			goto out;
+		}
+		r = sd_bus_process(bus, NULL);
+		if (r < 0) {
+			r = vfh_fail(ctx, r, "%s %s%s: lost the bus: %s", verb, who, unit,
+				     strerror(-r));
+			goto out;
+		}
+		if (r > 0)
+			continue;
+		r = sd_bus_wait(bus, (uint64_t)left * 1000);
+		if (r < 0 && r != -EINTR) {
+			r = vfh_fail(ctx, r, "%s %s%s: %s", verb, who, unit, strerror(-r));
+			goto out;
+		}
+	}
+	if (strcmp(w.result, "done") != 0) {
+		r = vfh_fail(ctx, -EIO, "%s %s%s: the job ended '%s' (see systemctl%s status %s)",
+			     verb, who, unit, w.result, *who ? " --user" : "", unit);
+		goto out;
+	}
+	vfh_info(ctx, "%s %s%s: done", verb, who, unit);
+	r = 0;
+out:
+	sd_bus_slot_unref(slot);
+	sd_bus_message_unref(reply);
+	sd_bus_error_free(&err);
+	return r;
+}
+
+static int unit_job(struct vfh_ctx *ctx, const char *unit, const char *method,
+		    const char *verb)
+{
 	int r = check_unit(ctx, unit);
 
 	if (r < 0)
@@ -146,60 +213,7 @@ static int unit_job(struct vfh_ctx *ctx, const char *unit, const char *method,
 	r = bus_ready(ctx);
 	if (r < 0)
 		return r;
-	/* listen before asking, so a fast job cannot finish unseen */
-	r = sd_bus_match_signal(ctx->bus, &slot, SD_DEST, SD_PATH, SD_MANAGER, "JobRemoved",
-				on_job_removed, &w);
-	if (r >= 0 && !ctx->bus_subscribed) {
-		r = sd_bus_call_method(ctx->bus, SD_DEST, SD_PATH, SD_MANAGER, "Subscribe", &err,
-				       NULL, "");
-		ctx->bus_subscribed = r >= 0;
-	}
-	if (r >= 0)
-		r = sd_bus_call_method(ctx->bus, SD_DEST, SD_PATH, SD_MANAGER, method, &err,
-				       &reply, "ss", unit, "replace");
-	if (r >= 0)
-		r = sd_bus_message_read(reply, "o", &job);
-	if (r < 0) {
-		r = vfh_fail(ctx, r, "%s %s: systemd refused: %s", verb, unit,
-			     err.message ? err.message : strerror(-r));
-		goto out;
-	}
-	w.job = job;
-	deadline = vfh_now_ms() + JOB_WAIT_MS;
-	while (!w.done) {
-		long long left = deadline - vfh_now_ms();
-
-		if (left <= 0) {
-			r = vfh_fail(ctx, -ETIMEDOUT, "%s %s: the job did not finish within %d ms "
-				     "(the wait bound)", verb, unit, JOB_WAIT_MS);
-			goto out;
-		}
-		r = sd_bus_process(ctx->bus, NULL);
-		if (r < 0) {
-			r = vfh_fail(ctx, r, "%s %s: lost the system bus: %s", verb, unit,
-				     strerror(-r));
-			goto out;
-		}
-		if (r > 0)
-			continue;
-		r = sd_bus_wait(ctx->bus, (uint64_t)left * 1000);
-		if (r < 0 && r != -EINTR) {
-			r = vfh_fail(ctx, r, "%s %s: %s", verb, unit, strerror(-r));
-			goto out;
-		}
-	}
-	if (strcmp(w.result, "done") != 0) {
-		r = vfh_fail(ctx, -EIO, "%s %s: the job ended '%s' (see systemctl status %s)",
-			     verb, unit, w.result, unit);
-		goto out;
-	}
-	vfh_info(ctx, "%s %s: done", verb, unit);
-	r = 0;
-out:
-	sd_bus_slot_unref(slot);
-	sd_bus_message_unref(reply);
-	sd_bus_error_free(&err);
-	return r;
+	return job_on(ctx, ctx->bus, &ctx->bus_subscribed, unit, method, verb, "");
 }
 
 VFH_EXPORT int vfh_unit_start(struct vfh_ctx *ctx, const char *unit)
@@ -210,6 +224,166 @@ VFH_EXPORT int vfh_unit_start(struct vfh_ctx *ctx, const char *unit)
 VFH_EXPORT int vfh_unit_stop(struct vfh_ctx *ctx, const char *unit)
 {
 	return unit_job(ctx, unit, "StopUnit", "stop");
+}
+
+/* ------------------------------------------------------------ user units */
+
+/* A private connection to uid's own manager: what systemctl --user uses.
+ * The manager takes root or its own user there; its peer is checked to
+ * be uid, so a socket another program left in the user's runtime
+ * directory is not taken for it.  0 with *bus, 1 when the manager does
+ * not run (nothing of the user's runs), -errno with the error line. */
+static int user_bus(struct vfh_ctx *ctx, unsigned int uid, sd_bus **bus)
+{
+	char path[VFH_PATH_MAX], addr[VFH_PATH_MAX + 16];
+	sd_bus_creds *creds = NULL;
+	uid_t peer;
+	struct stat st;
+	int r;
+
+	*bus = NULL;
+	if (!vfh_ctx_is_live(ctx))
+		return vfh_fail(ctx, -EPERM, "refusing to drive systemd through a context that "
+				"is not the live system");
+	r = vfh_ctx_path(ctx, VFH_ROOT_RUN, path, sizeof(path), "user/%u/systemd/private", uid);
+	if (r < 0)
+		return vfh_fail(ctx, r, "the path of uid %u's manager is too long", uid);
+	if (strspn(path, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/_.-") !=
+	    strlen(path))
+		return vfh_fail(ctx, -EINVAL, "%s: not a path a bus address may hold", path);
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 1 : vfh_fail(ctx, -errno, "%s: %s", path, strerror(errno));
+	if (!S_ISSOCK(st.st_mode) || (st.st_uid != uid && st.st_uid != 0))
+		return vfh_fail(ctx, -EPERM, "%s is not uid %u's manager socket (mode %o, owner "
+				"%u): refused", path, uid, (unsigned)st.st_mode, (unsigned)st.st_uid);
+	snprintf(addr, sizeof(addr), "unix:path=%s", path);
+	r = sd_bus_new(bus);
+	if (r >= 0)
+		r = sd_bus_set_address(*bus, addr);
+	if (r >= 0)
+		r = sd_bus_start(*bus);
+	if (r == -ECONNREFUSED || r == -ENOENT) {
+		sd_bus_unref(*bus);
+		*bus = NULL;
+		return 1;	/* a socket left by a manager that is gone */
+	}
+	if (r >= 0)
+		r = sd_bus_get_owner_creds(*bus, SD_BUS_CREDS_EUID, &creds);
+	if (r >= 0)
+		r = sd_bus_creds_get_euid(creds, &peer);
+	sd_bus_creds_unref(creds);
+	if (r >= 0 && peer != uid)
+		r = -EPERM;
+	if (r < 0) {
+		sd_bus_unref(*bus);
+		*bus = NULL;
+		return vfh_fail(ctx, r, "cannot reach uid %u's systemd manager through %s: %s", uid,
+				path, strerror(-r));
+	}
+	return 0;
+}
+
+static int user_unit_check(struct vfh_ctx *ctx, unsigned int uid, const char *unit,
+			   char *who, size_t len)
+{
+	snprintf(who, len, "uid %u's ", uid);
+	if ((int)uid < 0)
+		return vfh_fail(ctx, -EINVAL, "invalid uid %u", uid);
+	return check_unit(ctx, unit);
+}
+
+#ifdef VFH_TEST_BUILD
+/* the fake systemd knows user units as "user/UID/UNIT" */
+static int user_seam(struct vfh_ctx *ctx, unsigned int uid, const char *unit, const char *verb,
+		     int *r)
+{
+	char name[300];
+
+	if (!ctx->test_ops || !ctx->test_ops->unit)
+		return 0;
+	snprintf(name, sizeof(name), "user/%u/%s", uid, unit);
+	*r = ctx->test_ops->unit(ctx->test_data, name, verb);
+	if (*r < 0)
+		*r = vfh_fail(ctx, *r, "%s uid %u's %s failed: %s", verb, uid, unit, strerror(-*r));
+	return 1;
+}
+#endif
+
+VFH_EXPORT int vfh_user_unit_is_active(struct vfh_ctx *ctx, unsigned int uid, const char *unit)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *reply = NULL;
+	sd_bus *bus = NULL;
+	const char *path;
+	char *state = NULL, who[32];
+	int r = user_unit_check(ctx, uid, unit, who, sizeof(who));
+
+	if (r < 0)
+		return r;
+#ifdef VFH_TEST_BUILD
+	if (user_seam(ctx, uid, unit, "is-active", &r))
+		return r;
+#endif
+	r = user_bus(ctx, uid, &bus);
+	if (r != 0)
+		return r < 0 ? r : 0;
+	r = sd_bus_call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "LoadUnit", &err, &reply, "s",
+			       unit);
+	if (r >= 0)
+		r = sd_bus_message_read(reply, "o", &path);
+	if (r >= 0)
+		r = sd_bus_get_property_string(bus, SD_DEST, path, "org.freedesktop.systemd1.Unit",
+					       "ActiveState", &err, &state);
+	if (r < 0)
+		r = vfh_fail(ctx, r, "asking %ssystemd about %s failed: %s", who, unit,
+			     err.message ? err.message : strerror(-r));
+	else
+		r = strcmp(state, "active") == 0 || strcmp(state, "activating") == 0 ||
+		    strcmp(state, "reloading") == 0;
+	free(state);
+	sd_bus_error_free(&err);
+	sd_bus_message_unref(reply);
+	sd_bus_flush_close_unref(bus);
+	return r;
+}
+
+static int user_unit_job(struct vfh_ctx *ctx, unsigned int uid, const char *unit,
+			 const char *method, const char *verb)
+{
+	sd_bus *bus = NULL;
+	/* a manager sends its signals to every private connection unasked */
+	bool subscribed = true;
+	char who[32];
+	int r = user_unit_check(ctx, uid, unit, who, sizeof(who));
+
+	if (r < 0)
+		return r;
+#ifdef VFH_TEST_BUILD
+	if (user_seam(ctx, uid, unit, verb, &r))
+		return r;
+#endif
+	r = user_bus(ctx, uid, &bus);
+	if (r == 1 && strcmp(verb, "stop") == 0)
+		return 0;	/* no manager: nothing of the user's runs */
+	if (r == 1)
+		return vfh_fail(ctx, -EHOSTDOWN, "cannot start %s: uid %u's systemd manager "
+				"(user@%u.service) does not run; it starts %s itself when the user "
+				"logs in again", unit, uid, uid, unit);
+	if (r < 0)
+		return r;
+	r = job_on(ctx, bus, &subscribed, unit, method, verb, who);
+	sd_bus_flush_close_unref(bus);
+	return r;
+}
+
+VFH_EXPORT int vfh_user_unit_start(struct vfh_ctx *ctx, unsigned int uid, const char *unit)
+{
+	return user_unit_job(ctx, uid, unit, "StartUnit", "start");
+}
+
+VFH_EXPORT int vfh_user_unit_stop(struct vfh_ctx *ctx, unsigned int uid, const char *unit)
+{
+	return user_unit_job(ctx, uid, unit, "StopUnit", "stop");
 }
 
 /* ------------------------------------------------------------ AllowedCPUs */

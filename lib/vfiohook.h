@@ -43,6 +43,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -104,6 +105,20 @@ int vfh_ctx_get_log_priority(const struct vfh_ctx *ctx);
  * changing, a device reappearing).  Default 10000.  0 is refused. */
 int vfh_ctx_set_wait_ms(struct vfh_ctx *ctx, unsigned int ms);
 unsigned int vfh_ctx_get_wait_ms(const struct vfh_ctx *ctx);
+
+/* Bound, in milliseconds, of every write that calls into a driver (unbind,
+ * bind, probe, remove, rescan, reset), which blocks for as long as the
+ * driver does (one stuck in remove: for ever).  Such a write is made by a
+ * child process; when it has not returned within the bound the call fails
+ * with -ETIME and an error line naming the file, and the write is left in
+ * flight: it may still take effect when the driver returns.  Default
+ * VFH_WRITE_MS_DEFAULT.  0 is refused. */
+#define VFH_WRITE_MS_DEFAULT 10000
+int vfh_ctx_set_write_ms(struct vfh_ctx *ctx, unsigned int ms);
+unsigned int vfh_ctx_get_write_ms(const struct vfh_ctx *ctx);
+/* The process of the last write on ctx that did not return within the
+ * write bound (it may have returned since), 0 when there was none. */
+pid_t vfh_ctx_stuck_writer(const struct vfh_ctx *ctx);
 
 /* One line describing the last failure of a call on ctx, "" if none.
  * Valid until the next call on ctx; do not free. */
@@ -373,6 +388,16 @@ int vfh_unit_is_active(struct vfh_ctx *ctx, const char *unit);
  * reachable, -EIO when the job failed. */
 int vfh_unit_start(struct vfh_ctx *ctx, const char *unit);
 int vfh_unit_stop(struct vfh_ctx *ctx, const char *unit);
+
+/* The same for a unit of user uid's own service manager (systemd --user
+ * of user@UID.service: a sound server, a desktop session's services),
+ * reached as root through its private socket (RUN/user/UID/systemd/
+ * private, whose peer must be uid itself).  A user whose manager does not
+ * run has no unit running: is-active says 0, stop does nothing, start
+ * fails with -EHOSTDOWN. */
+int vfh_user_unit_is_active(struct vfh_ctx *ctx, unsigned int uid, const char *unit);
+int vfh_user_unit_start(struct vfh_ctx *ctx, unsigned int uid, const char *unit);
+int vfh_user_unit_stop(struct vfh_ctx *ctx, unsigned int uid, const char *unit);
 struct vfh_cpuset;	/* below, with the cpus */
 /* A unit's AllowedCPUs (systemd.resource-control(5)): what systemd writes
  * into its cgroup's cpuset.cpus.  Empty: not set.  Needs the unit loaded
@@ -589,6 +614,13 @@ int vfh_sched_rt_runtime_write(struct vfh_ctx *ctx, long us, long *prior);
 struct vfh_host_need {
 	struct vfh_pci_addr addr;
 	char why[128];
+	/* Fail closed: a mount (or swap) could not be traced to its
+	 * controller -- ZFS, bcachefs on a device not shown, a network
+	 * filesystem -- so every storage controller (PCI class 01) or, for a
+	 * network filesystem, every NIC (class 02) is presumed needed; why
+	 * names that mount.  The caller may know better (a controller it was
+	 * told is free to take). */
+	bool presumed;
 };
 int vfh_host_needs_sz(struct vfh_ctx *ctx, struct vfh_host_need **needs,
 		      size_t *n, size_t stride);
@@ -703,6 +735,7 @@ struct vfh_holder {
 	char comm[32];		/* /proc/PID/comm, "" when it went away */
 	bool open;		/* an fd refers to it */
 	bool mapped;		/* a mapping of it */
+	int uid;		/* its real uid (/proc/PID/status), -1 unknown */
 };
 
 /* The processes holding ROOT/rel, by pid.  Processes that cannot be
@@ -724,6 +757,15 @@ int vfh_pci_holders_sz(struct vfh_ctx *ctx, const struct vfh_pci_addr *addr,
 		       struct vfh_holder **holders, size_t *n, size_t stride);
 #define vfh_pci_holders(ctx, addr, holders, n) \
 	vfh_pci_holders_sz((ctx), (addr), (holders), (n), sizeof(struct vfh_holder))
+
+/* Waits at most timeout_ms for every process holding the device's nodes
+ * (as vfh_pci_holders()) to let go: after a sound server or a display
+ * manager was asked to stop.  Woken by each close of one of its nodes
+ * (inotify), and the scan re-run at least every 100 ms.  0 once nothing
+ * holds it; -ETIMEDOUT when the bound expired, the error line naming the
+ * holders left; -ENODEV when it is not there. */
+int vfh_pci_holders_wait(struct vfh_ctx *ctx, const struct vfh_pci_addr *addr,
+			 unsigned int timeout_ms);
 
 /* ---------------------------------------------------- shared memory -- */
 

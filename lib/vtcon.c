@@ -66,7 +66,8 @@ VFH_EXPORT int vfh_vtcon_list_sz(struct vfh_ctx *ctx, struct vfh_vtcon **cons, s
 		free(v);
 		return vfh_fail(ctx, r, "cannot read vtconsoles: %s", strerror(-r));
 	}
-	qsort(v, cnt, sizeof(*v), by_index);
+	if (cnt)
+		qsort(v, cnt, sizeof(*v), by_index);	/* v is NULL without consoles */
 	r = vfh_array_out((void **)cons, v, cnt, sizeof(*v), stride);
 	if (r < 0)
 		return vfh_fail(ctx, r, "out of memory");
@@ -76,9 +77,11 @@ VFH_EXPORT int vfh_vtcon_list_sz(struct vfh_ctx *ctx, struct vfh_vtcon **cons, s
 
 static int write_bind(struct vfh_ctx *ctx, int index, bool bound, int *now)
 {
-	int r = vfh_write_str(ctx, VFH_ROOT_SYS, bound ? "1" : "0",
-			      "class/vtconsole/vtcon%d/bind", index);
+	int r = vfh_write_str_bounded(ctx, VFH_ROOT_SYS, bound ? "1" : "0",
+				      "class/vtconsole/vtcon%d/bind", index);
 
+	if (r == -ETIME)
+		return r;	/* the line says what is stuck */
 	if (r < 0)
 		return vfh_fail(ctx, r, "%s vtcon%d failed: %s", bound ? "binding" : "unbinding",
 				index, strerror(-r));

@@ -105,7 +105,7 @@ int vfh_write_and_wait(struct vfh_ctx *ctx, enum vfh_root root, const char *val,
 	if (n < 0 || (size_t)n >= sizeof(rel))
 		return -ENAMETOOLONG;
 	vfh_wait_arm(ctx);
-	r = vfh_write_str(ctx, root, val, "%s", rel);
+	r = vfh_write_str_bounded(ctx, root, val, "%s", rel);
 	if (r == -EBUSY && cond(ctx, data) == 1)
 		r = 0;
 	if (r < 0) {

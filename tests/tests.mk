@@ -57,9 +57,14 @@ $(V010)/hooks/vfiohook-qemu:
 
 test-programs: all $(UNIT_TESTS) $(VM_PROGS)
 
+# ---- proof (issue 10): fuzz targets and their corpus replay
+include tests/fuzz/fuzz.mk
+include tests/analyse/analyse.mk
+# ---- end proof
+
 -include $(UNIT_TESTS:=.d) $(UNIT_SUPPORT_OBJ:.o=.d)
 
-.PHONY: test-programs check-build
+.PHONY: test-programs check-build demo
 
 # The release build (optimised, as installed) must stand -Werror too: built
 # apart in $(TB)/release, where the real-kernel tier also finds the hook
@@ -82,13 +87,20 @@ soak: check-build
 	VFH_SOAK_CYCLES=$(SOAK_CYCLES) VFH_VM_TIMEOUT=$$(( 300 + 60 * $(SOAK_CYCLES) )) \
 		tests/vm/run $(TB) tests/out/soak.tap t-soak.sh
 
+# The demo (tests/vm/t-demo.sh, also a test of the vm tier): the release
+# build, installed by `make install` inside the guest, streamed as it goes.
+demo:
+	$(MAKE) --no-print-directory O=$(TB)/release WARN='$(WARN) -Werror' all
+	tests/vm/demo $(TB)
+
 # Every tier runs even when one fails; the summary decides.
 check: check-build
 	@rm -rf tests/out; mkdir -p tests/out
 	-tests/timed tests/out/build.tap tests/build-check tests/out/build.tap
 	-tests/timed tests/out/unit.tap tests/unit/run $(TB) tests/out/unit.tap
+	-tests/timed tests/out/fuzz.tap tests/fuzz/run $(TB) tests/out/fuzz.tap
 	-tests/timed tests/out/vm.tap tests/vm/run $(TB) tests/out/vm.tap
-	@tests/summary tests/out/build.tap tests/out/unit.tap tests/out/vm.tap
+	@tests/summary tests/out/build.tap tests/out/unit.tap tests/out/fuzz.tap tests/out/vm.tap
 
 # ---------------------------------------------------------------- bench --
 # Figures with their baselines from the same run (tests/bench/hookbench.c).

@@ -17,6 +17,10 @@
 struct cpumask {
 	char isolated[128];	/* this domain's CPUs */
 	char prior[128];	/* the affinity before */
+	/* the IRQ was gone when its step came: planned while its device
+	 * held it, freed since by an earlier step (the device's bind to
+	 * vfio-pci); nothing to keep off, nothing to put back */
+	bool gone;
 };
 STEP_DATA_FITS(struct cpumask);
 
@@ -104,6 +108,11 @@ static int capture(struct vfh_ctx *ctx, struct step *s)
 	struct vfh_cpuset c;
 	int r = read_aff(ctx, s, &c);
 
+	if (r == -ENOENT && target(s->what) >= 0) {
+		vfh_ctx_clear_error(ctx);
+		d->gone = true;
+		return 0;
+	}
 	if (r < 0)
 		return r;
 	return vfh_cpuset_format_list(&c, d->prior, sizeof(d->prior));
@@ -123,18 +132,26 @@ static int set_for(struct vfh_ctx *ctx, const struct step *s, bool with_mine)
 
 static int apply(struct vfh_ctx *ctx, struct step *s)
 {
+	if (STEP_CDATA(s, struct cpumask)->gone)
+		return 0;
 	return set_for(ctx, s, true);
 }
 
 static int refresh(struct vfh_ctx *ctx, const struct step *s)
 {
+	if (STEP_CDATA(s, struct cpumask)->gone)
+		return 0;
 	return set_for(ctx, s, false);
 }
 
 static int undo(struct vfh_ctx *ctx, const struct step *s)
 {
 	struct vfh_cpuset prior;
-	int r = vfh_cpuset_parse_list(STEP_CDATA(s, struct cpumask)->prior, 0, &prior);
+	int r;
+
+	if (STEP_CDATA(s, struct cpumask)->gone)
+		return 0;
+	r = vfh_cpuset_parse_list(STEP_CDATA(s, struct cpumask)->prior, 0, &prior);
 
 	return r < 0 ? r : write_aff(ctx, s, &prior);
 }
@@ -150,7 +167,10 @@ static void describe(const struct step *s, char *buf, size_t len)
 	else
 		snprintf(which, sizeof(which), "%s", t == DEFAULT ? "new IRQs" :
 			 t == WORKQUEUE ? "unbound workqueues" : "writeback");
-	if (s->captured)
+	if (s->captured && d->gone)
+		snprintf(buf, len, "keep %s off CPUs %s (gone: its device let it go)", which,
+			 d->isolated);
+	else if (s->captured)
 		snprintf(buf, len, "keep %s off CPUs %s (affinity was %s)", which, d->isolated,
 			 d->prior);
 	else
@@ -162,7 +182,10 @@ static void encode(const struct step *s, struct kv_out *o)
 	const struct cpumask *d = STEP_CDATA(s, struct cpumask);
 
 	kv_put(o, "isolated", d->isolated);
-	kv_put(o, "prior", d->prior);
+	if (d->gone)
+		kv_put(o, "gone", "1");
+	else
+		kv_put(o, "prior", d->prior);
 }
 
 static int decode(struct step *s, const char *key, const char *val)
@@ -170,6 +193,10 @@ static int decode(struct step *s, const char *key, const char *val)
 	struct cpumask *d = STEP_DATA(s, struct cpumask);
 	struct vfh_cpuset c;
 
+	if (strcmp(key, "gone") == 0 && strcmp(val, "1") == 0) {
+		d->gone = true;
+		return 0;
+	}
 	if (strcmp(key, "isolated") != 0 && strcmp(key, "prior") != 0)
 		return -ENOENT;
 	if (vfh_cpuset_parse_list(val, 0, &c) < 0)
@@ -181,6 +208,7 @@ static void adopt(struct step *s, const struct step *peer)
 {
 	memcpy(STEP_DATA(s, struct cpumask)->prior, STEP_CDATA(peer, struct cpumask)->prior,
 	       sizeof(STEP_CDATA(peer, struct cpumask)->prior));
+	STEP_DATA(s, struct cpumask)->gone = STEP_CDATA(peer, struct cpumask)->gone;
 }
 
 static size_t claims(const struct step *s, struct claim *out)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "engine.h"
 
@@ -60,9 +61,15 @@ static int undo(struct vfh_ctx *ctx, const struct step *s)
 	if (!eng_toggle_was_on(s))
 		return 0;
 	/* a GPU driver that took over the firmware framebuffer removes its
-	 * platform device: then there is nothing to rebind */
-	if (vfh_platform_dev_present(ctx, s->what) == 0)
+	 * platform device, and so does vfio-pci taking the boot GPU (kernels
+	 * >= 6.0: aperture_remove_conflicting_pci_devices()): then there is
+	 * nothing to rebind until a reboot */
+	if (vfh_platform_dev_present(ctx, s->what) == 0) {
+		eng_log(LOG_NOTICE, "%s: %s is gone (removed by the driver that took the boot GPU: "
+			"vfio-pci does on kernels >= 6.0): nothing to bind back; the console "
+			"returns with the GPU's own driver", s->domain, s->what);
 		return 0;
+	}
 	return vfh_platform_bind(ctx, d->driver, s->what);
 }
 

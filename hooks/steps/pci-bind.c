@@ -10,6 +10,9 @@
 struct pci_bind {
 	char target[VFH_NAME_MAX];	/* the driver it goes to */
 	struct vfh_pci_binding prior;	/* what it had */
+	/* > 0: what held its nodes was asked to stop before; wait at most
+	 * this long for the holders to let go before the unbind */
+	unsigned int held_wait_ms;
 };
 STEP_DATA_FITS(struct pci_bind);
 
@@ -29,6 +32,11 @@ int eng_step_init_pci_bind(struct step *s, const char *addr, const char *driver)
 	return kv_str(driver, STEP_DATA(s, struct pci_bind)->target, VFH_NAME_MAX);
 }
 
+void eng_step_pci_bind_held_wait(struct step *s, unsigned int ms)
+{
+	STEP_DATA(s, struct pci_bind)->held_wait_ms = ms;
+}
+
 static int capture(struct vfh_ctx *ctx, struct step *s)
 {
 	struct vfh_pci_addr a;
@@ -42,9 +50,16 @@ static int apply(struct vfh_ctx *ctx, struct step *s)
 {
 	struct vfh_pci_addr a;
 
+	const struct pci_bind *d = STEP_CDATA(s, struct pci_bind);
+	int r;
+
 	if (vfh_pci_addr_parse(s->what, &a) < 0)
 		return -EINVAL;
-	return vfh_pci_bind(ctx, &a, STEP_DATA(s, struct pci_bind)->target, NULL);
+	/* a device already on its target has nothing to unbind */
+	if (d->held_wait_ms && strcmp(d->prior.driver, d->target) != 0 &&
+	    (r = vfh_pci_holders_wait(ctx, &a, d->held_wait_ms)) < 0)
+		return r;
+	return vfh_pci_bind(ctx, &a, d->target, NULL);
 }
 
 static int undo(struct vfh_ctx *ctx, const struct step *s)
@@ -84,6 +99,8 @@ static void encode(const struct step *s, struct kv_out *o)
 	kv_put(o, "target", d->target);
 	kv_put(o, "prior_driver", d->prior.driver);
 	kv_put(o, "prior_override", d->prior.driver_override);
+	if (d->held_wait_ms)
+		kv_put_uint(o, "held_wait_ms", d->held_wait_ms);
 }
 
 static int decode(struct step *s, const char *key, const char *val)
@@ -96,6 +113,13 @@ static int decode(struct step *s, const char *key, const char *val)
 		return kv_str(val, d->prior.driver, sizeof(d->prior.driver));
 	if (strcmp(key, "prior_override") == 0)
 		return kv_str(val, d->prior.driver_override, sizeof(d->prior.driver_override));
+	if (strcmp(key, "held_wait_ms") == 0) {
+		unsigned long v;
+		int r = kv_uint(val, 600000, &v);
+
+		d->held_wait_ms = (unsigned int)v;
+		return r;
+	}
 	return -ENOENT;
 }
 

@@ -69,6 +69,7 @@ struct fk_pci {
 	int boot_vga;
 	char native[FX_NAME];		/* what its id table matches, "" nothing */
 	bool fb;			/* registers a framebuffer while on native */
+	char nodes[128];		/* its device nodes: "snd/controlC0,dri/card0" */
 	/* kernel state */
 	bool present;
 	char driver[FX_NAME];
@@ -122,6 +123,7 @@ struct fk_unit {
 	char name[160];
 	bool active;
 	int fail_start, fail_stop;
+	int pid;		/* its process (a "proc" line), gone while stopped */
 };
 
 struct fk_fault {

@@ -65,13 +65,13 @@ const struct fx_kind fx_kinds[] = {
 	{ "module", true, " state refcnt holders drivers ", fx_module_add, fx_module_build,
 	  fx_module_render },
 	{ "pcidriver", true, " module ", fx_pcidriver_add, NULL, NULL },
-	{ "pci", true, " parent id subsys class hdr group driver native override reset boot_vga fb ",
+	{ "pci", true, " parent id subsys class hdr group driver native override reset boot_vga fb nodes ",
 	  fx_pci_add, fx_pci_build, fx_pci_render },
 	{ "platform", true, " driver bound fb ", fx_platform_add, NULL, fx_platform_render },
 	{ "vtcon", true, " name bound ", fx_vtcon_add, fx_vtcon_build, fx_vtcon_render },
 	{ "power", false, " mem_sleep state success ", fx_power_add, NULL, fx_render_power },
 	{ "rtc", true, " ", fx_rtc_add, NULL, fx_rtc_render },
-	{ "unit", true, " active ", fx_unit_add, NULL, NULL },
+	{ "unit", true, " active pid ", fx_unit_add, NULL, NULL },
 	/* cgroups and IRQs render what the CPUs allow: after them */
 	{ "cpus", false, " online present possible isolated governors governor nocpufreq wq "
 	  "writeback rt_runtime rt_period ", fx_cpus_add, NULL, fx_render_cpus },
@@ -93,7 +93,7 @@ const struct fx_kind fx_kinds[] = {
 	  fx_hugepages_add, NULL, NULL },
 	{ "hugetlb", false, " default ", fx_hugetlb_add, fx_hugepages_build, fx_hugepages_render },
 	{ "file", true, " size mode uid gid dir link ", NULL, NULL, fx_file_render },
-	{ "proc", true, " comm fd maps ", NULL, NULL, fx_proc_render },
+	{ "proc", true, " comm uid fd maps ", NULL, NULL, fx_proc_render },
 };
 const size_t fx_nkinds = VFH_ARRAY_SIZE(fx_kinds);
 

@@ -12,9 +12,28 @@
  * live where a top-level cgroup of their name is, else in system.slice. */
 #include <errno.h>
 #include <stdio.h>
+#include <limits.h>
 #include <string.h>
 
 #include "fixture-int.h"
+
+/* A unit's process leaves /proc when it stops and comes back when it
+ * starts (kept aside as proc/.stopped-PID, which no scan takes for a pid). */
+static void unit_process(struct fx *fx, const struct fk_unit *u, bool run)
+{
+	char live[PATH_MAX], aside[PATH_MAX], rel[64];
+
+	if (!u->pid)
+		return;
+	snprintf(rel, sizeof(rel), "proc/%d", u->pid);
+	fx_abs(fx, live, sizeof(live), rel);
+	snprintf(rel, sizeof(rel), "proc/.stopped-%d", u->pid);
+	fx_abs(fx, aside, sizeof(aside), rel);
+	if (run)
+		rename(aside, live);
+	else
+		rename(live, aside);
+}
 
 int fk_unit_op(void *data, const char *unit, const char *verb)
 {
@@ -38,6 +57,8 @@ int fk_unit_op(void *data, const char *unit, const char *verb)
 		r = u->fail_stop ? u->fail_stop : (u->active = false, 0);
 	else
 		r = -EINVAL;
+	if (r == 0)
+		unit_process(fx, u, u->active);
 	fx->log[idx].result = r;
 	return r;
 }

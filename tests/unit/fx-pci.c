@@ -13,6 +13,9 @@
  *                  absent, and then no reset file)  boot_vga=0|1 (VGA only)
  *                  fb=1 (its native driver registers a framebuffer: a DRM
  *                    driver's fbdev emulation)
+ *                  nodes=snd/controlC0,dri/card0 (its device nodes: the
+ *                    sound/card0/NAME or drm/NAME child with DEVNAME= in
+ *                    its uevent; the nodes below dev/ are file lines)
  *  pcidriver NAME  module=MOD (a PCI driver; without module: built in)
  *  iommu           enabled=0 (no kernel/iommu_groups at all)
  *
@@ -78,6 +81,10 @@ void fx_pci_add(struct fx *fx, const struct fx_ent *e)
 	d->group = fx_ent_get(e, "group") ? (int)fx_num(e, "group", 0) : -1;
 	d->boot_vga = (int)fx_num(e, "boot_vga", 0);
 	d->fb = fx_num(e, "fb", 0) != 0;
+	v = fx_ent_get(e, "nodes");
+	if (v && strlen(v) >= sizeof(d->nodes))
+		fx_fail("%s:%d: nodes= too long", e->file, e->line);
+	snprintf(d->nodes, sizeof(d->nodes), "%s", v ? v : "");
 	d->parent = -1;
 	v = fx_ent_get(e, "reset");
 	if (v)
@@ -254,6 +261,28 @@ void fx_render_override(struct fx *fx, const struct fk_pci *d)
 	DEVF(fx, d, "driver_override", "%s\n", *d->override ? d->override : "(null)");
 }
 
+/* The class children naming its device nodes, as holders.c reads them. */
+static void render_nodes(struct fx *fx, const struct fk_pci *d)
+{
+	char buf[sizeof(d->nodes)], *save, *tok;
+
+	snprintf(buf, sizeof(buf), "%s", d->nodes);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		const char *name = strchr(tok, '/') ? strchr(tok, '/') + 1 : tok;
+		char rel[FX_REL + 64], file[2 * FX_REL + 128];
+
+		if (strncmp(tok, "snd/", 4) == 0)
+			snprintf(rel, sizeof(rel), "sound/card0/%s", name);
+		else if (strncmp(tok, "dri/", 4) == 0)
+			snprintf(rel, sizeof(rel), "drm/%s", name);
+		else
+			snprintf(rel, sizeof(rel), "graphics/%s", name);
+		fx_mkdirs(fx, "%s/%s", d->dir, rel);
+		snprintf(file, sizeof(file), "%s/%s/uevent", d->dir, rel);
+		fx_putf(fx, file, "DEVNAME=%s\n", tok);
+	}
+}
+
 /* The attribute files, as pci-sysfs.c shows them. */
 void fx_render_pci_attrs(struct fx *fx, const struct fk_pci *d)
 {
@@ -277,6 +306,7 @@ void fx_render_pci_attrs(struct fx *fx, const struct fk_pci *d)
 	/* boot_vga exists for VGA-class devices only */
 	if ((d->class >> 8) == 0x0300)
 		DEVF(fx, d, "boot_vga", "%d\n", d->boot_vga);
+	render_nodes(fx, d);
 }
 
 void fx_render_pci(struct fx *fx, struct fk_pci *d)

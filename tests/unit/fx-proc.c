@@ -5,7 +5,8 @@
  *  file REL        size=BYTES (0) mode=OCTAL (0644) uid=N gid=N (the
  *                  test's own), or dir=1 (a directory), or link=TARGET (a
  *                  symlink to TARGET, both relative to the fixture root)
- *  proc PID        comm=NAME fd=REL[,REL...] (open: proc/PID/fd/3, 4, ...
+ *  proc PID        comm=NAME uid=N (proc/PID/status's Uid:, 0 when not
+ *                  given) fd=REL[,REL...] (open: proc/PID/fd/3, 4, ...
  *                  link to them) maps=REL[,REL...] (mapped: a line of
  *                  proc/PID/maps with each one's device and inode)
  *
@@ -71,6 +72,9 @@ static void render_proc(struct fx *fx, const struct fx_ent *e)
 		fx_fail("%s:%d: proc '%s': a pid", e->file, e->line, e->name);
 	snprintf(rel, sizeof(rel), "proc/%s/comm", e->name);
 	fx_putf(fx, rel, "%s\n", comm ? comm : "");
+	snprintf(rel, sizeof(rel), "proc/%s/status", e->name);
+	fx_putf(fx, rel, "Name:\t%s\nUid:\t%lu\t%lu\t%lu\t%lu\n", comm ? comm : "",
+		fx_num(e, "uid", 0), fx_num(e, "uid", 0), fx_num(e, "uid", 0), fx_num(e, "uid", 0));
 	fx_mkdirs(fx, "proc/%s/fd", e->name);
 	snprintf(buf, sizeof(buf), "%s", fds ? fds : "");
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {

@@ -2,7 +2,11 @@
 /* The fixture's systemd units, for the fake systemd (fk-systemd.c); they
  * have no place in the tree.
  *
- *  unit NAME       active=0|1 */
+ *  unit NAME       active=0|1 pid=PID (its process, a proc line: gone
+ *                  while the unit is stopped, back once it starts)
+ *
+ * A user manager's unit is named "user/UID/UNIT" (the library's user-unit
+ * calls reach the same seam with that name). */
 #include <stdio.h>
 
 #include "fixture-int.h"
@@ -16,4 +20,5 @@ void fx_unit_add(struct fx *fx, const struct fx_ent *pe)
 	u = &fx->unit[fx->nunit++];
 	snprintf(u->name, sizeof(u->name), "%s", pe->name);
 	u->active = fx_num(pe, "active", 0) != 0;
+	u->pid = (int)fx_num(pe, "pid", 0);
 }

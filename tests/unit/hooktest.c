@@ -419,6 +419,11 @@ void t_spawn(const char *const *argv, const char *const *env, const char *in, si
 		close(pin[1]);
 		pin[1] = -1;
 	}
+	/* make valgrind runs every program 20-50 times slower: it scales
+	 * the bounds (tests/analyse/valgrind-run) */
+	if (getenv("VFH_TEST_TIMEOUT_SCALE"))
+		timeout_ms *= atoi(getenv("VFH_TEST_TIMEOUT_SCALE")) > 0 ?
+			      atoi(getenv("VFH_TEST_TIMEOUT_SCALE")) : 1;
 	deadline = now_ms() + timeout_ms;
 	while (pout[0] >= 0 || perr[0] >= 0) {
 		struct pollfd pfd[3];

@@ -4,14 +4,18 @@
  * (tests/unit/golden/README), its exit codes (0 done, 1 failed, 2 usage)
  * and its one-line complaints.  Only commands that read: the CLI runs
  * without the fake kernel behind the fixture. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "testlib.h"
 #include "hooktest.h"
 
 #define TRY "Try 'vfiohook --help'.\n"
+#define TRYC(cmd) "Try 'vfiohook " cmd " --help'.\n"
 
 struct cli {
 	int status;
@@ -141,13 +145,13 @@ static void test_plan_auto_without_xml(void **state)
 	struct t *t = *state;
 
 	t_ini(t->fx, "win11", sgpu_ini);
-	expect(run(t, "plan", "win11", NULL), 0, NULL,
-	       "win11: prepare would take 3 steps (release undoes them in reverse):\n"
-	       "  1. stop display-manager.service\n"
-	       "  2. unbind the framebuffer console vtcon0\n"
-	       "  3. unload module bochs\n",
+	/* without the XML no device moves, so the GPU's module cannot go */
+	expect(run(t, "plan", "win11", NULL), 1, NULL, "",
 	       "vfiohook: ROOT/etc/libvirt/hooks/vfiohook/win11.ini says passthrough = auto: "
-	       "without --xml only the devices it lists are planned\n");
+	       "without --xml only the devices it lists are planned\n"
+	       "vfiohook: refused: module bochs also drives 0000:01:00.0 (driver bochs-drm), which "
+	       "stays with the host: unloading it would take that device away too; remove bochs "
+	       "from unload_modules in ROOT/etc/libvirt/hooks/vfiohook/win11.ini\n");
 }
 
 static void test_check(void **state)
@@ -254,6 +258,366 @@ static void test_status(void **state)
 	assert_no_writes(t->fx);
 }
 
+
+/* ---- JSON: a strict little parser, so that every --json output is
+ * checked to parse (no python or jq needed) */
+
+static const char *js_value(const char *p);
+
+static const char *js_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
+		p++;
+	return p;
+}
+
+static const char *js_string(const char *p)
+{
+	if (*p++ != '"')
+		return NULL;
+	for (; *p != '"'; p++) {
+		if (!*p || (unsigned char)*p < 0x20)
+			return NULL;
+		if (*p == '\\') {
+			p++;
+			if (*p == 'u') {
+				for (int i = 1; i <= 4; i++)
+					if (!strchr("0123456789abcdefABCDEF", p[i]) || !p[i])
+						return NULL;
+				p += 4;
+			} else if (!*p || !strchr("\"\\/bfnrt", *p)) {
+				return NULL;
+			}
+		}
+	}
+	return p + 1;
+}
+
+static const char *js_seq(const char *p, char close, bool members)
+{
+	p = js_ws(p + 1);
+	if (*p == close)
+		return p + 1;
+	for (;;) {
+		if (members) {
+			if (!(p = js_string(js_ws(p))))
+				return NULL;
+			p = js_ws(p);
+			if (*p++ != ':')
+				return NULL;
+		}
+		if (!(p = js_value(p)))
+			return NULL;
+		p = js_ws(p);
+		if (*p == close)
+			return p + 1;
+		if (*p++ != ',')
+			return NULL;
+	}
+}
+
+static const char *js_value(const char *p)
+{
+	p = js_ws(p);
+	if (*p == '{')
+		return js_seq(p, '}', true);
+	if (*p == '[')
+		return js_seq(p, ']', false);
+	if (*p == '"')
+		return js_string(p);
+	if (!strncmp(p, "true", 4) || !strncmp(p, "null", 4))
+		return p + 4;
+	if (!strncmp(p, "false", 5))
+		return p + 5;
+	if (*p == '-' || (*p >= '0' && *p <= '9')) {
+		p += *p == '-';
+		while (*p >= '0' && *p <= '9')
+			p++;
+		return p;
+	}
+	return NULL;
+}
+
+static void assert_json(const char *text)
+{
+	const char *end = js_value(text);
+
+	if (!end || *js_ws(end)) {
+		print_error("not JSON (at offset %td):\n%s\n", end ? end - text : -1, text);
+		fail();
+	}
+	assert_contains(text, "\"schema\": 1,\n");
+}
+
+static void test_json_parser(void **state)
+{
+	/* the checker itself must refuse what is not JSON */
+	(void)state;
+	assert_non_null(js_value("{\"a\": [1, -2, true, null, \"x\\\"\\u00e9\"], \"b\": {}}"));
+	assert_null(js_value("{\"a\": [1, 2,]}"));
+	assert_null(js_value("{\"a\" 1}"));
+	assert_null(js_value("[\"tab\there\"]"));
+	assert_null(js_value("{\"a\": \"\\q\"}"));
+}
+
+static void test_groups(void **state)
+{
+	struct t *t = *state;
+	struct cli c;
+
+	expect(run(t, "groups", NULL), 0, "groups-guest.out", NULL, "");
+	expect(run(t, "groups", "--json", NULL), 0, "groups-guest.json", NULL, "");
+	expect(run(t, "--json", "show", "01:00.0", NULL), 0, "show-gpu.json", NULL, "");
+	/* every reporting command's JSON parses */
+	t_ini(t->fx, "router", "[devices]\npassthrough = 0000:00:03.0\ndriver = pci-stub\n");
+	for (const char *const *cmd = (const char *const[]){ "list", "groups", "status", NULL };
+	     *cmd; cmd++) {
+		c = run(t, *cmd, "--json", NULL);
+		assert_int_equal(c.status, 0);
+		assert_json(c.out);
+		cli_free(&c);
+	}
+	c = run(t, "group", "02:01.0", "--json", NULL);
+	assert_json(c.out);
+	cli_free(&c);
+	c = run(t, "plan", "router", "--json", NULL);
+	assert_int_equal(c.status, 0);
+	assert_json(c.out);
+	assert_contains(c.out, "\"kind\": \"pci-bind\",\n");
+	cli_free(&c);
+	c = run(t, "check", "router", "--json", NULL);
+	assert_int_equal(c.status, 0);
+	assert_json(c.out);
+	assert_contains(c.out, "\"steps\": 1,\n");
+	cli_free(&c);
+	c = run(t, "check", "--json", NULL);
+	assert_int_equal(c.status, 1);
+	assert_json(c.out);
+	cli_free(&c);
+	assert_no_writes(t->fx);
+}
+
+static void test_groups_without_iommu(void **state)
+{
+	struct t *t = *state;
+	struct cli c;
+
+	expect(run(t, "groups", NULL), 1, "groups-noiommu.out", NULL, "");
+	c = run(t, "groups", "--json", NULL);
+	assert_int_equal(c.status, 1);
+	assert_json(c.out);
+	assert_contains(c.out, "\"iommu\": false,\n");
+	cli_free(&c);
+}
+
+static int t_desktop(void **state)
+{
+	return t_setup(state, "desktop", NULL);
+}
+
+/* a libvirtd that started `ago` seconds after boot, boot `boot_ago`
+ * seconds before now */
+static void fake_libvirtd(struct t *t, long boot_at)
+{
+	char stat_text[256];
+
+	t_mkdirs(t->fx, "proc/4242");
+	fx_write(t->fx, "proc/4242/comm", "libvirtd\n");
+	/* starttime (field 22) 100 s after boot at 100 ticks a second */
+	fx_write(t->fx, "proc/4242/stat", "4242 (libvirtd) S 1 4242 4242 0 -1 4194560 1 0 0 0 "
+		 "0 0 0 0 20 0 17 0 10000 1000 100 18446744073709551615\n");
+	snprintf(stat_text, sizeof(stat_text), "cpu  1 2 3 4\nbtime %ld\nprocesses 5\n", boot_at);
+	fx_write(t->fx, "proc/stat", stat_text);
+}
+
+static void test_check_host(void **state)
+{
+	struct t *t = *state;
+	struct cli c;
+
+	/* no hook yet, one INI file, no libvirtd */
+	t_ini(t->fx, "win11", "[devices]\npassthrough = auto\n");
+	expect(run(t, "check", NULL), 1, "check-host-desktop.out", NULL, "");
+	/* the hook installed (a file, executable) while libvirtd runs since
+	 * long before: libvirtd does not run it until restarted */
+	t_mkdirs(t->fx, "etc/libvirt/hooks/qemu.d");
+	fx_write(t->fx, "etc/libvirt/hooks/qemu.d/vfiohook", "#!/bin/sh\n");
+	assert_int_equal(chmod(t_abs(t->fx, "etc/libvirt/hooks/qemu.d/vfiohook"), 0755), 0);
+	fake_libvirtd(t, 1000);
+	c = run(t, "check", NULL);
+	assert_int_equal(c.status, 1);
+	assert_contains(c.out, "ok    hook: installed: /etc/libvirt/hooks/qemu.d/vfiohook\n");
+	assert_contains(c.out, "fail  hook: installed after libvirtd (pid 4242) started: it "
+			"does not run the\n      hook until it restarts\n"
+			"      fix: reload libvirtd: systemctl restart libvirtd\n");
+	cli_free(&c);
+	/* libvirtd (re)started after the hook: fine */
+	fake_libvirtd(t, (long)time(NULL) + 3600);
+	c = run(t, "check", NULL);
+	assert_contains(c.out, "ok    libvirtd: started after the hook was installed (pid 4242): "
+			"it runs it\n");
+	assert_null(strstr(c.out, "fail  hook"));
+	cli_free(&c);
+	/* a world-writable INI file is refused by the hook: check says so */
+	assert_int_equal(chmod(t_abs(t->fx, "etc/" VFH_CONF_DIR "/win11.ini"), 0666), 0);
+	c = run(t, "check", NULL);
+	assert_int_equal(c.status, 1);
+	assert_contains(c.out, "fail  win11.ini: group- or world-writable: the hook refuses it (its "
+			"domain would\n      start without vfiohook)\n      fix: chown root "
+			"/etc/libvirt/hooks/vfiohook/win11.ini; chmod 0644\n"
+			"           /etc/libvirt/hooks/vfiohook/win11.ini\n");
+	cli_free(&c);
+	/* a symlinked hook is not run under AppArmor */
+	fx_write(t->fx, "elsewhere", "#!/bin/sh\n");
+	assert_int_equal(unlink(t_abs(t->fx, "etc/libvirt/hooks/qemu.d/vfiohook")), 0);
+	fx_symlink(t->fx, "etc/libvirt/hooks/qemu.d/vfiohook", "elsewhere");
+	c = run(t, "check", NULL);
+	assert_contains(c.out, "fail  hook: /etc/libvirt/hooks/qemu.d/vfiohook is a symlink");
+	cli_free(&c);
+}
+
+/* the bash completion file, run by bash against the built binary */
+static void test_completion(void **state)
+{
+	struct t *t = *state;
+	char script[4096];
+	const char *argv[] = { "/bin/bash", "--norc", "-c", script, NULL };
+	struct t_proc p;
+
+	t_ini(t->fx, "win11", "[devices]\n");
+	t_ini(t->fx, "router", "[devices]\n");
+	snprintf(script, sizeof(script),
+		 ". %s/../../../tools/vfiohook.bash-completion\n"
+		 "c() { COMP_WORDS=(\"$@\"); COMP_CWORD=$(($# - 1)); _vfiohook;"
+		 " printf '%%s\\n' \"${COMPREPLY[*]}\" | tr ' ' '\\n' | sort | tr '\\n' ' '; echo; }\n"
+		 "B=%s R=%s\n"
+		 "c $B gr\nc $B --root $R show 0000:01:00\nc $B --root $R check ''\n"
+		 "c $B reset 01:00.0 --m\nc $B reset --method s\nc $B list --j\n"
+		 "c $B --root $R bind 01:00.0 vf\nc $B --root $R status ''\n",
+		 fx_dir(), t_build_path("tools/vfiohook"), fx_root(t->fx));
+	/* eight runs of the sanitized binary: a loaded machine needs time */
+	t_spawn(argv, NULL, NULL, 0, 90000, &p);
+	assert_int_equal(p.status, 0);
+	assert_string_equal(p.out, "group groups \n"
+			    "0000:01:00.0 0000:01:00.1 \n"
+			    "router win11 \n"
+			    "--method \n"
+			    "suspend \n"
+			    "--json \n"
+			    "vfio-pci \n"
+			    " \n");
+	assert_string_equal(p.err, "");
+	t_proc_free(&p);
+}
+
+/* the desktop with an NVIDIA card of its own, beside the boot GPU */
+static int t_desktop_nvidia(void **state)
+{
+	return t_setup(state, "desktop", "pci 0000:03:00.0 id=10de:2484 subsys=10de:146b "
+		       "class=0x030000 group=10 reset=bus boot_vga=0\n");
+}
+
+/* check DOMAIN's advice on the domain XML, each finding with the XML to add */
+static void test_check_advice(void **state)
+{
+	struct t *t = *state;
+	struct cli c;
+
+	fx_write(t->fx, "etc/passwd", "root:x:0:0::/root:/bin/sh\n");
+	fx_write(t->fx, "etc/group", "root:x:0:\nkvm:x:104:\n");
+	t_ini(t->fx, "lg", "[devices]\npassthrough = auto\n[cpus]\nisolate = 2-3\n"
+	      "[looking-glass]\n");
+	fx_write(t->fx, "lg.xml", "<domain type='kvm'><name>lg</name>"
+		 "<memory unit='MiB'>64</memory><vcpu>2</vcpu>"
+		 "<memoryBacking><hugepages/></memoryBacking><devices>"
+		 "<hostdev mode='subsystem' type='pci' managed='yes'><source>"
+		 "<address domain='0x0000' bus='0x03' slot='0x00' function='0x0'/></source></hostdev>"
+		 "<shmem name='looking-glass'><model type='ivshmem-plain'/>"
+		 "<size unit='M'>32</size></shmem>"
+		 "<memballoon model='virtio'/></devices></domain>");
+	expect(run(t, "check", "lg", "--xml", t_abs(t->fx, "lg.xml"), "--resolution", "2560x1440",
+		   NULL), 1, "check-advice.out", NULL, "");
+	/* 1920x1080 fits in 32 MiB: 1920*1080*4*2 + 10 MiB = 25.8 MiB -> 32 MiB */
+	c = run(t, "check", "lg", "--xml", t_abs(t->fx, "lg.xml"), "--resolution", "1920x1080",
+		NULL);
+	assert_int_equal(c.status, 0);
+	assert_null(strstr(c.out, "fail "));
+	cli_free(&c);
+	/* everything the findings ask for added: nothing left to say */
+	fx_write(t->fx, "lg.xml", "<domain type='kvm'><name>lg</name>"
+		 "<memory unit='MiB'>64</memory><vcpu>2</vcpu>"
+		 "<memoryBacking><hugepages/></memoryBacking>"
+		 "<cputune><vcpupin vcpu='0' cpuset='2'/><vcpupin vcpu='1' cpuset='3'/>"
+		 "<vcpusched vcpus='0-1' scheduler='fifo' priority='1'/></cputune>"
+		 "<features><hyperv><vendor_id state='on' value='0123456789ab'/></hyperv>"
+		 "<kvm><hidden state='on'/></kvm></features><devices>"
+		 "<hostdev mode='subsystem' type='pci' managed='yes'><source>"
+		 "<address domain='0x0000' bus='0x03' slot='0x00' function='0x0'/></source></hostdev>"
+		 "<shmem name='looking-glass'><model type='ivshmem-plain'/>"
+		 "<size unit='M'>64</size></shmem>"
+		 "<channel type='spicevmc'><target type='virtio' name='com.redhat.spice.0'/></channel>"
+		 "<memballoon model='none'/></devices></domain>");
+	c = run(t, "check", "lg", "--xml", t_abs(t->fx, "lg.xml"), "--resolution", "2560x1440",
+		NULL);
+	assert_int_equal(c.status, 0);
+	assert_contains(c.out, "ok    domain XML: nothing to add for what the INI file asks\n");
+	assert_null(strstr(c.out, "warn "));
+	cli_free(&c);
+	c = run(t, "check", "lg", "--xml", t_abs(t->fx, "lg.xml"), "--json", NULL);
+	assert_json(c.out);
+	cli_free(&c);
+	assert_no_writes(t->fx);
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = calloc(1, 1 << 20);
+	size_t n;
+
+	assert_non_null(f);
+	assert_non_null(buf);
+	n = fread(buf, 1, (1 << 20) - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	return buf;
+}
+
+/* vfiohook(8) documents every command of the table (as the binary lists
+ * them for completion), and the JSON of every reporting command */
+static void test_manpage(void **state)
+{
+	struct t *t = *state;
+	const char *argv[] = { t_build_path("tools/vfiohook"), "__complete", "", NULL };
+	char path[PATH_MAX], *man, *json;
+	struct t_proc p;
+
+	(void)t;
+	snprintf(path, sizeof(path), "%s/../../../tools/vfiohook.8", fx_dir());
+	man = slurp(path);
+	json = strstr(man, "\n.SH JSON OUTPUT\n");
+	assert_non_null(json);
+	t_spawn(argv, NULL, NULL, 0, 20000, &p);
+	assert_int_equal(p.status, 0);
+	assert_non_null(strstr(p.out, "groups\n"));
+	for (char *line = p.out, *nl; (nl = strchr(line, '\n')); line = nl + 1) {
+		char b[96], bi[96], ri[96], per[96];
+
+		*nl = 0;
+		snprintf(b, sizeof(b), "\n.B %s\n", line);
+		snprintf(bi, sizeof(bi), "\n.BI %s \"", line);
+		snprintf(ri, sizeof(ri), "\n.RI \"%s [", line);
+		if (!strstr(man, b) && !strstr(man, bi) && !strstr(man, ri))
+			fail_msg("vfiohook(8) has no entry for the command '%s'", line);
+		/* the reporting ones have their JSON described */
+		snprintf(per, sizeof(per), "\n.TP\n.B %s\n", line);
+		if (strstr("list show group groups check plan status", line) && !strstr(json, per))
+			fail_msg("vfiohook(8)'s JSON OUTPUT does not describe '%s'", line);
+	}
+	t_proc_free(&p);
+	free(man);
+}
+
 static void test_usage_errors(void **state)
 {
 	struct t *t = *state;
@@ -261,31 +625,42 @@ static void test_usage_errors(void **state)
 	expect(run(t, NULL), 2, NULL, "", "vfiohook: no command\n" TRY);
 	expect(run(t, "frob", NULL), 2, NULL, "", "vfiohook: unknown command 'frob'\n" TRY);
 	expect(run(t, "show", "01:00", NULL), 2, NULL, "",
-	       "vfiohook: invalid PCI address '01:00' (DDDD:BB:SS.F or BB:SS.F)\n" TRY);
+	       "vfiohook: invalid PCI address '01:00' (DDDD:BB:SS.F or BB:SS.F)\n" TRYC("show"));
 	expect(run(t, "group", "0000:01:00.8", NULL), 2, NULL, "",
-	       "vfiohook: invalid PCI address '0000:01:00.8' (DDDD:BB:SS.F or BB:SS.F)\n" TRY);
-	expect(run(t, "show", NULL), 2, NULL, "", "vfiohook: usage: vfiohook show ADDR\n" TRY);
+	       "vfiohook: invalid PCI address '0000:01:00.8' (DDDD:BB:SS.F or BB:SS.F)\n"
+	       TRYC("group"));
+	expect(run(t, "show", NULL), 2, NULL, "", "vfiohook: usage: vfiohook show ADDR\n"
+	       TRYC("show"));
 	expect(run(t, "show", "01:00.0", "01:00.1", NULL), 2, NULL, "",
-	       "vfiohook: usage: vfiohook show ADDR\n" TRY);
-	expect(run(t, "list", "extra", NULL), 2, NULL, "", "vfiohook: usage: vfiohook list\n" TRY);
+	       "vfiohook: usage: vfiohook show ADDR\n" TRYC("show"));
+	expect(run(t, "list", "extra", NULL), 2, NULL, "", "vfiohook: usage: vfiohook list\n"
+	       TRYC("list"));
 	expect(run(t, "status", "a", "b", NULL), 2, NULL, "",
-	       "vfiohook: usage: vfiohook status [DOMAIN]\n" TRY);
+	       "vfiohook: usage: vfiohook status [DOMAIN]\n" TRYC("status"));
 	expect(run(t, "plan", NULL), 2, NULL, "",
-	       "vfiohook: usage: vfiohook plan DOMAIN [--xml FILE]\n" TRY);
+	       "vfiohook: usage: vfiohook plan DOMAIN\n" TRYC("plan"));
 	expect(run(t, "--wait-ms", "0", "list", NULL), 2, NULL, "",
 	       "vfiohook: --wait-ms must be at least 1\n" TRY);
 	expect(run(t, "--wait-ms", "ten", "list", NULL), 2, NULL, "",
 	       "vfiohook: invalid --wait-ms 'ten'\n" TRY);
-	expect(run(t, "--method", "kick", "reset", "01:00.0", NULL), 2, NULL, "",
-	       "vfiohook: invalid --method 'kick' (auto or suspend)\n" TRY);
-	{
-		struct cli c = run(t, "--frob", "list", NULL);
-
-		assert_int_equal(c.status, 2);
-		assert_string_equal(c.out, "");
-		assert_contains(c.err, "unrecognized option '--frob'\n" TRY);
-		cli_free(&c);
-	}
+	expect(run(t, "reset", "01:00.0", "--method", "kick", NULL), 2, NULL, "",
+	       "vfiohook: invalid --method 'kick' (auto or suspend)\n" TRYC("reset"));
+	expect(run(t, "--frob", "list", NULL), 2, NULL, "", "vfiohook: unknown option '--frob'\n"
+	       TRY);
+	/* each command takes its own options; another's is refused, naming whose it is */
+	expect(run(t, "list", "--xml", "f.xml", NULL), 2, NULL, "",
+	       "vfiohook: list does not take --xml (it is for: check, plan)\n" TRYC("list"));
+	expect(run(t, "list", "--slot", NULL), 2, NULL, "",
+	       "vfiohook: list does not take --slot (it is for: remove-rescan)\n" TRYC("list"));
+	expect(run(t, "show", "01:00.0", "--frob", NULL), 2, NULL, "",
+	       "vfiohook: unknown option '--frob'\n" TRYC("show"));
+	expect(run(t, "bind", "01:00.0", "vfio-pci", "--json", NULL), 2, NULL, "",
+	       "vfiohook: bind does not take --json: it reports nothing but success or one line "
+	       "on failure\n" TRYC("bind"));
+	expect(run(t, "check", "--xml", NULL), 2, NULL, "",
+	       "vfiohook: option '--xml' needs an argument\n" TRYC("check"));
+	expect(run(t, "check", "--xml", "f.xml", NULL), 2, NULL, "",
+	       "vfiohook: --xml goes with a DOMAIN: check DOMAIN --xml FILE\n" TRYC("check"));
 	assert_no_writes(t->fx);
 }
 
@@ -297,10 +672,30 @@ static void test_help_version_and_root(void **state)
 	const char *rel[] = { bin, "--root", "relative/dir", "list", NULL };
 	struct t_proc p;
 
+	const char *chelp[] = { bin, "reset", "--help", NULL };
+
 	t_spawn(help, NULL, NULL, 0, 20000, &p);
 	assert_int_equal(p.status, 0);
 	assert_int_equal(strncmp(p.out, "Usage: vfiohook [OPTIONS] COMMAND [ARGS]\n", 41), 0);
+	/* every command of the table in the help */
+	for (const char *const *c = (const char *const[]){ "list", "show", "group", "groups",
+		"check", "plan", "status", "recover", "bind", "restore", "unbind", "remove-rescan",
+		"reset", NULL }; *c; c++) {
+		char line[64];
+
+		snprintf(line, sizeof(line), "\n  %s ", *c);
+		assert_contains(p.out, line);
+	}
 	assert_string_equal(p.err, "");
+	t_proc_free(&p);
+	/* a command's own help: its usage and only its options */
+	t_spawn(chelp, NULL, NULL, 0, 20000, &p);
+	assert_int_equal(p.status, 0);
+	assert_int_equal(strncmp(p.out, "Usage: vfiohook reset [OPTIONS] ADDR\n", 37), 0);
+	assert_contains(p.out, "  --method M ");
+	assert_contains(p.out, "  --attempts N ");
+	assert_null(strstr(p.out, "--xml"));
+	assert_null(strstr(p.out, "--json"));
 	t_proc_free(&p);
 	t_spawn(version, NULL, NULL, 0, 20000, &p);
 	assert_int_equal(p.status, 0);
@@ -325,6 +720,13 @@ int main(void)
 		T(test_plan_auto_without_xml),
 		T(test_check),
 		T(test_status),
+		T(test_json_parser),
+		T(test_groups),
+		T_ON(test_groups_without_iommu, t_noiommu),
+		T_ON(test_check_host, t_desktop),
+		T(test_completion),
+		T_ON(test_check_advice, t_desktop_nvidia),
+		T(test_manpage),
 		T(test_usage_errors),
 		T(test_help_version_and_root),
 	};

@@ -14,11 +14,11 @@
 
 #define P T_INI
 #define DEVICES_KEYS "(passthrough, driver, take_group, take_companions, reset, reset_at, " \
-	"suspend_seconds, suspend_attempts, wait_ms)"
+	"suspend_seconds, suspend_attempts, wait_ms, write_ms, free)"
 #define DEVICE_KEYS "(driver, reset, reset_at, suspend_seconds, suspend_attempts)"
 #define LOWER ": names are lower-case (did you mean "
 #define SGPU_KEYS "(enabled, stop_units, unbind_vtconsoles, unbind_framebuffers, unload_modules)"
-#define SECTIONS "([devices], [device ADDRESS], [single-gpu], [memory], [cpus], [looking-glass])"
+#define SECTIONS "([devices], [device ADDRESS], [single-gpu], [holders], [memory], [cpus], [looking-glass])"
 
 static void test_defaults(void **state)
 {
@@ -43,6 +43,29 @@ static void test_defaults(void **state)
 	assert_true(c.unbind_vtconsoles);
 	assert_true(c.unbind_framebuffers);
 	assert_int_equal(c.n_modules, 0);
+	assert_int_equal(c.when_held, HELD_REFUSE);
+	assert_int_equal(c.n_held_units, 0);
+	assert_int_equal(c.n_held_user_units, 0);
+	assert_string_equal(c.held_user, "auto");
+	assert_int_equal(c.held_wait_s, 5);
+	eng_config_free(&c);
+}
+
+static void test_holders_keys(void **state)
+{
+	struct hook_config c;
+
+	(void)state;
+	t_config(&c, "[holders]\nwhen_held = stop\nstop_units = pulseaudio-system.service\n"
+		 "stop_user_units = pipewire.socket pipewire.service wireplumber.service\n"
+		 "user = alice\nwait_seconds = 2\n");
+	assert_int_equal(c.when_held, HELD_STOP);
+	assert_int_equal(c.n_held_units, 1);
+	assert_string_equal(c.held_units[0], "pulseaudio-system.service");
+	assert_int_equal(c.n_held_user_units, 3);
+	assert_string_equal(c.held_user_units[2], "wireplumber.service");
+	assert_string_equal(c.held_user, "alice");
+	assert_int_equal(c.held_wait_s, 2);
 	eng_config_free(&c);
 }
 
@@ -394,6 +417,28 @@ static void test_bad_values(void **state)
 		{ "[single-gpu]\nstop_units = gdm.service sddm.service gdm.service\n",
 		  P ":2: unit name gdm.service listed twice" },
 		{ "[single-gpu]\nstop_units = ,\n", P ":2: stop_units: empty list" },
+		{ "[holders]\nwhen_held = kill\n", P ":2: when_held: 'kill' is not one of refuse, "
+		  "stop" },
+		{ "[holders]\nwhen_held = stop\n", P ":2: when_held = stop, but [holders] names "
+		  "nothing to stop: add stop_user_units (a sound server: pipewire.socket "
+		  "pipewire.service wireplumber.service) or stop_units" },
+		{ "[holders]\n\nstop_user_units = pipewire.service\n", P ": [holders] names units "
+		  "to stop, but when_held = refuse never stops them: add when_held = stop to "
+		  "[holders]" },
+		{ "[holders]\nwhen_held = refuse\nstop_units = pulseaudio.service\n", P ":2: "
+		  "[holders] names units to stop, but when_held = refuse never stops them: add "
+		  "when_held = stop to [holders]" },
+		{ "[holders]\nwhen_held = stop\nstop_user_units = pipewire\n", P ":3: "
+		  "stop_user_units: 'pipewire' needs its type suffix (pipewire.service)" },
+		{ "[holders]\nwhen_held = stop\nstop_user_units = ../x.service\n", P ":3: "
+		  "'../x.service' is not a valid unit name" },
+		{ "[holders]\nwhen_held = stop\nstop_user_units = a.socket a.socket\n", P ":3: "
+		  "unit name a.socket listed twice" },
+		{ "[holders]\nuser = a/b\n", P ":2: user: 'a/b' is not a user name or uid" },
+		{ "[holders]\nwait_seconds = 0\n", P ":2: wait_seconds: '0' is not a number of "
+		  "seconds from 1 to 60" },
+		{ "[holders]\nwait_seconds = 61\n", P ":2: wait_seconds: '61' is not a number of "
+		  "seconds from 1 to 60" },
 		{ "[single-gpu]\nunload_modules = nvidia!\n", P ":2: 'nvidia!' is not a valid module "
 		  "name" },
 		{ "[single-gpu]\nunload_modules = ../amdgpu\n", P ":2: '../amdgpu' is not a valid "
@@ -861,6 +906,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_every_key),
+		cmocka_unit_test(test_holders_keys),
 		cmocka_unit_test(test_bool_spellings),
 		cmocka_unit_test(test_ranges_at_their_bounds),
 		cmocka_unit_test(test_single_gpu_alone),

@@ -255,6 +255,14 @@ FN(unit_bad_name_start) { return vfh_unit_start(t->ctx, ".service"); }
 FN(unit_start_ok) { return vfh_unit_start(t->ctx, DM); }
 FN(unit_stop_null) { return vfh_unit_stop(t->ctx, NULL); }
 FN(unit_stop_ok) { return vfh_unit_stop(t->ctx, DM); }
+FN(uunit_bad_name) { return vfh_user_unit_is_active(t->ctx, 1000, "no such unit"); }
+FN(uunit_active_ok) { return vfh_user_unit_is_active(t->ctx, 1000, "pipewire.service"); }
+FN(uunit_stop_null) { return vfh_user_unit_stop(t->ctx, 1000, NULL); }
+FN(uunit_start_bad_uid) { return vfh_user_unit_start(t->ctx, 0x80000000u, "pipewire.service"); }
+FN(uunit_start_unknown) { return vfh_user_unit_start(t->ctx, 1000, "pipewire.service"); }
+FN(hwait_null) { return vfh_pci_holders_wait(t->ctx, NULL, 100); }
+FN(hwait_absent) { struct vfh_pci_addr a = t_addr("0000:00:0a.0"); return vfh_pci_holders_wait(t->ctx, &a, 100); }
+FN(hwait_ok) { struct vfh_pci_addr a = t_addr("0000:01:00.0"); return vfh_pci_holders_wait(t->ctx, &a, 100); }
 
 /* ---- host needs */
 FN(needs_no_proc)
@@ -334,6 +342,13 @@ static const struct row rows[] = {
 	ROW(unit_start_fails, -EIO, unit_active_ok),
 	ROW(unit_bad_name_start, -EINVAL, unit_start_ok),
 	ROW(unit_stop_null, -EINVAL, unit_stop_ok),
+	ROW(uunit_bad_name, -EINVAL, uunit_active_ok),
+	ROW(uunit_stop_null, -EINVAL, uunit_active_ok),
+	ROW(uunit_start_bad_uid, -EINVAL, uunit_active_ok),
+	/* the fake user manager has no such unit: systemd's "not found" */
+	ROW(uunit_start_unknown, -ENOENT, uunit_active_ok),
+	ROW(hwait_null, -EINVAL, hwait_ok),
+	ROW(hwait_absent, -ENODEV, hwait_ok),
 	ROW_UNDO(needs_no_proc, -ENOENT, undo_proc, needs_ok),
 	ROW(needs_stride0, -EINVAL, needs_ok),
 	ROW_UNDO(displays_no_sysfs, -ENOENT, undo_sys, displays_ok),

@@ -58,6 +58,12 @@ static void test_single_gpu(void **state)
 	assert_string_equal(c.unload_modules[0], "amdgpu");
 	assert_true(c.unbind_vtconsoles);
 	assert_true(c.unbind_framebuffers);
+	/* the desktop user's sound server lets go of the HDMI audio */
+	assert_int_equal(c.when_held, HELD_STOP);
+	assert_int_equal(c.n_held_user_units, 5);
+	assert_string_equal(c.held_user_units[0], "pipewire.socket");
+	assert_string_equal(c.held_user_units[4], "wireplumber.service");
+	assert_string_equal(c.held_user, "auto");
 	eng_config_free(&c);
 }
 

@@ -20,14 +20,19 @@
 
 /* Hosts, INI files and domain XMLs whose plans between them have a step of
  * every kind: the single-GPU desktop booted through UEFI (efifb), with
- * resets; and a workstation giving a VM hugepages per node, a Looking
+ * resets and a sound server holding the HDMI audio; and a workstation giving a VM hugepages per node, a Looking
  * Glass file and isolated CPUs. */
 static const struct scenario_def {
 	const char *fixture, *extra, *ini, *xml;
 } scenarios[] = {
-	{ "efifb", "module vfio_pci state=live\n",
+	{ "efifb", "module vfio_pci state=live\n"
+	  /* a desktop user's sound server holds the HDMI audio */
+	  "file dev/snd dir=1\nfile dev/snd/controlC0\n"
+	  "proc 2231 comm=pipewire uid=1000 fd=dev/snd/controlC0\n"
+	  "unit user/1000/pipewire.service active=1 pid=2231\n",
 	  "[devices]\npassthrough = auto\nreset = auto\n"
-	  "[single-gpu]\nstop_units = display-manager.service\nunload_modules = bochs\n",
+	  "[single-gpu]\nstop_units = display-manager.service\nunload_modules = bochs\n"
+	  "[holders]\nwhen_held = stop\nstop_user_units = pipewire.service\n",
 	  NULL },
 	{ "desktop", "module vfio_pci state=live\nunit irqbalance.service active=1\n",
 	  "[cpus]\nisolate = auto\nrt_runtime = unlimited\ngovernor = performance\n"

@@ -195,7 +195,7 @@ static void test_bad_ini(void **state)
 	assert_int_equal(p.status, 1);
 	snprintf(want, sizeof(want), "vfiohook: %s/etc/libvirt/hooks/vfiohook/%s.ini:3: unknown key "
 		 "'bogus' in [devices] (passthrough, driver, take_group, take_companions, reset, "
-		 "reset_at, suspend_seconds, suspend_attempts, wait_ms)\n", fx_root(h->t->fx),
+		 "reset_at, suspend_seconds, suspend_attempts, wait_ms, write_ms, free)\n", fx_root(h->t->fx),
 		 h->domain);
 	assert_string_equal(p.err, want);
 	t_proc_free(&p);

@@ -171,6 +171,115 @@ static int setup_btrfs(void **state)
 		       "drop swap /dev/mapper/cryptswap\n");
 }
 
+/* ---- mounts that cannot be traced fail closed */
+
+#define NVME "0000:03:00.0"
+#define SATA "0000:00:1f.2"
+#define ZFS_WHY "/ is mounted from the ZFS dataset rpool/ROOT/debian, whose disks cannot be traced"
+
+/* How many needs are presumed (fail closed), and that exactly those whose
+ * why starts with `presumed_why` are. */
+static void assert_presumed(struct t *t, const char *presumed_why, size_t want)
+{
+	struct vfh_host_need *v;
+	size_t n, got = 0;
+
+	assert_int_equal(vfh_host_needs(t->ctx, &v, &n), 0);
+	for (size_t i = 0; i < n; i++) {
+		bool should = presumed_why && strncmp(v[i].why, presumed_why,
+						       strlen(presumed_why)) == 0;
+
+		assert_int_equal(v[i].presumed, should);
+		got += v[i].presumed;
+	}
+	free(v);
+	assert_int_equal(got, want);
+}
+
+/* ZFS: the dataset's device number is anonymous, the pool's disks are no
+ * holders of anything: every storage controller is kept, the NVMe that
+ * /boot/efi is traced to for that reason */
+static int setup_zfs(void **state)
+{
+	return t_setup(state, "nvmeroot",
+		       "mount / dev=0:26 fs=zfs src=rpool/ROOT/debian opts=rw,xattr,posixacl\n"
+		       "mount /home dev=0:27 fs=zfs src=rpool/home opts=rw\n");
+}
+
+static void test_zfs_root_fails_closed(void **state)
+{
+	ASSERT_NEEDS((struct t *)*state, { NVME, "mounted /boot/efi" },
+		     { SATA, ZFS_WHY });
+	assert_presumed(*state, "/ is mounted from the ZFS", 1);
+}
+
+static int setup_zfs_only(void **state)
+{
+	return t_setup(state, "nvmeroot",
+		       "mount / dev=0:26 fs=zfs src=rpool/ROOT/debian opts=rw\n"
+		       "drop mount /boot/efi\n"
+		       "drop swap /dev/mapper/cryptswap\n");
+}
+
+static void test_zfs_root_keeps_every_storage_controller(void **state)
+{
+	ASSERT_NEEDS((struct t *)*state, { NVME, ZFS_WHY }, { SATA, ZFS_WHY });
+	assert_presumed(*state, "/ is mounted from the ZFS", 2);
+}
+
+/* bcachefs over two disks, one of which is not shown: fail closed */
+static int setup_bcachefs_partly(void **state)
+{
+	return t_setup(state, "nvmeroot",
+		       "mount / dev=0:26 fs=bcachefs src=/dev/nvme0n1p2:/dev/sdb1 opts=rw\n"
+		       "drop mount /boot/efi\n"
+		       "drop swap /dev/mapper/cryptswap\n");
+}
+
+static void test_bcachefs_partly_traced(void **state)
+{
+	ASSERT_NEEDS((struct t *)*state, { NVME, "mounted /" },
+		     { SATA, "/ is mounted from bcachefs on /dev/nvme0n1p2:/dev/sdb1, not every "
+			     "disk of which can be traced" });
+	assert_presumed(*state, "/ is mounted from bcachefs", 1);
+}
+
+/* bcachefs whose every disk is traced: those controllers, nothing more */
+static int setup_bcachefs_traced(void **state)
+{
+	return t_setup(state, "nvmeroot",
+		       "block sda dev=8:0 pci=0000:00:1f.2 path=ata1/host0/target0:0:0/0:0:0:0/block\n"
+		       "block sda2 dev=8:2 parent=sda\n"
+		       "pci 0000:00:1f.3 id=8086:2930 class=0x010601 group=8\n"
+		       "mount / dev=0:26 fs=bcachefs src=/dev/nvme0n1p2:/dev/sda2 opts=rw\n"
+		       "drop mount /boot/efi\n"
+		       "drop swap /dev/mapper/cryptswap\n");
+}
+
+static void test_bcachefs_traced(void **state)
+{
+	ASSERT_NEEDS((struct t *)*state, { NVME, "mounted /" }, { SATA, "mounted /" });
+	assert_presumed(*state, NULL, 0);
+}
+
+/* NFS root: the NIC it goes through is not known: every NIC is kept (the
+ * storage controllers are not: nothing is mounted from them) */
+static int setup_nfs_root(void **state)
+{
+	return t_setup(state, "guest",
+		       "mount / dev=0:40 fs=nfs4 src=10.0.0.1:/export/root opts=rw,vers=4.2\n");
+}
+
+static void test_nfs_root_keeps_every_nic(void **state)
+{
+#define NFS_WHY "/ is mounted over the network (nfs4), through a NIC that cannot be traced"
+	ASSERT_NEEDS((struct t *)*state, { "0000:00:07.0", "mounted /mnt" },
+		     { "0000:00:01.0", NFS_WHY }, { "0000:00:03.0", NFS_WHY },
+		     { "0000:00:04.0", NFS_WHY }, { "0000:02:01.0", NFS_WHY },
+		     { "0000:02:02.0", NFS_WHY });
+	assert_presumed(*state, "/ is mounted over the network", 5);
+}
+
 static void test_needs_mountinfo(void **state)
 {
 	struct t *t = *state;
@@ -258,6 +367,11 @@ int main(void)
 		T_ON(test_ipv6_default_route, setup_route6),
 		T_ON(test_nothing_behind_virtual_mounts, setup_virtual_mounts),
 		T_ON(test_btrfs_root_on_nvme, setup_btrfs),
+		T_ON(test_zfs_root_fails_closed, setup_zfs),
+		T_ON(test_zfs_root_keeps_every_storage_controller, setup_zfs_only),
+		T_ON(test_bcachefs_partly_traced, setup_bcachefs_partly),
+		T_ON(test_bcachefs_traced, setup_bcachefs_traced),
+		T_ON(test_nfs_root_keeps_every_nic, setup_nfs_root),
 		T(test_needs_mountinfo),
 		T(test_displays_remaining),
 		T_ON(test_displays_second_gpu, setup_second_gpu),

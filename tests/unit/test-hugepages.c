@@ -469,6 +469,28 @@ static void test_no_hugetlb(void **state)
 	assert_no_writes(t->fx);
 }
 
+/* hugetlbfs pagesize= as mountinfo shows it.  The fuzzer (tests/fuzz/
+ * fuzz-size.c) found a number past 2^64 taken as 2^64 - 1 bytes, a sign
+ * or blank taken as strtoull takes them, a scaled size wrapped past 2^64. */
+static void test_pagesize_parse(void **state)
+{
+	(void)state;
+	assert_int_equal(vfh_pagesize_parse("2M"), 2048);
+	assert_int_equal(vfh_pagesize_parse("1G"), 1048576);
+	assert_int_equal(vfh_pagesize_parse("64k"), 64);
+	assert_int_equal(vfh_pagesize_parse("2097152"), 2048);
+	assert_int_equal(vfh_pagesize_parse("16777216G"), 17592186044416ULL);
+	assert_int_equal(vfh_pagesize_parse("99999999999999999999"), 0);
+	assert_int_equal(vfh_pagesize_parse("99999999999999999999K"), 0);
+	assert_int_equal(vfh_pagesize_parse("17592186044416G"), 0);
+	assert_int_equal(vfh_pagesize_parse("18014398509481984M"), 0);
+	assert_int_equal(vfh_pagesize_parse("-2M"), 0);
+	assert_int_equal(vfh_pagesize_parse(" 2M"), 0);
+	assert_int_equal(vfh_pagesize_parse("+2M"), 0);
+	assert_int_equal(vfh_pagesize_parse("2MB"), 0);
+	assert_int_equal(vfh_pagesize_parse(""), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -493,6 +515,7 @@ int main(void)
 		T_ON(test_hugetlbfs_1g, setup_1g_mount),
 		T_ON(test_hugetlbfs_default, setup_default_mount),
 		T_ON(test_no_hugetlb, t_numa),
+		cmocka_unit_test(test_pagesize_parse),
 	};
 
 	t_init();

@@ -186,6 +186,38 @@ static int setup_efifb(void **state)
 	return t_setup(state, "efifb", "module vfio_pci state=live\n");
 }
 
+/* simpledrm on simple-framebuffer.0 (kernels >= 5.15), fbcon on it, the
+ * GPU without a driver: the framebuffer is unbound with the console and
+ * both come back on release */
+static void test_single_gpu_simpledrm_round_trip(void **state)
+{
+	struct t *t = *state;
+	char *before = snap(t);
+
+	prepare_ok(t, "[devices]\npassthrough = auto\n[single-gpu]\nstop_units = " DM "\n",
+		   gpu_xml());
+	assert_contains(fx_read(t->fx, JFILE), " fb-unbind what=simple-framebuffer.0 captured=1 "
+			"target=simple-framebuffer was_on=1\n");
+	assert_false(fx_readlink(t->fx, "sys/bus/platform/devices/simple-framebuffer.0/driver"));
+	/* fbcon lost its last framebuffer and left */
+	assert_false(fx_exists(t->fx, "sys/class/vtconsole/vtcon1"));
+	assert_driver(t->fx, GPU, "vfio-pci");
+	fk_log_clear(t->fx);
+	release_ok(t);
+	assert_non_null(fx_readlink(t->fx, "sys/bus/platform/devices/simple-framebuffer.0/driver"));
+	assert_contains(fx_readlink(t->fx, "sys/bus/platform/devices/simple-framebuffer.0/driver"),
+			"/bus/platform/drivers/simple-framebuffer");
+	assert_string_equal(fx_read(t->fx, "sys/class/vtconsole/vtcon1/bind"), "1\n");
+	assert_driver(t->fx, GPU, "");
+	assert_host_as(t, before);
+}
+
+static int setup_simpledrm(void **state)
+{
+	t_syslog_clear();
+	return t_setup(state, "simpledrm", "module vfio_pci state=live\n");
+}
+
 /* fbcon comes back under another vtconN (its old slot not yet free): the
  * console is bound wherever it now is, and that is all that differs */
 static void test_fbcon_returns_elsewhere(void **state)
@@ -787,6 +819,7 @@ int main(void)
 		T_ON(test_nic_round_trip, setup_host),
 		T_ON(test_single_gpu_round_trip, setup_host),
 		T_ON(test_single_gpu_efifb_round_trip, setup_efifb),
+		T_ON(test_single_gpu_simpledrm_round_trip, setup_simpledrm),
 		T_ON(test_fbcon_returns_elsewhere, setup_host),
 		T_ON(test_fbcon_stays_unbound, setup_guest_efifb),
 		T_ON(test_vfio_module_stays, setup_host_fresh),

@@ -322,6 +322,48 @@ static void test_host_needs_root_disk(void **state)
 		       "host needs it (mounted /); pass through a device in another IOMMU group");
 }
 
+/* A ZFS root: its pool's disks cannot be traced, so every storage
+ * controller is kept, unless the INI says this one is free to take */
+static int setup_zfs_root(void **state)
+{
+	return t_setup(state, "nvmeroot",
+		       "mount / dev=0:26 fs=zfs src=rpool/ROOT/debian opts=rw\n"
+		       "drop mount /boot/efi\n"
+		       "drop swap /dev/mapper/cryptswap\n");
+}
+
+static void test_host_needs_zfs_root_fails_closed(void **state)
+{
+	struct t *t = *state;
+
+	expect_refused(t, "[devices]\npassthrough = 0000:03:00.0\n", NULL, -EBUSY,
+		       "refused: 0000:03:00.0 would go to the VM with the devices in " P ", but the "
+		       "host may need it: / is mounted from the ZFS dataset rpool/ROOT/debian, "
+		       "whose disks cannot be traced, so every such controller is kept; if "
+		       "0000:03:00.0 holds nothing the host uses, add 'free = 0000:03:00.0' to "
+		       "[devices]");
+	/* free names another controller: still refused */
+	expect_refused(t, "[devices]\npassthrough = 0000:03:00.0\nfree = 0000:00:1f.2\n", NULL,
+		       -EBUSY, "refused: 0000:03:00.0 would go to the VM with the devices in " P
+		       ", but the host may need it: / is mounted from the ZFS dataset "
+		       "rpool/ROOT/debian, whose disks cannot be traced, so every such controller "
+		       "is kept; if 0000:03:00.0 holds nothing the host uses, add "
+		       "'free = 0000:03:00.0' to [devices]");
+	assert_contains(plan_of(t, "[devices]\npassthrough = 0000:03:00.0\nfree = 0000:03:00.0\n",
+				NULL), "pci-bind 0000:03:00.0 vfio-pci\n");
+}
+
+/* free never takes a controller a mount is traced to */
+static void test_free_does_not_override_a_traced_need(void **state)
+{
+	struct t *t = *state;
+
+	expect_refused(t, "[devices]\npassthrough = 0000:03:00.0\nfree = 0000:03:00.0\n", NULL,
+		       -EBUSY, "refused: 0000:03:00.0 would go to the VM with the devices in " P
+		       ", but the host needs it (mounted /); pass through a device in another "
+		       "IOMMU group");
+}
+
 static void test_host_needs_9p_root(void **state)
 {
 	struct t *t = *state;
@@ -609,6 +651,8 @@ int main(void)
 		T(test_missing_device),
 		T_ON(test_no_iommu, t_noiommu),
 		T_ON(test_host_needs_root_disk, t_nvmeroot),
+		T_ON(test_host_needs_zfs_root_fails_closed, setup_zfs_root),
+		T_ON(test_free_does_not_override_a_traced_need, t_nvmeroot),
 		T(test_host_needs_9p_root),
 		T_ON(test_host_needs_default_route, t_routenic),
 		T_ON(test_host_needs_bridge_port, t_bridge),

@@ -56,4 +56,15 @@ same "$fbcon bound again (fbcon back on its vtcon)" "$(cat /sys/class/vtconsole/
 has "the framebuffer is back" "$(cat /proc/fb)" "bochs"
 same "the display manager runs again" "$(systemctl is-active display-manager.service)" active
 refuse "the journal is gone" test -e /run/vfiohook/single
+# journald: one domain's history by its field; each step with its number
+# and duration as fields (prepare's steps, then release's undo steps)
+jfields() {
+	journalctl -q -t vfiohook VFIOHOOK_DOMAIN=single -o export |
+		awk -F= '/^VFIOHOOK_PHASE=/ { p = $2 } /^STEP=/ { s = $2 } /^DURATION_MS=/ { d = $2 }
+			 /^$/ { if (s != "") print p, s, d; p = s = d = "" }'
+}
+n=$(hooklog | sed -n 's/.*single prepare: step 1\/\([0-9]*\) .*/\1/p' | head -1)
+has "journalctl -t vfiohook VFIOHOOK_DOMAIN=single: its steps" "$(journalctl -q -t vfiohook VFIOHOOK_DOMAIN=single -o cat)" "single prepare: step $n/$n"
+same "each of the $n prepare steps: STEP=1..$n with DURATION_MS" "$(jfields | awk '$1 == "prepare" && $3 ~ /^[0-9]+\.[0-9]$/ { print $2 }' | tr '\n' ' ')" "$(seq -s ' ' 1 $n) "
+same "each undo step of release: STEP=$n..1 with DURATION_MS" "$(jfields | awk '$1 == "release" && $3 ~ /^[0-9]+\.[0-9]$/ { print $2 }' | tr '\n' ' ')" "$(seq -s ' ' $n -1 1) "
 same "the host is as before" "$(snapshot)" "$before"

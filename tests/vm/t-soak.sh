@@ -4,8 +4,9 @@
 # (display manager stopped, console and module let go), "nic" takes a NIC
 # with hugepages on node 1 and CPU 3 isolated.  Every cycle runs A start,
 # B start, A destroy, B destroy, then B start, A start, B destroy, A
-# destroy; some cycles inject a failure or a SIGKILL into one domain's
-# prepare first, some restart libvirtd while both run.  After every
+# destroy; every third cycle (from the first) injects a failure or a
+# SIGKILL into one domain's prepare first, every fourth (from the second)
+# restarts libvirtd while both run.  After every
 # cycle the host must be exactly as before: driver links and overrides,
 # vtconsoles, /dev/vfio, loaded modules, the display manager, per-node
 # hugepages, the slices' cpusets and AllowedCPUs, IRQ affinities and the
@@ -88,17 +89,17 @@ expect() {
 }
 running() { [ "$(state $1)" = running ]; }
 
-# one fault per third cycle, over the kinds of both domains: a failure at
-# apply, then (next time) a SIGKILL right after it
+# a fault in cycles 1, 4, 7...: over the kinds of both domains, a failure
+# at apply, then (next time) a SIGKILL right after it
 kinds="unit-stop:sgpu vtcon-unbind:sgpu pci-bind:sgpu module-unload:sgpu hugepages:nic cpu-isolate:nic cpumask:nic pci-bind:nic"
 nth() { echo $kinds | tr ' ' '\n' | sed -n "$(( ($1 % $(echo $kinds | wc -w)) + 1 ))p"; }
 
 c=1 irq_base=
 while [ $c -le $cycles ]; do
 	t0=$(date +%s)
-	if [ $((c % 3)) -eq 0 ]; then
-		k=$(nth $((c / 3))) kind=${k%%:*} dom=${k##*:}
-		if [ $((c / 3 % 2)) -eq 1 ]; then fault="fail-apply=$kind"; else fault="kill-after=$kind"; fi
+	if [ $(( (c - 1) % 3)) -eq 0 ]; then
+		k=$(nth $(( (c - 1) / 3))) kind=${k%%:*} dom=${k##*:}
+		if [ $(( (c - 1) / 3 % 2)) -eq 0 ]; then fault="fail-apply=$kind"; else fault="kill-after=$kind"; fi
 		echo "$fault" > /run/vfiohook-test.fault
 		faults=$((faults + 1))
 		if virsh start $dom > /tmp/fault.out 2>&1; then

@@ -1,0 +1,414 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* The host doctor (`vfiohook check` without a domain): one verdict per
+ * thing passthrough needs, each failure with its fix.  Every read goes
+ * through the context's roots, so it runs against a --root tree too. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+/* ROOT/rel's first line (or all of it, up to len), 0 or -errno */
+static int read_text(struct vfh_ctx *ctx, enum vfh_root root, char *buf, size_t len,
+		     const char *rel)
+{
+	char path[1024];
+	FILE *f;
+	size_t n;
+
+	if (vfh_ctx_path(ctx, root, path, sizeof(path), "%s", rel) < 0)
+		return -ENAMETOOLONG;
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	n = fread(buf, 1, len - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	return 0;
+}
+
+static bool word_in(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = list; (p = strstr(p, word)); p += n)
+		if ((p == list || strchr(" \t\n,[", p[-1])) && strchr(" \t\n,]", p[n]))
+			return true;
+	return false;
+}
+
+/* ---- IOMMU */
+
+static void iommu(struct vfh_ctx *ctx, struct onode *arr)
+{
+	char cmdline[4096] = "";
+	char path[512];
+	DIR *d;
+	struct dirent *de;
+	int units = 0;
+
+	read_text(ctx, VFH_ROOT_PROC, cmdline, sizeof(cmdline), "cmdline");
+	if (!cli_iommu_on(ctx)) {
+		finding(arr, "fail", "iommu", IOMMU_OFF_FIX, "off: the kernel made no IOMMU "
+			"groups%s", strstr(cmdline, "iommu=") ? " (the kernel command line names "
+			"an iommu option: check it)" : "");
+		return;
+	}
+	/* the IOMMU units (dmar0, AMD-Vi0, ...) */
+	if (vfh_ctx_path(ctx, VFH_ROOT_SYS, path, sizeof(path), "class/iommu") == 0 &&
+	    (d = opendir(path))) {
+		while ((de = readdir(d)))
+			units += de->d_name[0] != '.';
+		closedir(d);
+	}
+	if (units)
+		finding(arr, "ok", "iommu", NULL, "on (%d unit%s)%s", units, units == 1 ? "" : "s",
+			strstr(cmdline, "iommu=pt") ? ", passthrough mode for host devices" : "");
+	else
+		finding(arr, "ok", "iommu", NULL, "on: the kernel made IOMMU groups%s",
+			strstr(cmdline, "iommu=pt") ? ", passthrough mode for host devices" : "");
+	/* interrupt remapping: visible as the kernel option that turns it
+	 * off, and as the vfio_iommu_type1 parameter that works around its
+	 * absence */
+	if (strstr(cmdline, "intremap=off"))
+		finding(arr, "warn", "interrupt remapping", "remove intremap=off from the kernel "
+			"command line", "turned off (intremap=off): VFIO refuses devices unless "
+			"unsafe interrupts are allowed");
+	{
+		char v[16] = "";
+
+		if (read_text(ctx, VFH_ROOT_SYS, v, sizeof(v),
+			      "module/vfio_iommu_type1/parameters/allow_unsafe_interrupts") == 0 &&
+		    v[0] == 'Y')
+			finding(arr, "warn", "interrupt remapping", "remove "
+				"vfio_iommu_type1.allow_unsafe_interrupts=1 once the firmware enables "
+				"interrupt remapping", "allow_unsafe_interrupts is on: a guest can "
+				"forge interrupts to the host");
+	}
+}
+
+/* ---- modules */
+
+static void modules(struct vfh_ctx *ctx, struct onode *arr)
+{
+	static const char *const mods[] = { "vfio", "vfio_iommu_type1", "vfio_pci" };
+	char missing[128] = "";
+
+	for (size_t i = 0; i < sizeof(mods) / sizeof(mods[0]); i++) {
+		char path[512];
+		struct stat st;
+
+		/* sys/module/NAME: loaded, or built in */
+		if (vfh_module_loaded(ctx, mods[i]) == 1 ||
+		    (vfh_ctx_path(ctx, VFH_ROOT_SYS, path, sizeof(path), "module/%s", mods[i]) == 0 &&
+		     stat(path, &st) == 0))
+			continue;
+		snprintf(missing + strlen(missing), sizeof(missing) - strlen(missing), "%s%s",
+			 *missing ? ", " : "", mods[i]);
+	}
+	if (*missing)
+		finding(arr, "warn", "vfio", "modprobe vfio-pci now to see that it loads (the hook "
+			"loads it at prepare)", "not loaded yet: %s", missing);
+	else
+		finding(arr, "ok", "vfio", NULL, "vfio, vfio_iommu_type1, vfio_pci loaded");
+}
+
+/* ---- the hook and libvirtd */
+
+/* The newest start time (seconds since the epoch) of a running libvirtd or
+ * virtqemud, and its name; 0 when none runs. */
+static double daemon_start(struct vfh_ctx *ctx, char *name, size_t len, int *pid_out)
+{
+	char path[512], stat_text[1024], btime_text[8192];
+	const char *bt;
+	double best = 0, boot;
+	long hz = sysconf(_SC_CLK_TCK);
+	struct dirent *de;
+	DIR *d;
+
+	if (read_text(ctx, VFH_ROOT_PROC, btime_text, sizeof(btime_text), "stat") < 0 ||
+	    !(bt = strstr(btime_text, "\nbtime ")))
+		return 0;
+	/* btime is whole seconds: on the live system, now minus the uptime
+	 * (hundredths) places the boot, and so the start, to 10 ms */
+	boot = strtod(bt + 7, NULL);
+	if (vfh_ctx_is_live(ctx)) {
+		char up[64];
+		struct timespec now;
+
+		if (read_text(ctx, VFH_ROOT_PROC, up, sizeof(up), "uptime") == 0 &&
+		    clock_gettime(CLOCK_REALTIME, &now) == 0)
+			boot = (double)now.tv_sec + now.tv_nsec / 1e9 - strtod(up, NULL);
+	}
+	if (vfh_ctx_path(ctx, VFH_ROOT_PROC, path, sizeof(path), ".") < 0 || !(d = opendir(path)))
+		return 0;
+	while ((de = readdir(d))) {
+		char rel[300], comm[64] = "";
+		const char *p;
+		unsigned long long start;
+
+		if (!strchr("123456789", de->d_name[0]))
+			continue;
+		snprintf(rel, sizeof(rel), "%s/comm", de->d_name);
+		if (read_text(ctx, VFH_ROOT_PROC, comm, sizeof(comm), rel) < 0)
+			continue;
+		comm[strcspn(comm, "\n")] = 0;
+		if (strcmp(comm, "libvirtd") != 0 && strcmp(comm, "virtqemud") != 0)
+			continue;
+		snprintf(rel, sizeof(rel), "%s/stat", de->d_name);
+		/* field 22, counted after the ")" that ends comm */
+		if (read_text(ctx, VFH_ROOT_PROC, stat_text, sizeof(stat_text), rel) < 0 ||
+		    !(p = strrchr(stat_text, ')')))
+			continue;
+		if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d "
+			   "%*d %*d %*d %llu", &start) != 1)
+			continue;
+		if (boot + (double)start / (double)hz > best) {
+			best = boot + (double)start / (double)hz;
+			snprintf(name, len, "%s", comm);
+			*pid_out = atoi(de->d_name);
+		}
+	}
+	closedir(d);
+	return best;
+}
+
+static void hook(struct vfh_ctx *ctx, struct onode *arr)
+{
+	static const char *const where[] = { "libvirt/hooks/qemu.d/vfiohook", "libvirt/hooks/qemu" };
+	char path[512], dname[64] = "", fix[1400];
+	struct stat st;
+	bool found = false;
+	double started;
+	int pid = 0;
+
+	for (size_t i = 0; i < 2 && !found; i++) {
+		if (vfh_ctx_path(ctx, VFH_ROOT_ETC, path, sizeof(path), "%s", where[i]) < 0 ||
+		    lstat(path, &st) < 0)
+			continue;
+		found = true;
+		/* messages name the path on the host checked, not below --root */
+		snprintf(path, sizeof(path), "/etc/%s", where[i]);
+		if (S_ISLNK(st.st_mode)) {
+			finding(arr, "fail", "hook", "install it as a file (make install puts it "
+				"there), not a symlink", "%s is a symlink: AppArmor's libvirtd profile "
+				"only runs files below /etc/libvirt/hooks", path);
+			return;
+		}
+		if (!S_ISREG(st.st_mode) || !(st.st_mode & S_IXUSR)) {
+			snprintf(fix, sizeof(fix), "chmod 0755 %s", path);
+			finding(arr, "fail", "hook", S_ISREG(st.st_mode) ? fix : "make install",
+				"%s is %s: libvirtd skips it", path, S_ISREG(st.st_mode) ?
+				"not executable" : "not a regular file");
+			return;
+		}
+		if (st.st_uid != 0 || (st.st_mode & 022)) {
+			snprintf(fix, sizeof(fix), "chown root %s; chmod go-w %s", path, path);
+			finding(arr, "fail", "hook", fix, "%s is writable by others than root: "
+				"whoever can write it runs code as root", path);
+			return;
+		}
+		finding(arr, "ok", "hook", NULL, "installed: %s", path);
+	}
+	if (!found) {
+		finding(arr, "fail", "hook", "make install (puts it in "
+			"/etc/libvirt/hooks/qemu.d/vfiohook), then systemctl restart libvirtd",
+			"not installed where libvirtd looks (/etc/libvirt/hooks/qemu or qemu.d/)");
+		return;
+	}
+	started = daemon_start(ctx, dname, sizeof(dname), &pid);
+	if (started == 0) {
+		finding(arr, "warn", "libvirtd", "systemctl start libvirtd", "not running: "
+			"domains cannot start (the hook is read when it starts)");
+		return;
+	}
+	/* libvirtd looks for hooks once, when it starts: a hook that came
+	 * later is never run ("group N is not viable" at the VM start) */
+	{
+		double m = (double)st.st_mtim.tv_sec + st.st_mtim.tv_nsec / 1e9;
+		double c = (double)st.st_ctim.tv_sec + st.st_ctim.tv_nsec / 1e9;
+		double changed = m > c ? m : c;
+
+		if (changed > started) {
+			snprintf(fix, sizeof(fix), "reload %s: systemctl restart %s", dname, dname);
+			finding(arr, "fail", "hook", fix, "installed after %s (pid %d) started: it "
+				"does not run the hook until it restarts", dname, pid);
+		} else {
+			finding(arr, "ok", dname, NULL, "started after the hook was installed "
+				"(pid %d): it runs it", pid);
+		}
+	}
+}
+
+static void ini_dir(struct vfh_ctx *ctx, struct onode *arr)
+{
+	char dir[512], fix[2400];
+	struct stat st;
+	struct dirent *de;
+	DIR *d;
+	int bad = 0, n = 0;
+
+	char shown[128] = "/etc/" VFH_CONF_DIR;
+
+	if (vfh_ctx_path(ctx, VFH_ROOT_ETC, dir, sizeof(dir), "%s", VFH_CONF_DIR) < 0)
+		return;
+	if (lstat(dir, &st) < 0) {
+		snprintf(fix, sizeof(fix), "install -d -m 0755 %s, then one DOMAIN.ini per domain "
+			 "(vfiohook.ini(5))", shown);
+		finding(arr, "warn", "domains", fix, "no %s: vfiohook manages no domain", shown);
+		return;
+	}
+	if (!S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022)) {
+		snprintf(fix, sizeof(fix), "chown root:root %s; chmod 0755 %s", shown, shown);
+		finding(arr, "fail", "domains", fix, "%s is %s: the hook refuses files others "
+			"could change", shown, !S_ISDIR(st.st_mode) ? "not a directory" :
+			st.st_uid ? "not owned by root" : "group- or world-writable");
+		return;
+	}
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		char path[1024];
+
+		if (l < 5 || strcmp(de->d_name + l - 4, ".ini") != 0)
+			continue;
+		n++;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (lstat(path, &st) < 0)
+			continue;
+		if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022)) {
+			snprintf(fix, sizeof(fix), "chown root %s/%s; chmod 0644 %s/%s", shown,
+				 de->d_name, shown, de->d_name);
+			finding(arr, "fail", de->d_name, fix, "%s: the hook refuses it "
+				"(its domain would start without vfiohook)",
+				!S_ISREG(st.st_mode) ? "not a regular file" : st.st_uid ?
+				"not owned by root" : "group- or world-writable");
+			bad++;
+		}
+	}
+	closedir(d);
+	if (!bad)
+		finding(arr, "ok", "domains", NULL, "%d INI file%s in %s, root's, not writable by "
+			"others", n, n == 1 ? "" : "s", shown);
+}
+
+/* ---- memory */
+
+static void hugepages(struct vfh_ctx *ctx, struct onode *arr)
+{
+	uint64_t *sizes, def = 0;
+	int *nodes;
+	size_t ns, nn;
+
+	if (vfh_hugepage_sizes(ctx, &sizes, &ns) < 0) {
+		finding(arr, "warn", "hugepages", "a kernel with CONFIG_HUGETLBFS",
+			"the kernel has no hugetlb support");
+		return;
+	}
+	vfh_hugepage_default_size(ctx, &def);
+	if (vfh_numa_nodes(ctx, &nodes, &nn) < 0) {
+		nodes = NULL;
+		nn = 0;
+	}
+	for (size_t i = 0; i < ns; i++) {
+		char mnt[512], what[32], fix[512], free_text[512] = "";
+		int r = vfh_hugetlbfs_mount(ctx, sizes[i], mnt, sizeof(mnt));
+
+		snprintf(what, sizeof(what), "hugepages %s", sizes[i] >= 1048576 ? "1G" :
+			 sizes[i] == 2048 ? "2M" : "other");
+		if (sizes[i] != 2048 && sizes[i] != 1048576)
+			snprintf(what, sizeof(what), "hugepages %lluk", (unsigned long long)sizes[i]);
+		for (size_t k = 0; k < nn; k++) {
+			struct vfh_hugepage_pool p;
+
+			if (vfh_hugepages_read(ctx, nodes[k], sizes[i], &p) == 0)
+				snprintf(free_text + strlen(free_text), sizeof(free_text) - strlen(free_text),
+					 "%snode %d: %llu of %llu free", k ? ", " : "", nodes[k],
+					 (unsigned long long)p.free, (unsigned long long)p.nr);
+		}
+		if (r == 1) {
+			finding(arr, "ok", what, NULL, "hugetlbfs at %s; %s", mnt, free_text);
+		} else {
+			snprintf(fix, sizeof(fix), "mkdir -p /dev/hugepages%s && mount -t hugetlbfs "
+				 "-o pagesize=%s none /dev/hugepages%s (libvirt needs one mount per "
+				 "size it backs guests with; /etc/fstab keeps it)",
+				 sizes[i] == def ? "" : "1G", sizes[i] >= 1048576 ? "1G" : "2M",
+				 sizes[i] == def ? "" : "1G");
+			finding(arr, "warn", what, fix, "no hugetlbfs mounted for this size: a domain "
+				"backed by it fails to start; %s", free_text);
+		}
+	}
+	free(sizes);
+	free(nodes);
+}
+
+/* ---- CPUs, power, security */
+
+static void cgroup(struct vfh_ctx *ctx, struct onode *arr)
+{
+	char ctl[512] = "";
+
+	if (read_text(ctx, VFH_ROOT_CGROUP, ctl, sizeof(ctl), "cgroup.controllers") < 0) {
+		finding(arr, "warn", "cgroup", "boot with systemd.unified_cgroup_hierarchy=1 "
+			"(cgroup v2)", "no cgroup v2 at the cgroup root: [cpus] isolate is refused");
+		return;
+	}
+	if (!word_in(ctl, "cpuset")) {
+		finding(arr, "warn", "cgroup", "enable the cpuset controller (a kernel with "
+			"CONFIG_CPUSETS; systemd enables it for AllowedCPUs=)", "cgroup v2 without "
+			"the cpuset controller: [cpus] isolate is refused");
+		return;
+	}
+	finding(arr, "ok", "cgroup", NULL, "v2 with cpuset: [cpus] isolate can work");
+}
+
+static void sleep_state(struct vfh_ctx *ctx, struct onode *arr)
+{
+	int r = vfh_power_can_deep_sleep(ctx);
+
+	if (r == 1)
+		finding(arr, "ok", "mem_sleep", NULL, "deep (S3) offered: reset = suspend can work");
+	else
+		finding(arr, "warn", "mem_sleep", "enable S3 in the firmware and boot with "
+			"mem_sleep_default=deep (only for reset = suspend)", "S3 (deep) is not offered: "
+			"reset = suspend is refused; s2idle does not power a card down");
+}
+
+static void security(struct vfh_ctx *ctx, struct onode *arr)
+{
+	char v[16] = "";
+
+	if (read_text(ctx, VFH_ROOT_SYS, v, sizeof(v), "module/apparmor/parameters/enabled") == 0 &&
+	    v[0] == 'Y')
+		finding(arr, "ok", "apparmor", NULL, "enabled: the hook must be a file below "
+			"/etc/libvirt/hooks; Looking Glass needs '/dev/shm/looking-glass rw,' in "
+			"/etc/apparmor.d/local/abstractions/libvirt-qemu");
+	if (read_text(ctx, VFH_ROOT_SYS, v, sizeof(v), "fs/selinux/enforce") == 0 && v[0] == '1')
+		finding(arr, "warn", "selinux", "setsebool -P domain_can_mmap_files 1 for Looking "
+			"Glass; keep the hook labelled: restorecon -R /etc/libvirt/hooks",
+			"enforcing: the hook runs confined as virtd_t");
+}
+
+int doctor_run(struct vfh_ctx *ctx, struct onode *doc)
+{
+	struct onode *arr = (struct onode *)o_get(doc, "findings");
+	int fails = 0;
+
+	iommu(ctx, arr);
+	modules(ctx, arr);
+	hook(ctx, arr);
+	ini_dir(ctx, arr);
+	hugepages(ctx, arr);
+	cgroup(ctx, arr);
+	sleep_state(ctx, arr);
+	security(ctx, arr);
+	for (size_t i = 0; i < arr->n; i++)
+		fails += strcmp(o_gets(arr->kid[i], "verdict"), "fail") == 0;
+	return fails;
+}
