@@ -13,6 +13,7 @@
 # after, `vfiohook status` while it runs, the journal gone after, and the
 # hook's history in the systemd journal.
 # vm: systemd second-gpu
+# vm-timeout: 1200
 
 export PATH=/usr/local/sbin:$PATH
 T0=$(cut -d' ' -f1 /proc/uptime)

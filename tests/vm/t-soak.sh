@@ -15,6 +15,7 @@
 # Cycles: vfh.soak=N on the guest's command line (VFH_SOAK_CYCLES; `make
 # soak` asks 200), else 2 (what `make check` runs).
 # vm: systemd numa
+# vm-timeout: 1200
 
 cycles=$(arg vfh.soak); cycles=${cycles:-2}
 SL="system.slice user.slice init.scope"
