@@ -420,6 +420,10 @@ int eng_toggle_decode(struct step *s, const char *key, const char *val);
 /* One exclusive claim of type on the step's `what`, when held. */
 size_t eng_claim_what(const struct step *s, const char *type, bool held, struct claim *out);
 
+/* How messages and ledger keys show a node of the host's /dev: only shown,
+ * never opened (the library's path layer opens files, below its roots). */
+#define ENG_DEV_SHOWN "/dev/"
+
 /* The kinds (hooks/steps/): */
 extern const struct step_ops eng_step_unit_stop, eng_step_user_unit_stop, eng_step_vtcon_unbind,
 	eng_step_fb_unbind, eng_step_pci_bind, eng_step_module_unload, eng_step_reset;

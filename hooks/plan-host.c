@@ -93,7 +93,7 @@ int eng_plan_memory(struct vfh_ctx *ctx, const struct hook_config *cfg,
 			r = eng_fail(e, -EOPNOTSUPP, "refused: libvirt backs the domain with %" PRIu64
 				     " kB hugepages but no hugetlbfs of that size is mounted; mount "
 				     "one (mount -t hugetlbfs -o pagesize=%s hugetlbfs "
-				     "/dev/hugepages%s) or set hugepages = off in [memory] and "
+				     ENG_DEV_SHOWN "hugepages%s) or set hugepages = off in [memory] and "
 				     "reserve them yourself", want[i].size_kib, sz,
 				     want[i].size_kib == def ? "" : sz);
 			break;

@@ -186,7 +186,7 @@ static bool is_virtual_block(struct vfh_ctx *ctx, unsigned int maj, unsigned int
 	       strncmp(name, "ram", 3) == 0;
 }
 
-/* bcachefs spans devices: its source lists them, "/dev/a:/dev/b"; found
+/* bcachefs spans devices: its source lists their nodes joined by ':'; found
  * when every one of them was traced. */
 static int add_dev_list(struct vfh_ctx *ctx, struct needs *nd, const char *source,
 			const char *why, bool *all)

@@ -18,7 +18,7 @@ struct shm_file {
 };
 STEP_DATA_FITS(struct shm_file);
 
-/* a claim's key holds "/dev/shm/NAME" */
+/* a claim's key holds the file as users know it (ENG_DEV_SHOWN "shm/NAME") */
 #define NAME_MAX_LEN 100
 
 static bool name_ok(const char *what)
@@ -129,7 +129,7 @@ static int decode(struct step *s, const char *key, const char *val)
 static size_t claims(const struct step *s, struct claim *out)
 {
 	snprintf(out->type, sizeof(out->type), "file");
-	snprintf(out->key, sizeof(out->key), "/dev/shm/%.*s", NAME_MAX_LEN, s->what);
+	snprintf(out->key, sizeof(out->key), ENG_DEV_SHOWN "shm/%.*s", NAME_MAX_LEN, s->what);
 	out->exclusive = true;
 	return 1;
 }
