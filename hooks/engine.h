@@ -419,6 +419,11 @@ void eng_toggle_encode(const struct step *s, struct kv_out *o);
 int eng_toggle_decode(struct step *s, const char *key, const char *val);
 /* One exclusive claim of type on the step's `what`, when held. */
 size_t eng_claim_what(const struct step *s, const char *type, bool held, struct claim *out);
+/* Toggles two domains may share (a unit both stop): a counted claim of
+ * type on `what` while it was on before, and adopt copying the peer's
+ * was_on (the original state; the last one out turns it back on). */
+size_t eng_toggle_claims_shared(const struct step *s, const char *type, struct claim *out);
+void eng_toggle_adopt(struct step *s, const struct step *peer);
 
 /* How messages and ledger keys show a node of the host's /dev: only shown,
  * never opened (the library's path layer opens files, below its roots). */

@@ -186,6 +186,20 @@ size_t eng_claim_what(const struct step *s, const char *type, bool held, struct 
 	return 1;
 }
 
+size_t eng_toggle_claims_shared(const struct step *s, const char *type, struct claim *out)
+{
+	size_t n = eng_claim_what(s, type, eng_toggle_was_on(s), out);
+
+	out->exclusive = false;
+	out->amount = n;
+	return n;
+}
+
+void eng_toggle_adopt(struct step *s, const struct step *peer)
+{
+	eng_toggle_set(s, eng_toggle_was_on(peer));
+}
+
 /* ---- key=value fields.  Values are %-escaped outside [A-Za-z0-9._:@+-],
  * so a record is one line of printable ASCII whatever a name holds. */
 

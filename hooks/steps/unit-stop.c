@@ -46,16 +46,7 @@ static void describe(const struct step *s, char *buf, size_t len)
  * CPUs): the last one out starts it again. */
 static size_t claims(const struct step *s, struct claim *out)
 {
-	size_t n = eng_claim_what(s, "unit", eng_toggle_was_on(s), out);
-
-	out->exclusive = false;
-	out->amount = n;
-	return n;
-}
-
-static void adopt(struct step *s, const struct step *peer)
-{
-	eng_toggle_set(s, eng_toggle_was_on(peer));
+	return eng_toggle_claims_shared(s, "unit", out);
 }
 
 static int verify(struct vfh_ctx *ctx, const struct step *s, char *why, size_t len)
@@ -80,5 +71,5 @@ const struct step_ops eng_step_unit_stop = {
 	.claims = claims,
 	.verify = verify,
 	.shared = true,
-	.adopt = adopt,
+	.adopt = eng_toggle_adopt,
 };
