@@ -213,8 +213,9 @@ static int check_domain(struct vfh_ctx *ctx, const char *domain, const struct op
 		if (nsteps == 0)
 			printf("%s: %s\n", domain, o_gets(doc, "idle"));
 		else
-			printf("%s: this host can run its plan (%zu steps; 'vfiohook plan %s' lists "
-			       "them)\n", domain, nsteps, domain);
+			printf("%s: this host can run its plan (%zu step%s; 'vfiohook plan %s' "
+			       "lists %s)\n", domain, nsteps, nsteps == 1 ? "" : "s", domain,
+			       nsteps == 1 ? "it" : "them");
 		findings_human(f, o);
 		o_free(doc);
 	} else {
