@@ -425,9 +425,11 @@ size_t eng_claim_what(const struct step *s, const char *type, bool held, struct 
 size_t eng_toggle_claims_shared(const struct step *s, const char *type, struct claim *out);
 void eng_toggle_adopt(struct step *s, const struct step *peer);
 
-/* How messages and ledger keys show a node of the host's /dev: only shown,
- * never opened (the library's path layer opens files, below its roots). */
+/* How messages and ledger keys show a node of the host's /dev, and
+ * messages a file of its /proc: only shown, never opened (the library's
+ * path layer opens files, below its roots). */
 #define ENG_DEV_SHOWN "/dev/"
+#define ENG_PROC_SHOWN "/proc/"
 
 /* The kinds (hooks/steps/): */
 extern const struct step_ops eng_step_unit_stop, eng_step_user_unit_stop, eng_step_vtcon_unbind,

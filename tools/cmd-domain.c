@@ -67,8 +67,14 @@ static void plan_human(const struct onode *doc, const struct opts *o)
 	const struct onode *steps = o_get(doc, "steps");
 
 	(void)o;
-	printf("%s: prepare would take %zu step%s (release undoes them in reverse):\n",
-	       o_gets(doc, "domain"), steps->n, steps->n == 1 ? "" : "s");
+	if (steps->n == 0)
+		printf("%s: prepare would take no step ('vfiohook check %s' says why)\n",
+		       o_gets(doc, "domain"), o_gets(doc, "domain"));
+	else if (steps->n == 1)
+		printf("%s: prepare would take 1 step (release undoes it):\n", o_gets(doc, "domain"));
+	else
+		printf("%s: prepare would take %zu steps (release undoes them in reverse):\n",
+		       o_gets(doc, "domain"), steps->n);
 	for (size_t i = 0; i < steps->n; i++)
 		printf("%3lld. %s\n", o_geti(steps->kid[i], "n"), o_gets(steps->kid[i], "description"));
 }

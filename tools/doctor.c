@@ -43,6 +43,129 @@ static bool word_in(const char *list, const char *word)
 
 /* ---- IOMMU */
 
+/* Interrupt remapping as the running kernel has it: the irqchips of
+ * /proc/interrupts (the chip column after the per-CPU counts) are the
+ * remapping ones, IR-IO-APIC and IR-PCI-MSI (from 6.2 IR-PCI-MSIX-ADDR and
+ * the like), when it is on.  1 on, 0 off (x86's plain IO-APIC or PCI-MSI
+ * chips only), -ENODATA when it names neither (not x86: ARM's ITS
+ * isolates MSIs under other names), -errno unread.  chips: the IR ones,
+ * each once, without a device's address. */
+static int irq_remapping(struct vfh_ctx *ctx, char *chips, size_t len)
+{
+	char path[512], *line = NULL;
+	size_t cap = 0;
+	bool ir = false, plain = false;
+	FILE *f;
+
+	*chips = 0;
+	if (vfh_ctx_path(ctx, VFH_ROOT_PROC, path, sizeof(path), "interrupts") < 0)
+		return -ENAMETOOLONG;
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (getline(&line, &cap, f) > 0) {
+		char *p = line, *chip;
+		size_t l;
+
+		/* "  24:  100  0  IR-PCI-MSI 524288-edge  nvme0q0": an irq's
+		 * number, not NMI: or LOC: */
+		p += strspn(p, " ");
+		l = strspn(p, "0123456789");
+		if (!l || p[l] != ':')
+			continue;
+		for (p += l + 1;;) {
+			p += strspn(p, " \t");
+			l = strcspn(p, " \t\n");
+			if (!l || strspn(p, "0123456789") != l)
+				break;
+			p += l;
+		}
+		if (!l)
+			continue;
+		chip = p;
+		chip[l] = 0;
+		if (strncmp(chip, "IR-", 3) == 0) {
+			char base[64];
+
+			/* IR-PCI-MSIX-0000:01:00.0 is IR-PCI-MSIX's */
+			snprintf(base, sizeof(base), "%s", chip);
+			for (char *d = base; (d = strchr(d, '-')); d++) {
+				struct vfh_pci_addr a;
+
+				if (vfh_pci_addr_parse(d + 1, &a) == 0) {
+					*d = 0;
+					break;
+				}
+			}
+			if (!word_in(chips, base) && strlen(chips) + strlen(base) + 3 < len)
+				snprintf(chips + strlen(chips), len - strlen(chips), "%s%s",
+					 *chips ? ", " : "", base);
+			ir = true;
+		} else if (strncmp(chip, "IO-APIC", 7) == 0 || strncmp(chip, "PCI-MSI", 7) == 0) {
+			plain = true;
+		}
+	}
+	free(line);
+	fclose(f);
+	return ir ? 1 : plain ? 0 : -ENODATA;
+}
+
+/* Without interrupt remapping vfio_iommu_type1 refuses to attach a group
+ * ("No interrupt remapping support"): the VM fails to start, unless
+ * allow_unsafe_interrupts lets a guest's device write MSIs the host takes
+ * as its own. */
+#define IR_FIX "turn on interrupt remapping: VT-d (Intel) or AMD-Vi (AMD) in the firmware, " \
+	"intel_iommu=on or amd_iommu=on on the kernel command line%s, and reboot"
+#define UNSAFE_FIX "only as a last resort, on hardware without it: " \
+	"vfio_iommu_type1.allow_unsafe_interrupts=1, which lets a guest forge interrupts to " \
+	"the host (its device's MSI writes go unchecked)"
+
+static void remapping(struct vfh_ctx *ctx, const char *cmdline, struct onode *arr)
+{
+	char chips[256], fix[1024], v[16] = "";
+	const char *intremap = strstr(cmdline, "intremap=off") ? ", without intremap=off" : "";
+	bool unsafe = read_text(ctx, VFH_ROOT_SYS, v, sizeof(v), "module/vfio_iommu_type1/"
+				"parameters/allow_unsafe_interrupts") == 0 && v[0] == 'Y';
+	int r = irq_remapping(ctx, chips, sizeof(chips));
+
+	if (r == 1) {
+		finding(arr, "ok", "interrupt remapping", NULL, "on (IR-* irqchips in "
+			ENG_PROC_SHOWN "interrupts: %s)", chips);
+		if (unsafe)
+			finding(arr, "warn", "interrupt remapping", "remove "
+				"vfio_iommu_type1.allow_unsafe_interrupts=1 (kernel command line or "
+				"/etc/modprobe.d)", "allow_unsafe_interrupts is on, and not needed: "
+				"should remapping go off, a guest could forge interrupts to the host");
+		return;
+	}
+	if (r == 0) {
+		snprintf(fix, sizeof(fix), IR_FIX "%s", intremap, unsafe ? "; then remove "
+			 "vfio_iommu_type1.allow_unsafe_interrupts=1" : "; " UNSAFE_FIX);
+		if (unsafe)
+			finding(arr, "warn", "interrupt remapping", fix, "off (no IR-* irqchip in "
+				ENG_PROC_SHOWN "interrupts): VFIO takes devices only because "
+				"allow_unsafe_interrupts is on, and a guest can forge interrupts to "
+				"the host");
+		else
+			finding(arr, "fail", "interrupt remapping", fix, "off (no IR-* irqchip in "
+				ENG_PROC_SHOWN "interrupts%s): VFIO refuses to give a device to a VM "
+				"without it", *intremap ? ", intremap=off on the kernel command line" :
+				"");
+		return;
+	}
+	/* /proc/interrupts unread or naming no x86 irqchip: only what the
+	 * kernel command line and vfio's parameter say */
+	if (*intremap)
+		finding(arr, "warn", "interrupt remapping", "remove intremap=off from the kernel "
+			"command line", "turned off (intremap=off): VFIO refuses devices unless "
+			"unsafe interrupts are allowed");
+	if (unsafe)
+		finding(arr, "warn", "interrupt remapping", "remove "
+			"vfio_iommu_type1.allow_unsafe_interrupts=1 once the firmware enables "
+			"interrupt remapping", "allow_unsafe_interrupts is on: a guest can "
+			"forge interrupts to the host");
+}
+
 static void iommu(struct vfh_ctx *ctx, struct onode *arr)
 {
 	char cmdline[4096] = "";
@@ -71,24 +194,7 @@ static void iommu(struct vfh_ctx *ctx, struct onode *arr)
 	else
 		finding(arr, "ok", "iommu", NULL, "on: the kernel made IOMMU groups%s",
 			strstr(cmdline, "iommu=pt") ? ", passthrough mode for host devices" : "");
-	/* interrupt remapping: visible as the kernel option that turns it
-	 * off, and as the vfio_iommu_type1 parameter that works around its
-	 * absence */
-	if (strstr(cmdline, "intremap=off"))
-		finding(arr, "warn", "interrupt remapping", "remove intremap=off from the kernel "
-			"command line", "turned off (intremap=off): VFIO refuses devices unless "
-			"unsafe interrupts are allowed");
-	{
-		char v[16] = "";
-
-		if (read_text(ctx, VFH_ROOT_SYS, v, sizeof(v),
-			      "module/vfio_iommu_type1/parameters/allow_unsafe_interrupts") == 0 &&
-		    v[0] == 'Y')
-			finding(arr, "warn", "interrupt remapping", "remove "
-				"vfio_iommu_type1.allow_unsafe_interrupts=1 once the firmware enables "
-				"interrupt remapping", "allow_unsafe_interrupts is on: a guest can "
-				"forge interrupts to the host");
-	}
+	remapping(ctx, cmdline, arr);
 }
 
 /* ---- modules */

@@ -434,14 +434,18 @@ struct fk_irq {
 	uint64_t affinity, effective;
 	bool has_effective, managed, percpu;
 	bool gone;			/* freed with its device: not rendered */
+	char chip[40];			/* its irqchip in proc/interrupts ("" the default) */
 };
 struct fk_irqs {
 	struct fk_irq irq[FK_MAX_IRQ];
 	size_t n;
 	uint64_t default_aff;
+	bool interrupts;		/* an interrupts line: proc/interrupts rendered */
+	bool remap;			/* its default irqchips are the IR- ones */
 };
 struct fk_irqs *fk_irqs(struct fx *fx);
 void fx_irq_add(struct fx *fx, const struct fx_ent *e);
+void fx_interrupts_add(struct fx *fx, const struct fx_ent *e);
 void fx_irq_build(struct fx *fx);
 void fx_render_irqs(struct fx *fx);
 int fk_irq_write(struct fx *fx, const char *path, const char *val);

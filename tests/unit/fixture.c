@@ -55,7 +55,7 @@ void fx_fail(const char *fmt, ...)
  *     unit                                        fx-systemd.c
  *     cpus                                        fx-cpu.c
  *     cgroup                                      fx-cgroup.c
- *     irq                                         fx-irq.c
+ *     irq, interrupts                             fx-irq.c
  *     mount, route, route6, block, net, virtio,
  *     swap, dev                                   fx-host.c
  *     node, hugepages, hugetlb                    fx-hugepages.c
@@ -76,8 +76,8 @@ const struct fx_kind fx_kinds[] = {
 	{ "cpus", false, " online present possible isolated governors governor nocpufreq wq "
 	  "writeback rt_runtime rt_period ", fx_cpus_add, NULL, fx_render_cpus },
 	{ "cgroup", true, " controllers subtree cpus tasks ", fx_cgroup_add, NULL, fx_render_cgroups },
-	{ "irq", true, " name affinity effective managed percpu ", fx_irq_add, fx_irq_build,
-	  fx_render_irqs },
+	{ "irq", true, " name affinity effective managed percpu chip ", fx_irq_add, NULL, NULL },
+	{ "interrupts", false, " remap ", fx_interrupts_add, fx_irq_build, fx_render_irqs },
 	/* fbcon's hold on the framebuffers of everything above */
 	{ NULL, false, NULL, NULL, fk_fb_init, NULL },
 	{ "mount", true, " dev fs src root opts ", NULL, NULL, fx_mount_render },

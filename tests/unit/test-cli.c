@@ -73,11 +73,25 @@ static void expect(struct cli c, int status, const char *golden, const char *out
 		fail();
 }
 
+static bool json_ok(const char *text);
+
+/* a --json run: the strict checker on it, then its golden as expect() */
+static void expect_json(struct cli c, int status, const char *golden)
+{
+	if (!json_ok(c.out)) {
+		print_error("not JSON (want %s):\n%s\n", golden, c.out);
+		cli_free(&c);
+		fail();
+	}
+	expect(c, status, golden, NULL, "");
+}
+
 static void test_list(void **state)
 {
 	struct t *t = *state;
 
 	expect(run(t, "list", NULL), 0, "list-guest.out", NULL, "");
+	expect_json(run(t, "list", "--json", NULL), 0, "list-guest.json");
 	assert_no_writes(t->fx);
 }
 
@@ -96,6 +110,7 @@ static void test_show_without_iommu(void **state)
 	struct t *t = *state;
 
 	expect(run(t, "show", "0000:00:03.0", NULL), 0, "show-noiommu.out", NULL, "");
+	expect_json(run(t, "show", "0000:00:03.0", "--json", NULL), 0, "show-noiommu.json");
 	expect(run(t, "group", "00:03.0", NULL), 1, NULL, "",
 	       "vfiohook: 00:03.0 has no IOMMU group: enable the IOMMU (intel_iommu=on or "
 	       "amd_iommu=on, VT-d/AMD-Vi in firmware)\n");
@@ -106,6 +121,7 @@ static void test_group(void **state)
 	struct t *t = *state;
 
 	expect(run(t, "group", "0000:01:00.0", NULL), 0, "group-gpu.out", NULL, "");
+	expect_json(run(t, "group", "0000:01:00.0", "--json", NULL), 0, "group-gpu.json");
 	expect(run(t, "group", "02:02.0", NULL), 0, "group-bridge.out", NULL, "");
 	expect(run(t, "group", "0000:00:1f.2", NULL), 0, "group-lpc.out", NULL, "");
 }
@@ -131,8 +147,11 @@ static void test_plan(void **state)
 	t_ini(t->fx, "router", "[devices]\npassthrough = 0000:00:03.0\ndriver = pci-stub\n");
 	expect(run(t, "plan", "win11", "--xml", gpu_xml_file(t), NULL), 0, "plan-single-gpu.out",
 	       NULL, "");
+	expect_json(run(t, "plan", "win11", "--xml", gpu_xml_file(t), "--json", NULL), 0,
+		    "plan-single-gpu.json");
 	/* options after the command, as getopt permutes */
 	expect(run(t, "plan", "router", NULL), 0, "plan-nic.out", NULL, "");
+	expect_json(run(t, "--json", "plan", "router", NULL), 0, "plan-nic.json");
 	/* planning never touches the host */
 	assert_no_writes(t->fx);
 	assert_false(fx_exists(t->fx, "run/vfiohook/win11"));
@@ -163,6 +182,8 @@ static void test_check(void **state)
 	t_ini(t->fx, "broken", "[devices]\npassthrough = auto\nreset = sometimes\n");
 	expect(run(t, "check", "win11", "--xml", gpu_xml_file(t), NULL), 0,
 	       "check-single-gpu.out", NULL, "");
+	expect_json(run(t, "check", "win11", "--xml", gpu_xml_file(t), "--json", NULL), 0,
+		    "check-single-gpu.json");
 	expect(run(t, "check", "boot", NULL), 1, NULL,
 	       "ROOT/etc/libvirt/hooks/vfiohook/boot.ini: valid\n",
 	       "vfiohook: refused: 0000:01:00.0 is the host's boot display and no other GPU would "
@@ -179,6 +200,9 @@ static void test_check(void **state)
 	       "idle: nothing to do: ROOT/etc/libvirt/hooks/vfiohook/idle.ini passes no device "
 	       "through; add 'passthrough = auto' under [devices] to take the domain's PCI "
 	       "<hostdev>s, or list their addresses (see vfiohook.ini(5))\n", "");
+	expect_json(run(t, "check", "idle", "--json", NULL), 0, "check-idle.json");
+	expect(run(t, "plan", "idle", NULL), 0, NULL,
+	       "idle: prepare would take no step ('vfiohook check idle' says why)\n", "");
 	t_ini(t->fx, "auto", "[devices]\npassthrough = auto\n");
 	fx_write(t->fx, "empty.xml", "<domain><name>auto</name><devices/></domain>");
 	expect(run(t, "check", "auto", "--xml", t_abs(t->fx, "empty.xml"), NULL), 0, NULL,
@@ -218,6 +242,8 @@ static void test_status(void **state)
 	struct t *t = *state;
 
 	expect(run(t, "status", NULL), 0, NULL, "no journals: vfiohook holds nothing\n", "");
+	expect(run(t, "status", "--json", NULL), 0, NULL,
+	       "{\n  \"schema\": 1,\n  \"command\": \"status\",\n  \"journals\": []\n}\n", "");
 	t_mkdirs(t->fx, "run/vfiohook/win11");
 	fx_write(t->fx, "run/vfiohook/win11/journal", J_HEADER
 		 "begin 0 unit-stop what=display-manager.service target= captured=1 was_on=1 "
@@ -231,15 +257,18 @@ static void test_status(void **state)
 		 "done 2\nprepared\nundone 2\n");
 	expect(run(t, "status", NULL), 0, "status-win11.out", NULL, "");
 	expect(run(t, "status", "win11", NULL), 0, "status-win11.out", NULL, "");
+	expect_json(run(t, "status", "win11", "--json", NULL), 0, "status-win11.json");
 	expect(run(t, "status", "other", NULL), 0, NULL, "other: no journal (nothing held)\n", "");
 	t_mkdirs(t->fx, "run/vfiohook/nic");
 	fx_write(t->fx, "run/vfiohook/nic/journal", J_HEADER
 		 "begin 0 pci-bind what=0000:00:03.0 target=vfio-pci captured=1 was_on=0 "
 		 "prior_driver=e1000e prior_override= reset=0 reset_at=0 seconds=0 attempts=0\n");
 	expect(run(t, "status", "nic", NULL), 0, "status-nic.out", NULL, "");
+	expect_json(run(t, "status", "nic", "--json", NULL), 0, "status-nic.json");
 	t_mkdirs(t->fx, "run/vfiohook/bad");
 	fx_write(t->fx, "run/vfiohook/bad/journal", "garbage\n");
 	expect(run(t, "status", "bad", NULL), 0, NULL, J_BAD, "");
+	expect_json(run(t, "status", "bad", "--json", NULL), 0, "status-bad.json");
 	/* every journal, each as alone */
 	{
 		struct cli c = run(t, "status", NULL);
@@ -338,15 +367,24 @@ static const char *js_value(const char *p)
 	return NULL;
 }
 
-static void assert_json(const char *text)
+/* one JSON value and nothing after it, a document of schema 1 */
+static bool json_ok(const char *text)
 {
 	const char *end = js_value(text);
 
 	if (!end || *js_ws(end)) {
-		print_error("not JSON (at offset %td):\n%s\n", end ? end - text : -1, text);
+		print_error("not JSON (at offset %td)\n", end ? end - text : -1);
+		return false;
+	}
+	return strstr(text, "\"schema\": 1,\n") != NULL;
+}
+
+static void assert_json(const char *text)
+{
+	if (!json_ok(text)) {
+		print_error("%s\n", text);
 		fail();
 	}
-	assert_contains(text, "\"schema\": 1,\n");
 }
 
 static void test_json_parser(void **state)
@@ -438,6 +476,7 @@ static void test_check_host(void **state)
 	/* no hook yet, one INI file, no libvirtd */
 	t_ini(t->fx, "win11", "[devices]\npassthrough = auto\n");
 	expect(run(t, "check", NULL), 1, "check-host-desktop.out", NULL, "");
+	expect_json(run(t, "check", "--json", NULL), 1, "check-host-desktop.json");
 	/* the hook installed (a file, executable) while libvirtd runs since
 	 * long before: libvirtd does not run it until restarted */
 	t_mkdirs(t->fx, "etc/libvirt/hooks/qemu.d");
@@ -474,6 +513,131 @@ static void test_check_host(void **state)
 	c = run(t, "check", NULL);
 	assert_contains(c.out, "fail  hook: /etc/libvirt/hooks/qemu.d/vfiohook is a symlink");
 	cli_free(&c);
+}
+
+static int t_noremap(void **state)
+{
+	return t_setup(state, "noremap", NULL);
+}
+
+/* one finding as check --json prints it; fix: a JSON string or null */
+#define FINDING(verdict, what, detail, fix) "    {\n      \"verdict\": \"" verdict "\",\n" \
+	"      \"what\": \"" what "\",\n      \"detail\": \"" detail "\",\n      \"fix\": " fix "\n"
+#define IR "interrupt remapping"
+#define IR_FIX "\"turn on interrupt remapping: VT-d (Intel) or AMD-Vi (AMD) in the firmware, " \
+	"intel_iommu=on or amd_iommu=on on the kernel command line"
+#define ALLOW_UNSAFE "sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts"
+
+/* check's interrupt remapping from the running kernel: /proc/interrupts
+ * names the remapping irqchips when it is on */
+static void test_check_host_noremap(void **state)
+{
+	struct t *t = *state;
+	struct cli c;
+
+	t_ini(t->fx, "win11", "[devices]\npassthrough = auto\n");
+	expect(run(t, "check", NULL), 1, "check-host-noremap.out", NULL, "");
+	expect_json(run(t, "check", "--json", NULL), 1, "check-host-noremap.json");
+	/* turned off on the kernel command line: the fix says to drop that */
+	fx_write(t->fx, "proc/cmdline", "BOOT_IMAGE=/vmlinuz root=UUID=1 intel_iommu=on "
+		 "intremap=off quiet\n");
+	c = run(t, "check", "--json", NULL);
+	assert_int_equal(c.status, 1);
+	assert_contains(c.out, FINDING("fail", IR, "off (no IR-* irqchip in /proc/interrupts, "
+		"intremap=off on the kernel command line): VFIO refuses to give a device to a VM "
+		"without it", IR_FIX ", without intremap=off, and reboot; only as a last resort, "
+		"on hardware without it: vfio_iommu_type1.allow_unsafe_interrupts=1, which lets a "
+		"guest forge interrupts to the host (its device's MSI writes go unchecked)\""));
+	cli_free(&c);
+	/* allowed unsafe: VFIO takes the device, a warning with the risk */
+	t_mkdirs(t->fx, "sys/module/vfio_iommu_type1/parameters");
+	fx_write(t->fx, ALLOW_UNSAFE, "Y\n");
+	fx_write(t->fx, "proc/cmdline", "root=UUID=1\n");
+	c = run(t, "check", "--json", NULL);
+	assert_contains(c.out, FINDING("warn", IR, "off (no IR-* irqchip in /proc/interrupts): "
+		"VFIO takes devices only because allow_unsafe_interrupts is on, and a guest can "
+		"forge interrupts to the host", IR_FIX ", and reboot; then remove "
+		"vfio_iommu_type1.allow_unsafe_interrupts=1\""));
+	assert_null(strstr(c.out, "\"verdict\": \"fail\",\n      \"what\": \"" IR));
+	cli_free(&c);
+	assert_no_writes(t->fx);
+}
+
+/* a 6.x kernel's own lines, interrupt remapping on (Intel) */
+static const char ir_interrupts[] =
+	"            CPU0       CPU1       CPU2       CPU3       \n"
+	"   1:          0          0          0          9  IR-IO-APIC    1-edge      i8042\n"
+	"   8:          0          0          0          0  IR-IO-APIC    8-edge      rtc0\n"
+	"   9:          0        120          0          0  IR-IO-APIC    9-fasteoi   acpi\n"
+	" 120:          0          0          0          0  DMAR-MSI    0-edge      dmar0\n"
+	" 122:          0          0       3471          0  IR-PCI-MSIX-0000:01:00.0    "
+	"0-edge      nvme0q0\n"
+	" 124:       5432          0          0          0  IR-PCI-MSI-0000:00:17.0    0-edge"
+	"      ahci[0000:00:17.0]\n"
+	" NMI:          0          0          0          0   Non-maskable interrupts\n"
+	" LOC:      53162      48712      49977      48164   Local timer interrupts\n"
+	" ERR:          0\n"
+	" MIS:          0\n"
+	" PIN:          0          0          0          0   Posted-interrupt notification event\n";
+
+/* an arm64 host's: no x86 irqchip, MSIs isolated by the GIC's ITS */
+static const char its_interrupts[] =
+	"           CPU0       CPU1       \n"
+	" 11:      61013      58220     GICv3  27 Level     arch_timer\n"
+	" 52:          0          0   ITS-PCI-MSIX-0002:01:00.0   0 Edge      nvme0q0\n"
+	"IPI0:       812        903       Rescheduling interrupts\n"
+	"Err:          0\n";
+
+static void test_check_host_remap(void **state)
+{
+	struct t *t = *state;
+	struct cli c;
+
+	/* the desktop's rendered /proc/interrupts: on (its golden shows it) */
+	c = run(t, "check", "--json", NULL);
+	assert_contains(c.out, FINDING("ok", IR, "on (IR-* irqchips in /proc/interrupts: "
+		"IR-IO-APIC, IR-PCI-MSI)", "null"));
+	cli_free(&c);
+	/* a kernel's own lines: the chip column after the counts, one name a
+	 * chip whatever the device; DMAR-MSI, NMI: and LOC: are no irqchips
+	 * to count */
+	fx_write(t->fx, "proc/interrupts", ir_interrupts);
+	c = run(t, "check", "--json", NULL);
+	assert_contains(c.out, FINDING("ok", IR, "on (IR-* irqchips in /proc/interrupts: "
+		"IR-IO-APIC, IR-PCI-MSIX, IR-PCI-MSI)", "null"));
+	cli_free(&c);
+	/* allow_unsafe_interrupts left on: harmless now, a warning */
+	t_mkdirs(t->fx, "sys/module/vfio_iommu_type1/parameters");
+	fx_write(t->fx, ALLOW_UNSAFE, "Y\n");
+	c = run(t, "check", "--json", NULL);
+	assert_contains(c.out, FINDING("ok", IR, "on (IR-* irqchips in /proc/interrupts: "
+		"IR-IO-APIC, IR-PCI-MSIX, IR-PCI-MSI)", "null"));
+	assert_contains(c.out, FINDING("warn", IR, "allow_unsafe_interrupts is on, and not "
+		"needed: should remapping go off, a guest could forge interrupts to the host",
+		"\"remove vfio_iommu_type1.allow_unsafe_interrupts=1 (kernel command line or "
+		"/etc/modprobe.d)\""));
+	cli_free(&c);
+	fx_write(t->fx, ALLOW_UNSAFE, "N\n");
+	/* no x86 irqchip named (arm64): the kernel command line only */
+	fx_write(t->fx, "proc/interrupts", its_interrupts);
+	c = run(t, "check", "--json", NULL);
+	assert_null(strstr(c.out, IR));
+	cli_free(&c);
+	fx_write(t->fx, "proc/cmdline", "root=/dev/vda1 intremap=off\n");
+	c = run(t, "check", "--json", NULL);
+	assert_contains(c.out, FINDING("warn", IR, "turned off (intremap=off): VFIO refuses "
+		"devices unless unsafe interrupts are allowed", "\"remove intremap=off from the "
+		"kernel command line\""));
+	cli_free(&c);
+	/* /proc/interrupts unreadable: the same */
+	assert_int_equal(unlink(t_abs(t->fx, "proc/interrupts")), 0);
+	c = run(t, "check", "--json", NULL);
+	assert_contains(c.out, FINDING("warn", IR, "turned off (intremap=off): VFIO refuses "
+		"devices unless unsafe interrupts are allowed", "\"remove intremap=off from the "
+		"kernel command line\""));
+	assert_null(strstr(c.out, "IR-*"));
+	cli_free(&c);
+	assert_no_writes(t->fx);
 }
 
 /* the bash completion file, run by bash against the built binary */
@@ -537,6 +701,8 @@ static void test_check_advice(void **state)
 		 "<memballoon model='virtio'/></devices></domain>");
 	expect(run(t, "check", "lg", "--xml", t_abs(t->fx, "lg.xml"), "--resolution", "2560x1440",
 		   NULL), 1, "check-advice.out", NULL, "");
+	expect_json(run(t, "check", "lg", "--xml", t_abs(t->fx, "lg.xml"), "--resolution",
+			"2560x1440", "--json", NULL), 1, "check-advice.json");
 	/* 1920x1080 fits in 32 MiB: 1920*1080*4*2 + 10 MiB = 25.8 MiB -> 32 MiB */
 	c = run(t, "check", "lg", "--xml", t_abs(t->fx, "lg.xml"), "--resolution", "1920x1080",
 		NULL);
@@ -724,6 +890,8 @@ int main(void)
 		T(test_groups),
 		T_ON(test_groups_without_iommu, t_noiommu),
 		T_ON(test_check_host, t_desktop),
+		T_ON(test_check_host_remap, t_desktop),
+		T_ON(test_check_host_noremap, t_noremap),
 		T(test_completion),
 		T_ON(test_check_advice, t_desktop_nvidia),
 		T(test_manpage),
