@@ -31,7 +31,8 @@ echo "(hugepages part: $(( ($(ms) - t0) / 1000 )) s)" | out
 fi
 
 # ---- 2. what prepare adds to virsh start / destroy
-if want 2; then
+# the bench domain, for 2 and 3
+if want 2 || want 3; then
 echo > "$RESULTS"
 echo 0 > $P1
 HOOK=$B/hooks/vfiohook-qemu
@@ -40,7 +41,7 @@ grep -q ' hugetlbfs ' /proc/mounts || { mkdir -p /dev/hugepages; mount -t hugetl
 echo "virsh bench: starting libvirtd $(date +%T)" >&2
 if ! start_libvirtd; then
 	echo "virsh bench: libvirtd did not start" | out
-	return 0
+	PARTS=$(echo " $PARTS " | sed 's/ [23] / /g')
 fi
 cat > /tmp/bench.xml <<XML
 <domain type='qemu'><name>bench</name><memory unit='MiB'>64</memory>
@@ -55,6 +56,8 @@ INI=/etc/libvirt/hooks/vfiohook/bench.ini
 # without systemd the guest's processes sit in the root cgroup, where
 # [cpus] is refused: pages only
 if [ "$VFH_INIT" = systemd ]; then INITEXT='[cpus]\nisolate = auto\n'; else INITEXT='[memory]\nhugepages = auto\n'; fi
+fi
+if want 2; then
 # what (b) holds while it runs: node 1's pool, the CPUs host work keeps to
 held() {
 	if [ "$VFH_INIT" = systemd ]; then
@@ -163,7 +166,7 @@ fi
 if want 4; then
 echo > "$RESULTS"
 HOOK=$B/hooks/vfiohook-qemu
-pgrep -x libvirtd > /dev/null || start_libvirtd || echo "passthrough cycle: libvirtd did not start" | out
+start_libvirtd || echo "passthrough cycle: libvirtd did not start" | out
 fbcon=$(for v in /sys/class/vtconsole/vtcon*; do grep -q "frame buffer" $v/name && basename $v; done | head -1)
 gdrv=$(drv $GPU) adrv=$(drv $AUDIO)
 cat > /etc/systemd/system/display-manager.service <<UNIT
@@ -198,16 +201,14 @@ systemctl start display-manager
 SH
 chmod 755 /tmp/guide/qemu /tmp/guide/dispatch.d/gpu/*/*/*.sh
 domain gpu $GPU $AUDIO
-# back: both functions on their host drivers, fbcon bound, the display
-# manager running (the guides' and vfiohook's promise); 60 s bound
-back() {
-	for _i in $(seq 300); do
-		[ "$(drv $GPU)" = "$gdrv" ] && [ "$(drv $AUDIO)" = "$adrv" ] &&
-			[ "$(cat /sys/class/vtconsole/$fbcon/bind)" = 1 ] &&
-			[ "$1" = a -o "$(systemctl is-active display-manager.service)" = active ] && return 0
-		sleep 0.2
-	done
-	return 1
+# drivers: both functions back on their host drivers; console: fbcon
+# bound again and (b, c) the display manager running.  Polled every
+# 0.2 s, bounded: 60 s for the drivers, then 20 s for the console.
+poll() { _n=$1; shift; for _i in $(seq $_n); do "$@" && return 0; sleep 0.2; done; return 1; }
+drivers_back() { [ "$(drv $GPU)" = "$gdrv" ] && [ "$(drv $AUDIO)" = "$adrv" ]; }
+console_back() {
+	[ "$(cat /sys/class/vtconsole/$fbcon/bind 2>/dev/null)" = 1 ] &&
+		{ [ $WAY = a ] || [ "$(systemctl is-active display-manager.service)" = active ]; }
 }
 # install WAY: the hook (or none) for that way; libvirtd reloads hooks
 # only when it starts
@@ -220,49 +221,56 @@ install_way() {
 	   printf '[devices]\npassthrough = auto\n[single-gpu]\nstop_units = display-manager.service\nunload_modules = bochs\n' | ini gpu ;;
 	esac
 	systemctl restart libvirtd.service
-	for _i in $(seq 50); do virsh -q list >/dev/null 2>&1 && return 0; sleep 0.2; done
+	poll 50 virsh -q list > /dev/null 2>&1
 }
-# cycle WAY: appends "START BACK" (ms) to /tmp/cycle.WAY
+# cycle WAY: appends "START DRIVERS CONSOLE" (ms; CONSOLE "-" when it did
+# not come back within its bound) to /tmp/cycle.WAY
 cycle() {
+	WAY=$1
 	t0=$(ms)
 	if ! timeout 120 virsh -q start gpu > /tmp/start.out 2>&1; then
 		echo "cycle ($1): start failed: $(tail -2 /tmp/start.out | tr '\n' ' ')" | out
-		timeout 60 virsh -q destroy gpu >/dev/null 2>&1; back $1
+		timeout 60 virsh -q destroy gpu >/dev/null 2>&1; poll 300 drivers_back
 		return 1
 	fi
 	t1=$(ms)
 	[ "$(drv $GPU)" = vfio-pci ] || echo "cycle ($1): $GPU on $(drv $GPU) while the domain runs" | out
 	timeout 120 virsh -q destroy gpu > /dev/null 2>&1
-	if ! back $1; then
-		echo "cycle ($1): not back within 60 s: $GPU on $(drv $GPU), $AUDIO on $(drv $AUDIO), $fbcon bind $(cat /sys/class/vtconsole/$fbcon/bind), display manager $(systemctl is-active display-manager.service)" | out
+	if ! poll 300 drivers_back; then
+		echo "cycle ($1): drivers not back within 60 s: $GPU on $(drv $GPU), $AUDIO on $(drv $AUDIO)" | out
 		return 1
 	fi
-	echo "$((t1 - t0)) $(( $(ms) - t1 ))" >> /tmp/cycle.$1
+	t2=$(ms)
+	if poll 100 console_back; then c=$(( $(ms) - t1 )); else c=-; fi
+	echo "$((t1 - t0)) $((t2 - t1)) $c" >> /tmp/cycle.$1
 }
 rm -f /tmp/cycle.a /tmp/cycle.b /tmp/cycle.c
-ok=1
 for w in a b c; do
-	install_way $w && cycle $w || ok=0	# warm-up, not counted
+	install_way $w
+	cycle $w	# warm-up, not counted
 	rm -f /tmp/cycle.$w
-	for r in $(seq "$VROUNDS"); do cycle $w || ok=0; done
+	for r in $(seq "$VROUNDS"); do cycle $w; done
+	# whatever a way left: the next starts from the host as it was
+	systemctl start display-manager.service
 done
 install_way none
 systemctl stop display-manager.service
-if [ $ok = 1 ]; then
-	{
-		echo "a whole passthrough cycle of the host's only GPU (VGA + its audio function, managed hostdevs), $VROUNDS rounds each (+1 warm-up):"
-		echo "  (a) libvirt's managed hostdevs alone; (b) the single-GPU guides' scripts (bash dispatcher, display manager, vtcons, modprobe -r, virsh nodedev-detach/-reattach); (c) vfiohook ([single-gpu], same units and module)"
-		echo "  start: virsh start until it returns; back: virsh destroy until both functions are on their host drivers and fbcon is bound (and the display manager runs, (b) and (c))"
-		printf '  %-8s %14s %14s %14s %10s %10s\n' "" "(a) median ms" "(b) median ms" "(c) median ms" "(c)/(a)" "(c)/(b)"
-		for col in 1 2; do
-			a=$(cut -d' ' -f$col /tmp/cycle.a | median) b=$(cut -d' ' -f$col /tmp/cycle.b | median)
-			c=$(cut -d' ' -f$col /tmp/cycle.c | median)
-			printf '  %-8s %14s %14s %14s %10s %10s\n' "$([ $col = 1 ] && echo start || echo back)" "$a" "$b" "$c" \
-				"$(awk "BEGIN {printf \"%.2fx\", $c / $a}")" "$(awk "BEGIN {printf \"%.2fx\", $c / $b}")"
+{
+	echo "a whole passthrough cycle of the host's only GPU (VGA + its audio function, managed hostdevs), $VROUNDS rounds each (+1 warm-up):"
+	echo "  (a) libvirt's managed hostdevs alone; (b) the single-GPU guides' scripts (bash dispatcher, display manager, vtcons, modprobe -r, virsh nodedev-detach/-reattach); (c) vfiohook ([single-gpu], same units and module)"
+	echo "  start: virsh start until it returns; drivers: virsh destroy until both functions are on their host drivers; console: until fbcon is bound again (and the display manager runs, (b) and (c)); '-': not within 20 s more"
+	printf '  %-8s %14s %14s %14s %10s %10s\n' "" "(a) median ms" "(b) median ms" "(c) median ms" "(c)/(a)" "(c)/(b)"
+	for col in 1 2 3; do
+		for w in a b c; do
+			eval m$w=$(cut -d' ' -f$col /tmp/cycle.$w 2>/dev/null | grep -v -- - | median)
+			[ "$(cut -d' ' -f$col /tmp/cycle.$w 2>/dev/null | grep -c -- -)" -gt 0 ] && eval m$w=-
 		done
-		for w in a b c; do echo "  all start/back ms ($w): $(tr '\n' ';' < /tmp/cycle.$w)"; done
-	} | out
-fi
+		ratio() { case "$1$2" in *-*) echo - ;; *) awk "BEGIN {printf \"%.2fx\", $1 / $2}" ;; esac; }
+		printf '  %-8s %14s %14s %14s %10s %10s\n' "$(echo start drivers console | cut -d' ' -f$col)" "$ma" "$mb" "$mc" \
+			"$(ratio "$mc" "$ma")" "$(ratio "$mc" "$mb")"
+	done
+	for w in a b c; do echo "  all start/drivers/console ms ($w): $(tr '\n' ';' < /tmp/cycle.$w 2>/dev/null)"; done
+} | out
 fi
 
 # ---- 5. the suspend reset: its wall time against the wake delay asked

@@ -99,7 +99,15 @@ guest_reset() {
 	# /etc: each path in the upper layer goes back to what it was before
 	# the first test: the copy then taken, else the host's own, else gone
 	$VFH_BUILD/tests/vm/etc-state $ETC_U $ETC_L /etc $ETC_B
-	[ "$VFH_INIT" = systemd ] && systemctl daemon-reload
+	if [ "$VFH_INIT" = systemd ]; then
+		systemctl daemon-reload
+		# what ran before the first test runs again, afresh (libvirtd:
+		# its domains gone, the hooks as they were)
+		_now=" $(units_active | tr '\n' ' ') "
+		for _u in $BASE_UNITS; do
+			case "$_now" in *" $_u "*) ;; *) systemctl start "$_u" >/dev/null 2>&1 ;; esac
+		done
+	fi
 	_tick "# cgroups a test"
 	# cgroups a test (or libvirtd) made, deepest first
 	find /sys/fs/cgroup -mindepth 1 -type d | sort -r | while read -r _c; do
