@@ -88,6 +88,14 @@ static int take(struct builder *b, const struct vfh_pci_addr *a, const char *why
 	/* bridges stay with the host: VFIO accepts them in a group as they are */
 	if (info.is_bridge)
 		return 0;
+	/* a PF's driver disables its VFs when it lets go: every VF, in use
+	 * by the host or another VM, would vanish */
+	if (info.sriov_numvfs > 0)
+		return berr(b, -EBUSY, "%s (%s) is an SR-IOV physical function with %d virtual "
+			    "function%s enabled: taking it from its driver removes them.  Give "
+			    "the VM a virtual function (<interface type='hostdev'> or <hostdev> "
+			    "with its address), or write 0 to its sriov_numvfs first", s, why,
+			    info.sriov_numvfs, info.sriov_numvfs == 1 ? "" : "s");
 	if (b->n == b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 8;
 		struct vfh_pci_addr *nv = realloc(b->devs, cap * sizeof(*nv));

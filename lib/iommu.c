@@ -107,6 +107,19 @@ VFH_EXPORT int vfh_pci_companions(struct vfh_ctx *ctx,
 		return vfh_fail(ctx, -EINVAL, "vfh_pci_companions: no address, array or count");
 	*addrs = NULL;
 	*n = 0;
+	/* SR-IOV: a virtual function shares its slot number with its PF
+	 * and sibling VFs, but they are separate devices, never one card's
+	 * functions: a VF has no companions and is no one's */
+	{
+		char s[VFH_PCI_ADDR_MAX];
+
+		vfh_addr_str(addr, s);
+		r = vfh_exists(ctx, VFH_ROOT_SYS, PCI_DEV_FMT "/physfn", s);
+		if (r < 0)
+			goto fail;
+		if (r > 0)
+			return 0;
+	}
 	for (uint8_t f = 0; f < 8; f++) {
 		struct vfh_pci_addr a = *addr;
 		char s[VFH_PCI_ADDR_MAX];
@@ -119,6 +132,11 @@ VFH_EXPORT int vfh_pci_companions(struct vfh_ctx *ctx,
 		if (r < 0)
 			goto fail;
 		if (r == 0)
+			continue;
+		r = vfh_exists(ctx, VFH_ROOT_SYS, PCI_DEV_FMT "/physfn", s);
+		if (r < 0)
+			goto fail;
+		if (r > 0)
 			continue;
 		r = vfh_addrs_push(&v, &cnt, &cap, &a);
 		if (r < 0)

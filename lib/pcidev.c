@@ -117,6 +117,20 @@ static int info_read(struct vfh_ctx *ctx, const struct vfh_pci_addr *pa,
 			info->boot_vga = v ? 1 : 0;
 	}
 	info->is_bridge = header_is_bridge(ctx, addr, info->class);
+
+	r = vfh_read_link_name(ctx, VFH_ROOT_SYS, group, sizeof(group),
+			       PCI_DEV_FMT "/physfn", addr);
+	if (r == 0) {
+		if (vfh_pci_addr_parse(group, &info->physfn) < 0)
+			return vfh_fail(ctx, -EINVAL, "%s: odd physfn link '%s'", addr, group);
+		info->is_virtfn = true;
+	} else if (r != -ENOENT) {
+		return vfh_fail(ctx, r, "cannot read the physical function of %s: %s", addr,
+				strerror(-r));
+	}
+	if (vfh_read_int(ctx, VFH_ROOT_SYS, &info->sriov_numvfs, PCI_DEV_FMT "/sriov_numvfs",
+			 addr) < 0 || info->sriov_numvfs < 0)
+		info->sriov_numvfs = 0;
 	return 0;
 }
 

@@ -167,6 +167,12 @@ struct vfh_pci_info {
 	bool is_bridge;			/* header type 1 or 2 (kernel's rule
 					   for what VFIO lets a group hold) */
 	bool is_display;		/* class 0x03xxxx */
+	/* SR-IOV (appended in 0.2.0): a virtual function names its physical
+	 * function; a physical function counts the VFs it has enabled, which
+	 * vanish when its driver lets go of it */
+	bool is_virtfn;			/* has a physfn link */
+	struct vfh_pci_addr physfn;	/* its PF when is_virtfn */
+	int sriov_numvfs;		/* VFs enabled on this PF, else 0 */
 };
 
 /* Reads what sysfs says about one device.  -ENODEV if it is not there. */
@@ -207,7 +213,9 @@ int vfh_iommu_group_viable(struct vfh_ctx *ctx, int group,
 			   struct vfh_pci_addr **blockers, size_t *n_blockers);
 
 /* The other functions present in addr's slot (GPU + HDMI audio), sorted,
- * without addr itself.  *addrs: free() it. */
+ * without addr itself.  SR-IOV virtual functions are never companions: a
+ * VF has none, and a PF's VFs (which may sit in its slot) are not its.
+ * *addrs: free() it. */
 int vfh_pci_companions(struct vfh_ctx *ctx, const struct vfh_pci_addr *addr,
 		       struct vfh_pci_addr **addrs, size_t *n);
 

@@ -31,7 +31,7 @@ $(O)/tests/unit/test-%: $(O)/tests/unit/test-%.o $(UNIT_SUPPORT_OBJ) $(ENGINE_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(HOOK_LIBS) $(LIB_LIBS)
 
 # small programs the real-kernel tier runs inside the guest
-VM_PROGS := $(O)/tests/vm/vfio-group-status
+VM_PROGS := $(O)/tests/vm/vfio-group-status $(O)/tests/vm/etc-state
 
 $(O)/tests/vm/%: tests/vm/%.c
 	@mkdir -p $(@D)

@@ -2,7 +2,9 @@
 # Sourced by tests/vm/guest.sh in the guest tests/bench/guestbench boots
 # (--numa, --systemd unless BENCH_INIT=bare).  Prints figures on the results port; a part that
 # cannot run says why and the next one still runs.
-read PAGES HROUNDS VROUNDS < /mnt/args
+read PAGES HROUNDS VROUNDS PARTS < /mnt/args
+# the parts to run (BENCH_PARTS; all by default)
+want() { case " ${PARTS:-1 2 3 4 5} " in *" $1 "*) return 0 ;; esac; return 1; }
 B=$VFH_BUILD
 out() { tee -a "$RESULTS"; }
 P1=/sys/devices/system/node/node1/hugepages/hugepages-2048kB/nr_hugepages
@@ -18,6 +20,7 @@ median() { sort -n | awk '{v[NR]=$1} END {if (NR == 0) print "-"; else if (NR % 
 } | out
 
 # ---- 1. hugepages on a fragmented node
+if want 1; then
 echo > "$RESULTS"
 t0=$(ms)
 if ! "$B/hugebench" 1 "$PAGES" 3 "$HROUNDS" 50 40 1 "$B/cache.bin" > /tmp/huge.out; then
@@ -25,8 +28,11 @@ if ! "$B/hugebench" 1 "$PAGES" 3 "$HROUNDS" 50 40 1 "$B/cache.bin" > /tmp/huge.o
 fi
 out < /tmp/huge.out
 echo "(hugepages part: $(( ($(ms) - t0) / 1000 )) s)" | out
+fi
 
 # ---- 2. what prepare adds to virsh start / destroy
+# the bench domain, for 2 and 3
+if want 2 || want 3; then
 echo > "$RESULTS"
 echo 0 > $P1
 HOOK=$B/hooks/vfiohook-qemu
@@ -35,7 +41,7 @@ grep -q ' hugetlbfs ' /proc/mounts || { mkdir -p /dev/hugepages; mount -t hugetl
 echo "virsh bench: starting libvirtd $(date +%T)" >&2
 if ! start_libvirtd; then
 	echo "virsh bench: libvirtd did not start" | out
-	return 0
+	PARTS=$(echo " $PARTS " | sed 's/ [23] / /g')
 fi
 cat > /tmp/bench.xml <<XML
 <domain type='qemu'><name>bench</name><memory unit='MiB'>64</memory>
@@ -50,6 +56,8 @@ INI=/etc/libvirt/hooks/vfiohook/bench.ini
 # without systemd the guest's processes sit in the root cgroup, where
 # [cpus] is refused: pages only
 if [ "$VFH_INIT" = systemd ]; then INITEXT='[cpus]\nisolate = auto\n'; else INITEXT='[memory]\nhugepages = auto\n'; fi
+fi
+if want 2; then
 # what (b) holds while it runs: node 1's pool, the CPUs host work keeps to
 held() {
 	if [ "$VFH_INIT" = systemd ]; then
@@ -117,9 +125,11 @@ if [ $ok = 1 ]; then
 		echo "all start/destroy ms (b): $(tr '\n' ';' < /tmp/times.b)"
 	} | out
 fi
+fi
 
 # ---- 3. the hook's peak RSS, per phase, for a managed domain and one it
 # does not manage (the same domain without its INI file)
+if want 3; then
 echo > "$RESULTS"
 rm -f /tmp/hook-rss.log
 cp $B/rsswrap /etc/libvirt/hooks/qemu.d/vfiohook && chmod 755 /etc/libvirt/hooks/qemu.d/vfiohook
@@ -141,4 +151,154 @@ if [ -s /tmp/hook-rss.log ]; then
 	} | out
 else
 	echo "peak RSS: the wrapper recorded nothing" | out
+fi
+fi
+
+# ---- 4. a whole passthrough cycle of the only GPU, three ways
+# The same domain (the VGA and its audio function, managed hostdevs), the
+# host's only display: (a) libvirt's managed hostdevs alone, no hook; (b)
+# the single-GPU guides' scripts (bash, run by a dispatcher of their
+# kind: stop the display manager, unbind the vtcons, unload the GPU
+# driver, virsh nodedev-detach; and back in reverse); (c) vfiohook.
+# Timed: virsh start until it returns (the domain runs); virsh destroy
+# until every device is back on its host driver and the console bound
+# again (bounded: 60 s).
+if want 4; then
+echo > "$RESULTS"
+HOOK=$B/hooks/vfiohook-qemu
+start_libvirtd || echo "passthrough cycle: libvirtd did not start" | out
+fbcon=$(for v in /sys/class/vtconsole/vtcon*; do grep -q "frame buffer" $v/name && basename $v; done | head -1)
+gdrv=$(drv $GPU) adrv=$(drv $AUDIO)
+cat > /etc/systemd/system/display-manager.service <<UNIT
+[Service]
+ExecStart=/bin/sleep infinity
+UNIT
+systemctl daemon-reload && systemctl start display-manager.service
+nd() { echo "pci_$(echo $1 | tr ':.' '__')"; }
+mkdir -p /tmp/guide/dispatch.d/gpu/prepare/begin /tmp/guide/dispatch.d/gpu/release/end
+cp "$VFH_TREE/tests/bench/dispatcher.sh" /tmp/guide/qemu
+cat > /tmp/guide/dispatch.d/gpu/prepare/begin/start.sh <<SH
+#!/bin/bash
+set -x
+systemctl stop display-manager
+echo 0 > /sys/class/vtconsole/vtcon0/bind
+echo 0 > /sys/class/vtconsole/vtcon1/bind
+modprobe -r bochs
+virsh nodedev-detach $(nd $GPU)
+virsh nodedev-detach $(nd $AUDIO)
+modprobe vfio-pci
+SH
+cat > /tmp/guide/dispatch.d/gpu/release/end/revert.sh <<SH
+#!/bin/bash
+set -x
+virsh nodedev-reattach $(nd $GPU)
+virsh nodedev-reattach $(nd $AUDIO)
+modprobe -r vfio-pci
+echo 1 > /sys/class/vtconsole/vtcon0/bind
+echo 1 > /sys/class/vtconsole/vtcon1/bind
+modprobe bochs
+systemctl start display-manager
+SH
+chmod 755 /tmp/guide/qemu /tmp/guide/dispatch.d/gpu/*/*/*.sh
+domain gpu $GPU $AUDIO
+# drivers: both functions back on their host drivers; console: fbcon
+# bound again and (b, c) the display manager running.  Polled every
+# 0.2 s, bounded: 60 s for the drivers, then 20 s for the console.
+poll() { _n=$1; shift; for _i in $(seq $_n); do "$@" && return 0; sleep 0.2; done; return 1; }
+drivers_back() { [ "$(drv $GPU)" = "$gdrv" ] && [ "$(drv $AUDIO)" = "$adrv" ]; }
+console_back() {
+	[ "$(cat /sys/class/vtconsole/$fbcon/bind 2>/dev/null)" = 1 ] &&
+		{ [ $WAY = a ] || [ "$(systemctl is-active display-manager.service)" = active ]; }
+}
+# install WAY: the hook (or none) for that way; libvirtd reloads hooks
+# only when it starts
+install_way() {
+	rm -rf /etc/libvirt/hooks/qemu /etc/libvirt/hooks/qemu.d/vfiohook /etc/libvirt/hooks/dispatch.d
+	rm -f /etc/libvirt/hooks/vfiohook/gpu.ini
+	case $1 in
+	b) cp /tmp/guide/qemu /etc/libvirt/hooks/qemu; cp -r /tmp/guide/dispatch.d /etc/libvirt/hooks/ ;;
+	c) cp $HOOK /etc/libvirt/hooks/qemu.d/vfiohook
+	   printf '[devices]\npassthrough = auto\n[single-gpu]\nstop_units = display-manager.service\nunload_modules = bochs\n' | ini gpu ;;
+	esac
+	systemctl restart libvirtd.service
+	poll 50 virsh -q list > /dev/null 2>&1
+}
+# cycle WAY: appends "START DRIVERS CONSOLE" (ms; CONSOLE "-" when it did
+# not come back within its bound) to /tmp/cycle.WAY
+cycle() {
+	WAY=$1
+	t0=$(ms)
+	if ! timeout 120 virsh -q start gpu > /tmp/start.out 2>&1; then
+		echo "cycle ($1): start failed: $(tail -2 /tmp/start.out | tr '\n' ' ')" | out
+		timeout 60 virsh -q destroy gpu >/dev/null 2>&1; poll 300 drivers_back
+		return 1
+	fi
+	t1=$(ms)
+	[ "$(drv $GPU)" = vfio-pci ] || echo "cycle ($1): $GPU on $(drv $GPU) while the domain runs" | out
+	timeout 120 virsh -q destroy gpu > /dev/null 2>&1
+	if ! poll 300 drivers_back; then
+		echo "cycle ($1): drivers not back within 60 s: $GPU on $(drv $GPU), $AUDIO on $(drv $AUDIO)" | out
+		return 1
+	fi
+	t2=$(ms)
+	if poll 100 console_back; then c=$(( $(ms) - t1 )); else c=-; fi
+	echo "$((t1 - t0)) $((t2 - t1)) $c" >> /tmp/cycle.$1
+}
+rm -f /tmp/cycle.a /tmp/cycle.b /tmp/cycle.c
+for w in a b c; do
+	install_way $w
+	cycle $w	# warm-up, not counted
+	rm -f /tmp/cycle.$w
+	for r in $(seq "$VROUNDS"); do cycle $w; done
+	# whatever a way left: the next starts from the host as it was
+	systemctl start display-manager.service
+done
+install_way none
+systemctl stop display-manager.service
+{
+	echo "a whole passthrough cycle of the host's only GPU (VGA + its audio function, managed hostdevs), $VROUNDS rounds each (+1 warm-up):"
+	echo "  (a) libvirt's managed hostdevs alone; (b) the single-GPU guides' scripts (bash dispatcher, display manager, vtcons, modprobe -r, virsh nodedev-detach/-reattach); (c) vfiohook ([single-gpu], same units and module)"
+	echo "  start: virsh start until it returns; drivers: virsh destroy until both functions are on their host drivers; console: until fbcon is bound again (and the display manager runs, (b) and (c)); '-': not within 20 s more"
+	printf '  %-8s %14s %14s %14s %10s %10s\n' "" "(a) median ms" "(b) median ms" "(c) median ms" "(c)/(a)" "(c)/(b)"
+	for col in 1 2 3; do
+		for w in a b c; do
+			eval m$w=$(cut -d' ' -f$col /tmp/cycle.$w 2>/dev/null | grep -v -- - | median)
+			[ "$(cut -d' ' -f$col /tmp/cycle.$w 2>/dev/null | grep -c -- -)" -gt 0 ] && eval m$w=-
+		done
+		ratio() { case "$1$2" in *-*) echo - ;; *) awk "BEGIN {printf \"%.2fx\", $1 / $2}" ;; esac; }
+		printf '  %-8s %14s %14s %14s %10s %10s\n' "$(echo start drivers console | cut -d' ' -f$col)" "$ma" "$mb" "$mc" \
+			"$(ratio "$mc" "$ma")" "$(ratio "$mc" "$mb")"
+	done
+	for w in a b c; do echo "  all start/drivers/console ms ($w): $(tr '\n' ';' < /tmp/cycle.$w 2>/dev/null)"; done
+} | out
+fi
+
+# ---- 5. the suspend reset: its wall time against the wake delay asked
+# (the RTC alarm); the guest really sleeps in S3.  Last: 9p is dead after
+# a suspend, so it runs from a tmpfs root and ends the guest itself.
+if want 5; then
+echo > "$RESULTS"
+if stage /tmp/s3 $B/tools/vfiohook; then
+	cat > /tmp/s3/post.sh <<POST
+export PATH=/bin
+RESULTS=$RESULTS
+. /lib.sh
+for s in 1 2 3 1 2 3; do
+	read -r t0 _ < /proc/uptime
+	/bin/vfiohook reset --method suspend --seconds \$s \$GPU > /tmp/reset.out 2>&1 || { echo "suspend reset (\$s s) failed: \$(tail -1 /tmp/reset.out)" > \$RESULTS; break; }
+	read -r t1 _ < /proc/uptime
+	echo "\$s \$(awk -v a=\$t0 -v b=\$t1 'BEGIN { printf "%d", (b - a) * 1000 }')" >> /tmp/suspend.times
+done
+{
+	echo "the suspend reset of the VGA + audio slot (vfiohook reset --method suspend --seconds N; S3 with an RTC wake), wall time from /proc/uptime (counts the sleep), 2 rounds each:"
+	printf '  %-12s %s\n' "wake delay" "whole reset, ms (each round)"
+	for s in 1 2 3; do printf '  %-12s %s\n' "\$s s" "\$(awk -v s=\$s '\$1 == s { printf "%s ", \$2 }' /tmp/suspend.times)"; done
+	echo "  (what is not the delay: suspend and resume of the guest, the slot removed and rescanned, drivers probing)"
+} > \$RESULTS
+report VFH-END
+quit
+POST
+	chroot /tmp/s3 /bin/sh /post.sh > /tmp/s3/post.log 2>&1
+fi
+echo "suspend part: the guest did not end itself (see guest.log)" | out
 fi

@@ -70,6 +70,8 @@ struct fk_pci {
 	char native[FX_NAME];		/* what its id table matches, "" nothing */
 	bool fb;			/* registers a framebuffer while on native */
 	char nodes[128];		/* its device nodes: "snd/controlC0,dri/card0" */
+	int physfn;			/* a VF: its PF's index, else -1 */
+	int numvfs;			/* a PF: VFs enabled; -1: no SR-IOV */
 	/* kernel state */
 	bool present;
 	char driver[FX_NAME];

@@ -65,7 +65,7 @@ const struct fx_kind fx_kinds[] = {
 	{ "module", true, " state refcnt holders drivers ", fx_module_add, fx_module_build,
 	  fx_module_render },
 	{ "pcidriver", true, " module ", fx_pcidriver_add, NULL, NULL },
-	{ "pci", true, " parent id subsys class hdr group driver native override reset boot_vga fb nodes ",
+	{ "pci", true, " parent id subsys class hdr group driver native override reset boot_vga fb nodes physfn numvfs ",
 	  fx_pci_add, fx_pci_build, fx_pci_render },
 	{ "platform", true, " driver bound fb ", fx_platform_add, NULL, fx_platform_render },
 	{ "vtcon", true, " name bound ", fx_vtcon_add, fx_vtcon_build, fx_vtcon_render },

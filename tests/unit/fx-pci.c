@@ -16,6 +16,9 @@
  *                  nodes=snd/controlC0,dri/card0 (its device nodes: the
  *                    sound/card0/NAME or drm/NAME child with DEVNAME= in
  *                    its uevent; the nodes below dev/ are file lines)
+ *                  numvfs=N (an SR-IOV PF with N VFs enabled: sriov_numvfs,
+ *                    sriov_totalvfs, virtfnK links to the devices that
+ *                    name it as physfn=)  physfn=ADDR (a VF of that PF)
  *  pcidriver NAME  module=MOD (a PCI driver; without module: built in)
  *  iommu           enabled=0 (no kernel/iommu_groups at all)
  *
@@ -86,6 +89,8 @@ void fx_pci_add(struct fx *fx, const struct fx_ent *e)
 		fx_fail("%s:%d: nodes= too long", e->file, e->line);
 	snprintf(d->nodes, sizeof(d->nodes), "%s", v ? v : "");
 	d->parent = -1;
+	d->physfn = -1;
+	d->numvfs = fx_ent_get(e, "numvfs") ? (int)fx_num(e, "numvfs", 0) : -1;
 	v = fx_ent_get(e, "reset");
 	if (v)
 		fx_copy_name(d->reset, v, e);
@@ -122,8 +127,18 @@ static void pci_dirs(struct fx *fx)
 {
 	for (size_t i = 0; i < fx->npci; i++) {
 		const struct fx_ent *e = fx_find_ent(fx, "pci", fx->pci[i].addr);
-		const char *p = fx_ent_get(e, "parent");
+		const char *p = fx_ent_get(e, "physfn");
 
+		if (p) {
+			for (size_t j = 0; j < fx->npci; j++)
+				if (strcmp(fx->pci[j].addr, p) == 0)
+					fx->pci[i].physfn = (int)j;
+			if (fx->pci[i].physfn < 0 || fx->pci[i].physfn == (int)i ||
+			    fx->pci[fx->pci[i].physfn].numvfs < 0)
+				fx_fail("%s:%d: physfn %s is not a PCI device of the fixture with "
+					"numvfs=", e->file, e->line, p);
+		}
+		p = fx_ent_get(e, "parent");
 		if (!p)
 			continue;
 		for (size_t j = 0; j < fx->npci; j++)
@@ -303,6 +318,10 @@ void fx_render_pci_attrs(struct fx *fx, const struct fk_pci *d)
 		DEVF(fx, d, "reset_method", "%s\n", d->reset);
 		DEVF(fx, d, "reset", "%s", "");
 	}
+	if (d->numvfs >= 0) {
+		DEVF(fx, d, "sriov_numvfs", "%d\n", d->numvfs);
+		DEVF(fx, d, "sriov_totalvfs", "%d\n", d->numvfs > 0 ? d->numvfs : 1);
+	}
 	/* boot_vga exists for VGA-class devices only */
 	if ((d->class >> 8) == 0x0300)
 		DEVF(fx, d, "boot_vga", "%d\n", d->boot_vga);
@@ -319,6 +338,17 @@ void fx_render_pci(struct fx *fx, struct fk_pci *d)
 	fx_symlink(fx, rel, "sys/bus/pci");
 	snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s", d->addr);
 	fx_symlink(fx, rel, d->dir);
+	if (d->physfn >= 0) {
+		const struct fk_pci *pf = &fx->pci[d->physfn];
+		int k = 0;
+
+		snprintf(rel, sizeof(rel), "%s/physfn", d->dir);
+		fx_symlink(fx, rel, pf->dir);
+		for (const struct fk_pci *o = fx->pci; o < d; o++)
+			k += o->physfn == d->physfn;
+		snprintf(rel, sizeof(rel), "%s/virtfn%d", pf->dir, k);
+		fx_symlink(fx, rel, d->dir);
+	}
 	if (fx->iommu && d->group >= 0) {
 		char grp[64];
 

@@ -42,8 +42,10 @@ has() {
 }
 
 D=/sys/bus/pci/devices
-drv() { if [ -e $D/$1/driver ]; then basename "$(readlink $D/$1/driver)"; else echo -; fi; }
-ovr() { v=$(cat $D/$1/driver_override); [ "$v" = "(null)" ] && v=-; echo "$v"; }
+# (few processes: each costs ~10 ms in a TCG guest, and tests call these
+# often)
+drv() { if [ -e $D/$1/driver ]; then _l=$(readlink $D/$1/driver); echo "${_l##*/}"; else echo -; fi; }
+ovr() { read -r v < $D/$1/driver_override; [ "$v" = "(null)" ] && v=-; echo "$v"; }
 grp() { basename "$(readlink $D/$1/iommu_group)"; }
 # devs VENDOR:DEVICE [CLASS-PREFIX]: every matching address
 devs() {
@@ -61,10 +63,19 @@ settle() { command -v udevadm >/dev/null && [ -S /run/udev/control ] && udevadm 
 # the state a test must leave as it found it: driver, override of every
 # PCI device, vtconsole binds, /dev/vfio
 snapshot() {
-	for d in $D/*; do a=$(basename $d); echo "$a $(drv $a) $(ovr $a)"; done
-	for v in /sys/class/vtconsole/vtcon*; do echo "$(basename $v) $(cat $v/bind)"; done
+	(cd $D && for _a in *; do echo "dev $_a"; done && ls -l */driver 2>/dev/null && grep -H . */driver_override) |
+		awk '$1 == "dev" { order[++n] = $2; drv[$2] = "-"; next }
+			/ -> / { split($(NF - 2), k, "/"); m = split($NF, p, "/"); drv[k[1]] = p[m]; next }
+			{ i = index($0, "/driver_override:"); a = substr($0, 1, i - 1); v = substr($0, i + 17)
+			  ovr[a] = (v == "(null)" ? "-" : v) }
+			END { for (i = 1; i <= n; i++) print order[i], drv[order[i]], ovr[order[i]] }'
+	for _v in /sys/class/vtconsole/vtcon*; do read -r _b < $_v/bind; echo "${_v##*/} $_b"; done
 	# group nodes only: /dev/vfio/vfio stays once the module is loaded
-	ls /dev/vfio 2>/dev/null | grep -v '^vfio$' | tr '\n' ' '; echo
+	_l=
+	for _f in /dev/vfio/*; do
+		[ -e "$_f" ] && [ "${_f##*/}" != vfio ] && _l="$_l${_f##*/} "
+	done
+	echo "$_l"
 }
 
 GPU=$(dev 1234:1111 0300) AUDIO=${GPU%.*}.1
@@ -242,7 +253,7 @@ wq_mask() {
 }
 # irqs_now: every IRQ's affinity, the default and the workqueue masks
 irqs_now() {
-	for _d in /proc/irq/[0-9]*; do echo "${_d##*/} $(cat $_d/smp_affinity_list)"; done | sort -n
+	grep -H . /proc/irq/[0-9]*/smp_affinity_list | sed 's|^/proc/irq/\([0-9]*\)/smp_affinity_list:|\1 |' | sort -n
 	echo "default $(cat /proc/irq/default_smp_affinity)"
 	echo "workqueue $(cat /sys/devices/virtual/workqueue/cpumask)"
 	echo "writeback $(cat /sys/bus/workqueue/devices/writeback/cpumask)"

@@ -4,6 +4,7 @@
 # RTC alarm, both come back as new devices on their original drivers.
 # Runs from a tmpfs chroot (9p is dead after S3) and ends the guest itself.
 # vm:
+# vm-boot: last
 
 check "the guest offers deep sleep" grep -qw deep /sys/power/mem_sleep
 check "stage a tmpfs root for after the resume" stage /tmp/s3 $VFIOHOOK $KSTATUS
