@@ -186,6 +186,16 @@ static void test_check(void **state)
 	       "auto: nothing to do: ROOT/etc/libvirt/hooks/vfiohook/auto.ini takes the domain's "
 	       "PCI <hostdev>s (passthrough = auto) and the domain has none; add the devices to "
 	       "the domain (virt-manager: Add Hardware > PCI Host Device)\n", "");
+	/* a file asking for hugepages alone, for a domain without them: what
+	 * the domain lacks, not a device */
+	t_ini(t->fx, "mem", "[memory]\nhugepages = auto\n");
+	fx_write(t->fx, "mem.xml", "<domain><name>mem</name><memory unit='GiB'>8</memory>"
+		 "<vcpu>2</vcpu><devices/></domain>");
+	expect(run(t, "check", "mem", "--xml", t_abs(t->fx, "mem.xml"), NULL), 0, NULL,
+	       "ROOT/etc/libvirt/hooks/vfiohook/mem.ini: valid\n"
+	       "mem: nothing to do: ROOT/etc/libvirt/hooks/vfiohook/mem.ini asks for hugepages = "
+	       "auto, and the domain does not use hugepages; add <memoryBacking><hugepages/>"
+	       "</memoryBacking> to the domain XML (virsh edit mem)\n", "");
 	/* an explicit list that leaves a hostdev of the domain out */
 	t_ini(t->fx, "nic", "[devices]\npassthrough = 0000:00:03.0\n");
 	expect(run(t, "check", "nic", "--xml", gpu_xml_file(t), NULL), 1, NULL,
