@@ -563,15 +563,22 @@ static void *open_device(struct ini *p, const char *arg)
 #define KEYS(t) t, sizeof(t) / sizeof(t[0])
 
 const struct eng_section eng_sections[] = {
-	{ "devices", "[devices]", false, NULL, KEYS(devices_keys), open_config },
-	{ "device", "[device ADDRESS]", true, "[devices]", KEYS(device_keys), open_device },
-	{ "single-gpu", "[single-gpu]", false, NULL, KEYS(single_gpu_keys), open_single_gpu },
-	{ "holders", "[holders]", false, NULL, KEYS(holders_keys), open_config },
-	{ "memory", "[memory]", false, NULL, KEYS(memory_keys), open_config },
-	{ "cpus", "[cpus]", false, NULL, KEYS(cpus_keys), open_config },
-	{ "looking-glass", "[looking-glass]", false, NULL, KEYS(looking_glass_keys), open_config },
+	[ENG_SEC_DEVICES] = { "devices", "[devices]", false, NULL, KEYS(devices_keys),
+			      open_config },
+	[ENG_SEC_DEVICE] = { "device", "[device ADDRESS]", true, "[devices]", KEYS(device_keys),
+			     open_device },
+	[ENG_SEC_SINGLE_GPU] = { "single-gpu", "[single-gpu]", false, NULL,
+				 KEYS(single_gpu_keys), open_single_gpu },
+	[ENG_SEC_HOLDERS] = { "holders", "[holders]", false, NULL, KEYS(holders_keys),
+			      open_config },
+	[ENG_SEC_MEMORY] = { "memory", "[memory]", false, NULL, KEYS(memory_keys), open_config },
+	[ENG_SEC_CPUS] = { "cpus", "[cpus]", false, NULL, KEYS(cpus_keys), open_config },
+	[ENG_SEC_LOOKING_GLASS] = { "looking-glass", "[looking-glass]", false, NULL,
+				    KEYS(looking_glass_keys), open_config },
 };
 const size_t eng_n_sections = sizeof(eng_sections) / sizeof(eng_sections[0]);
+_Static_assert(sizeof(eng_sections) / sizeof(eng_sections[0]) == ENG_SEC__COUNT,
+	       "eng_sections[] has one entry per enum eng_section_id");
 
 /* ---- sections and keys */
 
@@ -707,8 +714,11 @@ static void on_section(struct ini *p, const char *text)
 		p->opened[idx] = p->line;
 	}
 	p->base = s->open(p, arg);
-	if (p->base)
+	if (p->base) {
 		p->sec = s;
+		if (!p->cfg->section_line[idx])
+			p->cfg->section_line[idx] = p->line;
+	}
 }
 
 /* Every other byte a NUL, and only those: ASCII as UTF-16 */
@@ -920,23 +930,135 @@ int eng_config_check_hostdevs(const struct hook_config *cfg, const struct domain
 	return 0;
 }
 
+/* Appends to an idle message: printf into what is left of buf. */
+static void idle_add(char *buf, size_t len, size_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void idle_add(char *buf, size_t len, size_t *n, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	if (*n >= len)
+		return;
+	va_start(ap, fmt);
+	r = vsnprintf(buf + *n, len - *n, fmt, ap);
+	va_end(ap);
+	if (r > 0)
+		*n += (size_t)r;
+}
+
+/* The file's next reason: "PATH does this; add that" for the first, ". It
+ * also does this; add that" for the others. */
+static void idle_reason(const struct hook_config *cfg, char *buf, size_t len, size_t *n,
+			int *k, const char *text)
+{
+	if (*k == 0)
+		idle_add(buf, len, n, "%s %s", cfg->path, text);
+	else
+		idle_add(buf, len, n, ". It also %s", text);
+	(*k)++;
+}
+
+/* An ivshmem-plain file the hook would make ([looking-glass]). */
+static bool has_shm_file(const struct domain_xml *dom)
+{
+	for (size_t i = 0; i < dom->n_shmems; i++)
+		if (!dom->shmems[i].server && (!*dom->shmems[i].model ||
+					       strcmp(dom->shmems[i].model, "ivshmem-plain") == 0))
+			return true;
+	return false;
+}
+
+static const char *hugepages_name(int v)
+{
+	return v == HUGEPAGES_KEEP ? "keep" : v == HUGEPAGES_OFF ? "off" : "auto";
+}
+
 void eng_config_why_idle(const struct hook_config *cfg, const struct domain_xml *dom,
 			 char *buf, size_t len)
 {
-	if (cfg->from_xml && !dom)
-		snprintf(buf, len, "nothing to do without the domain XML: %s takes the domain's PCI "
-			 "<hostdev>s (passthrough = auto); give the XML to see them", cfg->path);
-	else if (cfg->from_xml && cfg->n_listed == 0)
-		snprintf(buf, len, "nothing to do: %s takes the domain's PCI <hostdev>s "
-			 "(passthrough = auto) and the domain has none; add the devices to the "
-			 "domain (virt-manager: Add Hardware > PCI Host Device)", cfg->path);
-	else if (cfg->n_listed == 0 && !cfg->single_gpu)
-		snprintf(buf, len, "nothing to do: %s passes no device through; add "
-			 "'passthrough = auto' under [devices] to take the domain's PCI <hostdev>s, "
-			 "or list their addresses (see vfiohook.ini(5))", cfg->path);
-	else
-		snprintf(buf, len, "nothing to do: what %s asks for takes no step on this host "
-			 "(bridges stay with the host; see vfiohook.ini(5))", cfg->path);
+	const int *sec = cfg->section_line;
+	bool memory = sec[ENG_SEC_MEMORY] && cfg->hugepages != HUGEPAGES_OFF;
+	bool lg = sec[ENG_SEC_LOOKING_GLASS];
+	/* sections asking for something of the host besides devices */
+	bool resources = sec[ENG_SEC_MEMORY] || sec[ENG_SEC_CPUS] || lg;
+	const char *name = dom && *dom->name ? dom->name : "DOMAIN";
+	char text[512], pages[48] = "";
+	size_t n = 0;
+	int k = 0;
+
+	if (len)
+		buf[0] = '\0';
+	if (cfg->hugepage_count)
+		snprintf(pages, sizeof(pages), ", pages = %u", cfg->hugepage_count);
+
+	/* what only the domain XML can tell: say what the file takes from it */
+	if (!dom && (cfg->from_xml || memory || lg)) {
+		const char *whose = "the domain's";
+		int items = (int)cfg->from_xml + (int)memory + (int)lg, i = 0;
+
+		idle_add(buf, len, &n, "nothing to do without the domain XML: %s ", cfg->path);
+		if (cfg->from_xml) {
+			idle_add(buf, len, &n, "takes %s PCI <hostdev>s (passthrough = auto)", whose);
+			whose = "its";
+			i++;
+		}
+		if (memory) {
+			idle_add(buf, len, &n, "%sreserves the hugepages of %s <memoryBacking> "
+				 "(hugepages = %s%s)", i ? (i + 1 < items ? ", " : " and ") : "",
+				 whose, hugepages_name(cfg->hugepages), pages);
+			whose = "its";
+			i++;
+		}
+		if (lg)
+			idle_add(buf, len, &n, "%smakes the file of %s <shmem> ([looking-glass])",
+				 i ? " and " : "", whose);
+		idle_add(buf, len, &n, "; give the XML to see %s", items == 1 && lg ? "it" : "them");
+		k = 1;
+	} else {
+		idle_add(buf, len, &n, "nothing to do: ");
+	}
+	/* devices (unless said above): alone for a file with nothing else,
+	 * with the others when it asks for some */
+	if (k) {
+		;
+	} else if (cfg->from_xml && dom && dom->n_hostdevs == 0) {
+		idle_reason(cfg, buf, len, &n, &k, "takes the domain's PCI <hostdev>s (passthrough "
+			    "= auto) and the domain has none; add the devices to the domain "
+			    "(virt-manager: Add Hardware > PCI Host Device)");
+	} else if ((cfg->from_xml || cfg->n_listed) && resources) {
+		idle_reason(cfg, buf, len, &n, &k, "passes through only devices that take no step "
+			    "on this host (bridges stay with the host; see vfiohook.ini(5))");
+	} else if (!cfg->from_xml && !cfg->n_listed && !resources) {
+		idle_reason(cfg, buf, len, &n, &k, "passes no device through; add 'passthrough = "
+			    "auto' under [devices] to take the domain's PCI <hostdev>s, or list their "
+			    "addresses (see vfiohook.ini(5))");
+	}
+	if (memory && dom && !dom->hugepages) {
+		snprintf(text, sizeof(text), "asks for hugepages = %s%s, and the domain does not "
+			 "use hugepages; add <memoryBacking><hugepages/></memoryBacking> to the "
+			 "domain XML (virsh edit %s)", hugepages_name(cfg->hugepages), pages, name);
+		idle_reason(cfg, buf, len, &n, &k, text);
+	} else if (sec[ENG_SEC_MEMORY] && !memory) {
+		idle_reason(cfg, buf, len, &n, &k, "leaves hugepages to you (hugepages = off in "
+			    "[memory])");
+	}
+	if (sec[ENG_SEC_CPUS] && cfg->isolate == ISOLATE_NO)
+		idle_reason(cfg, buf, len, &n, &k, "isolates no CPU (isolate = no in [cpus]), and "
+			    "[cpus] acts on the isolated CPUs only; add isolate = auto to [cpus] to "
+			    "isolate the CPUs the domain's <vcpupin>s name, or list them (isolate = "
+			    "2-3)");
+	if (lg && dom && !has_shm_file(dom)) {
+		snprintf(text, sizeof(text), "asks for a Looking Glass file ([looking-glass]), and "
+			 "the domain has no <shmem> of model ivshmem-plain; add <shmem "
+			 "name='looking-glass'><model type='ivshmem-plain'/><size unit='M'>32</size>"
+			 "</shmem> under <devices> in the domain XML (virsh edit %s)", name);
+		idle_reason(cfg, buf, len, &n, &k, text);
+	}
+	if (!k)	/* devices that stay (bridges), or nothing this host needs done */
+		idle_add(buf, len, &n, "what %s asks for takes no step on this host (bridges stay "
+			 "with the host; see vfiohook.ini(5))", cfg->path);
 }
 
 /* ---- the file below /etc */

@@ -100,8 +100,18 @@ struct dev_conf {
 	unsigned int suspend_attempts;	/* 0 = unset */
 };
 
+/* The INI's sections, in eng_sections[]'s order (hooks/conftab.h). */
+enum eng_section_id {
+	ENG_SEC_DEVICES, ENG_SEC_DEVICE, ENG_SEC_SINGLE_GPU, ENG_SEC_HOLDERS, ENG_SEC_MEMORY,
+	ENG_SEC_CPUS, ENG_SEC_LOOKING_GLASS, ENG_SEC__COUNT
+};
+
 struct hook_config {
 	char path[512];
+	/* the line of each section's header (the first [device ...]'s), 0
+	 * when the file has none: what the file asks for, beside the
+	 * defaults, for eng_config_why_idle() */
+	int section_line[ENG_SEC__COUNT];
 	/* [devices] */
 	bool from_xml;			/* passthrough includes "auto" */
 	struct vfh_pci_addr *listed;	/* explicit addresses */
@@ -186,8 +196,10 @@ struct domain_xml;
 int eng_config_check_hostdevs(const struct hook_config *cfg, const struct domain_xml *dom,
 			      const struct vfh_pci_addr *taken, size_t n, struct eng_err *e);
 /* For a plan with no step: one line saying that the domain is left alone,
- * why (naming cfg->path) and what to add.  dom: the domain XML, NULL when
- * it was not given. */
+ * why (naming cfg->path) and what to add, for each section the file has
+ * ([memory] without the domain's <hugepages/>, [looking-glass] without a
+ * <shmem>, [cpus] isolating nothing...), or for its devices when it has
+ * nothing else.  dom: the domain XML, NULL when it was not given. */
 void eng_config_why_idle(const struct hook_config *cfg, const struct domain_xml *dom,
 			 char *buf, size_t len);
 

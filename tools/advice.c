@@ -96,23 +96,88 @@ static void memory(xmlXPathContextPtr xp, const struct domain_xml *dom, struct o
 			"cannot give hugepage-backed memory back, it only costs");
 }
 
+/* The CPUs the vCPUs are to be pinned on, as the INI names them: its
+ * isolate list, or with isolate = auto the <vcpu cpuset=> the vCPUs float
+ * over (what auto would isolate).  *from says so; false: none named. */
+static bool named_cpus(const struct domain_xml *dom, const struct hook_config *hc,
+		       struct eng_set *set, char *from, size_t len)
+{
+	if (hc->isolate == ISOLATE_LIST && eng_set_parse(hc->isolate_cpus, set) == 0) {
+		snprintf(from, len, "[cpus] isolate (%s)", hc->isolate_cpus);
+		return true;
+	}
+	if (hc->isolate == ISOLATE_AUTO && *dom->vcpu_cpuset &&
+	    eng_set_parse(dom->vcpu_cpuset, set) == 0) {
+		snprintf(from, len, "<vcpu cpuset='%s'>", dom->vcpu_cpuset);
+		return true;
+	}
+	return false;
+}
+
+/* One <vcpupin> per vCPU of the domain: on the CPUs the INI names, in
+ * order, one each; CPU (a placeholder the text explains) for a vCPU they
+ * do not cover.  Returns malloc()ed text. */
+static char *vcpupin_fix(const struct domain_xml *dom, const struct hook_config *hc,
+			 unsigned int vcpus)
+{
+	struct eng_set set;
+	char from[320], *fix;
+	size_t len = 1024 + (size_t)vcpus * 48, n;
+	bool named = named_cpus(dom, hc, &set, from, sizeof(from));
+	unsigned int have = named ? eng_set_count(&set) : 0;
+	int cpu = -1;
+
+	if (!(fix = malloc(len)))
+		die("out of memory");
+	if (named && have >= vcpus)
+		n = (size_t)snprintf(fix, len, "add under <cputune>, one per vCPU (%u), on the CPUs "
+				     "of %s:", vcpus, from);
+	else if (named)
+		n = (size_t)snprintf(fix, len, "add under <cputune>, one per vCPU (%u); %s names %u "
+				     "CPU%s for %u vCPUs: add %u more to it and put them where CPU "
+				     "stands below:", vcpus, from, have, have == 1 ? "" : "s", vcpus,
+				     vcpus - have);
+	else
+		n = (size_t)snprintf(fix, len, "add under <cputune>, one per vCPU (%u); CPU below "
+				     "stands for a host CPU you choose, a different one for each vCPU "
+				     "and not CPU 0 (isolate = auto isolates the CPUs they name):",
+				     vcpus);
+	for (unsigned int v = 0; v < vcpus && n < len; v++) {
+		char c[16] = "CPU";
+
+		if (v < have && (cpu = eng_set_next(&set, cpu)) >= 0)
+			snprintf(c, sizeof(c), "%d", cpu);
+		n += (size_t)snprintf(fix + n, len - n, "\n<vcpupin vcpu='%u' cpuset='%s'/>", v, c);
+	}
+	return fix;
+}
+
 static void cpus(xmlXPathContextPtr xp, const struct domain_xml *dom,
 		 const struct hook_config *hc, struct onode *arr)
 {
 	bool isolate = hc->isolate != ISOLATE_NO;
 	bool sched = count(xp, "/domain/cputune/vcpusched") > 0;
-	char fix[512];
+	/* libvirt's default without <vcpu>: one */
+	unsigned int vcpus = dom->vcpus ? dom->vcpus : 1;
+	char fix[256], range[32];
 
-	snprintf(fix, sizeof(fix), "add under <cputune>, one per vCPU (%u):\n"
-		 "<vcpupin vcpu='0' cpuset='2'/>\n<vcpupin vcpu='1' cpuset='3'/>", dom->vcpus);
-	if (isolate && !count(xp, "/domain/cputune/vcpupin"))
-		finding(arr, "warn", "cpus", fix, "[cpus] isolate without <vcpupin>: the vCPUs "
+	if (isolate && !count(xp, "/domain/cputune/vcpupin")) {
+		char *pins = vcpupin_fix(dom, hc, vcpus);
+
+		finding(arr, "warn", "cpus", pins, "[cpus] isolate without <vcpupin>: the vCPUs "
 			"float over every CPU; isolate keeps the host off CPUs no vCPU is held to");
+		free(pins);
+	}
+	if (vcpus > 1)
+		snprintf(range, sizeof(range), "0-%u", vcpus - 1);
+	else
+		snprintf(range, sizeof(range), "0");
+	snprintf(fix, sizeof(fix), "add under <cputune>:\n"
+		 "<vcpusched vcpus='%s' scheduler='fifo' priority='1'/>", range);
 	if ((isolate || hc->rt_runtime == RT_RUNTIME_UNLIMITED) && !sched)
-		finding(arr, "warn", "cpus", "add under <cputune>:\n"
-			"<vcpusched vcpus='0-1' scheduler='fifo' priority='1'/>",
-			"%s without <vcpusched>: the vCPU threads stay SCHED_OTHER, so host "
-			"threads still preempt them", isolate ? "[cpus] isolate" : "rt_runtime");
+		finding(arr, "warn", "cpus", fix, "%s without <vcpusched>: the vCPU threads stay "
+			"SCHED_OTHER, so host threads still preempt them",
+			isolate ? "[cpus] isolate" : "rt_runtime");
 }
 
 static void unmanaged(const struct domain_xml *dom, const struct hook_config *hc,

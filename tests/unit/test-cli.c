@@ -210,6 +210,16 @@ static void test_check(void **state)
 	       "auto: nothing to do: ROOT/etc/libvirt/hooks/vfiohook/auto.ini takes the domain's "
 	       "PCI <hostdev>s (passthrough = auto) and the domain has none; add the devices to "
 	       "the domain (virt-manager: Add Hardware > PCI Host Device)\n", "");
+	/* a file asking for hugepages alone, for a domain without them: what
+	 * the domain lacks, not a device */
+	t_ini(t->fx, "mem", "[memory]\nhugepages = auto\n");
+	fx_write(t->fx, "mem.xml", "<domain><name>mem</name><memory unit='GiB'>8</memory>"
+		 "<vcpu>2</vcpu><devices/></domain>");
+	expect(run(t, "check", "mem", "--xml", t_abs(t->fx, "mem.xml"), NULL), 0, NULL,
+	       "ROOT/etc/libvirt/hooks/vfiohook/mem.ini: valid\n"
+	       "mem: nothing to do: ROOT/etc/libvirt/hooks/vfiohook/mem.ini asks for hugepages = "
+	       "auto, and the domain does not use hugepages; add <memoryBacking><hugepages/>"
+	       "</memoryBacking> to the domain XML (virsh edit mem)\n", "");
 	/* an explicit list that leaves a hostdev of the domain out */
 	t_ini(t->fx, "nic", "[devices]\npassthrough = 0000:00:03.0\n");
 	expect(run(t, "check", "nic", "--xml", gpu_xml_file(t), NULL), 1, NULL,
@@ -735,6 +745,73 @@ static void test_check_advice(void **state)
 	assert_no_writes(t->fx);
 }
 
+/* the desktop with eight CPUs: room to isolate one per vCPU of a 4-vCPU
+ * domain and keep some for the host */
+static int t_desktop8(void **state)
+{
+	return t_setup(state, "desktop", "cpus online=0-7 present=0-7 possible=0-7 isolated= "
+		       "governors=\"performance powersave schedutil\" governor=schedutil "
+		       "rt_runtime=950000 rt_period=1000000\n");
+}
+
+/* A 4-vCPU domain (cputune: what is given, between <cputune> tags) */
+static const char *vcpus4_xml(struct t *t, const char *vcpu, const char *cputune)
+{
+	char xml[1024];
+
+	snprintf(xml, sizeof(xml), "<domain type='kvm'><name>rt</name>"
+		 "<memory unit='MiB'>64</memory>%s%s%s%s<devices/></domain>", vcpu,
+		 *cputune ? "<cputune>" : "", cputune, *cputune ? "</cputune>" : "");
+	fx_write(t->fx, "rt.xml", xml);
+	return t_abs(t->fx, "rt.xml");
+}
+
+/* check DOMAIN's <vcpupin> and <vcpusched> advice fits the domain: one pin
+ * per vCPU, on the CPUs the INI isolates, a placeholder where it names
+ * none or too few, the scheduler on every vCPU */
+static void test_check_advice_vcpus(void **state)
+{
+	struct t *t = *state;
+	struct cli c;
+
+	/* isolate names four CPUs for four vCPUs: one each, in order */
+	t_ini(t->fx, "rt", "[cpus]\nisolate = 2-5\n");
+	expect(run(t, "check", "rt", "--xml", vcpus4_xml(t, "<vcpu>4</vcpu>", ""), NULL), 0,
+	       "check-advice-vcpus.out", NULL, "");
+	/* two CPUs for four vCPUs: the other two marked CPU, and said */
+	t_ini(t->fx, "rt", "[cpus]\nisolate = 2-3\n");
+	expect(run(t, "check", "rt", "--xml", vcpus4_xml(t, "<vcpu>4</vcpu>", ""), NULL), 0,
+	       "check-advice-vcpus-few.out", NULL, "");
+	/* isolate = auto: the CPUs <vcpu cpuset=> lets the vCPUs float over */
+	t_ini(t->fx, "rt", "[cpus]\nisolate = auto\n");
+	c = run(t, "check", "rt", "--xml", vcpus4_xml(t, "<vcpu cpuset='4-7'>4</vcpu>", ""),
+		NULL);
+	assert_int_equal(c.status, 0);
+	assert_contains(c.out, "cpuset='4-7'>:\n"
+			"           <vcpupin vcpu='0' cpuset='4'/>\n"
+			"           <vcpupin vcpu='1' cpuset='5'/>\n"
+			"           <vcpupin vcpu='2' cpuset='6'/>\n"
+			"           <vcpupin vcpu='3' cpuset='7'/>\n");
+	cli_free(&c);
+	/* isolate = auto with the emulator pinned alone: no CPU named for the
+	 * vCPUs, every one a placeholder */
+	expect(run(t, "check", "rt", "--xml", vcpus4_xml(t, "<vcpu>4</vcpu>",
+							 "<emulatorpin cpuset='7'/>"), NULL), 0,
+	       "check-advice-vcpus-choose.out", NULL, "");
+	/* one vCPU: one pin, the scheduler on vCPU 0 */
+	t_ini(t->fx, "rt", "[cpus]\nisolate = 3\n");
+	c = run(t, "check", "rt", "--xml", vcpus4_xml(t, "<vcpu>1</vcpu>", ""), NULL);
+	assert_int_equal(c.status, 0);
+	assert_contains(c.out, "<vcpupin vcpu='0' cpuset='3'/>\n");
+	assert_null(strstr(c.out, "vcpu='1'"));
+	assert_contains(c.out, "<vcpusched vcpus='0' scheduler='fifo' priority='1'/>\n");
+	cli_free(&c);
+	c = run(t, "check", "rt", "--xml", vcpus4_xml(t, "<vcpu>1</vcpu>", ""), "--json", NULL);
+	assert_json(c.out);
+	cli_free(&c);
+	assert_no_writes(t->fx);
+}
+
 static char *slurp(const char *path)
 {
 	FILE *f = fopen(path, "re");
@@ -894,6 +971,7 @@ int main(void)
 		T_ON(test_check_host_noremap, t_noremap),
 		T(test_completion),
 		T_ON(test_check_advice, t_desktop_nvidia),
+		T_ON(test_check_advice_vcpus, t_desktop8),
 		T(test_manpage),
 		T(test_usage_errors),
 		T(test_help_version_and_root),

@@ -116,19 +116,25 @@ static void test_plan_checks_hostdevs(void **state)
 				    sizeof(err)), 0);
 }
 
-static const char *idle(const char *ini, const char *const *hostdevs)
+/* why_idle on INI and a domain XML (NULL: none given) */
+static const char *idle_xml(const char *ini, const char *xml)
 {
 	static char buf[1024];
 	struct hook_config cfg;
 	struct domain_xml dom = { 0 };
 
 	t_config(&cfg, ini);
-	if (hostdevs)
-		t_domxml(&dom, t_xml_with(hostdevs));
-	eng_config_why_idle(&cfg, hostdevs ? &dom : NULL, buf, sizeof(buf));
+	if (xml)
+		t_domxml(&dom, xml);
+	eng_config_why_idle(&cfg, xml ? &dom : NULL, buf, sizeof(buf));
 	eng_config_free(&cfg);
 	eng_domxml_free(&dom);
 	return buf;
+}
+
+static const char *idle(const char *ini, const char *const *hostdevs)
+{
+	return idle_xml(ini, hostdevs ? t_xml_with(hostdevs) : NULL);
 }
 
 #define NO_DEVICE "nothing to do: " P " passes no device through; add 'passthrough = auto' " \
@@ -154,6 +160,81 @@ static void test_why_idle(void **state)
 			    "stay with the host; see vfiohook.ini(5))");
 }
 
+#define NO_HUGEPAGES(hp) "asks for hugepages = " hp ", and the domain does not use " \
+	"hugepages; add <memoryBacking><hugepages/></memoryBacking> to the domain XML (virsh " \
+	"edit vm)"
+#define NO_SHMEM "asks for a Looking Glass file ([looking-glass]), and the domain has no " \
+	"<shmem> of model ivshmem-plain; add <shmem name='looking-glass'><model " \
+	"type='ivshmem-plain'/><size unit='M'>32</size></shmem> under <devices> in the domain " \
+	"XML (virsh edit vm)"
+#define NO_ISOLATE "isolates no CPU (isolate = no in [cpus]), and [cpus] acts on the " \
+	"isolated CPUs only; add isolate = auto to [cpus] to isolate the CPUs the domain's " \
+	"<vcpupin>s name, or list them (isolate = 2-3)"
+
+/* A file that asks for the host's resources only: what the domain lacks
+ * for each section, never "passes no device through" */
+static void test_why_idle_resources(void **state)
+{
+	static const char *const none[] = { NULL };
+	static const char lg_server[] = "<domain type='kvm'><name>vm</name><devices>"
+		"<shmem name='ivsh'><model type='ivshmem-doorbell'/><server/></shmem>"
+		"</devices></domain>";
+
+	(void)state;
+	/* [memory] */
+	assert_string_equal(idle("[memory]\nhugepages = auto\n", none),
+			    "nothing to do: " P " " NO_HUGEPAGES("auto"));
+	assert_string_equal(idle("[devices]\n[memory]\ndrop_caches = yes\n", none),
+			    "nothing to do: " P " " NO_HUGEPAGES("auto"));
+	assert_string_equal(idle("[memory]\nhugepages = keep\npages = 512\n", none),
+			    "nothing to do: " P " " NO_HUGEPAGES("keep, pages = 512"));
+	assert_string_equal(idle("[memory]\nhugepages = off\n", none),
+			    "nothing to do: " P " leaves hugepages to you (hugepages = off in "
+			    "[memory])");
+	assert_string_equal(idle("[memory]\nhugepages = auto\n", NULL),
+			    "nothing to do without the domain XML: " P " reserves the hugepages of "
+			    "the domain's <memoryBacking> (hugepages = auto); give the XML to see "
+			    "them");
+	/* [cpus] without isolate: its other keys act on nothing */
+	assert_string_equal(idle("[cpus]\ngovernor = performance\nrt_runtime = unlimited\n",
+				 none), "nothing to do: " P " " NO_ISOLATE);
+	assert_string_equal(idle("[cpus]\nisolate = no\n", NULL), "nothing to do: " P " "
+			    NO_ISOLATE);
+	/* [looking-glass] without a <shmem> it would make the file of */
+	assert_string_equal(idle("[looking-glass]\nowner = 1000\n", none),
+			    "nothing to do: " P " " NO_SHMEM);
+	assert_string_equal(idle_xml("[looking-glass]\n", lg_server),
+			    "nothing to do: " P " " NO_SHMEM);
+	assert_string_equal(idle("[looking-glass]\n", NULL),
+			    "nothing to do without the domain XML: " P " makes the file of the "
+			    "domain's <shmem> ([looking-glass]); give the XML to see it");
+	/* several: each said, the device one only when the file asks for
+	 * devices */
+	assert_string_equal(idle("[memory]\n[cpus]\n[looking-glass]\n", none),
+			    "nothing to do: " P " " NO_HUGEPAGES("auto") ". It also " NO_ISOLATE
+			    ". It also " NO_SHMEM);
+	assert_string_equal(idle("[devices]\npassthrough = auto\n[memory]\n", none),
+			    "nothing to do: " P " takes the domain's PCI <hostdev>s (passthrough = "
+			    "auto) and the domain has none; add the devices to the domain "
+			    "(virt-manager: Add Hardware > PCI Host Device). It also "
+			    NO_HUGEPAGES("auto"));
+	assert_string_equal(idle("[devices]\npassthrough = 00:05.0\n[looking-glass]\n", none),
+			    "nothing to do: " P " passes through only devices that take no step on "
+			    "this host (bridges stay with the host; see vfiohook.ini(5)). It also "
+			    NO_SHMEM);
+	assert_string_equal(idle("[devices]\npassthrough = auto\n[memory]\n[cpus]\n"
+				 "[looking-glass]\n", NULL),
+			    "nothing to do without the domain XML: " P " takes the domain's PCI "
+			    "<hostdev>s (passthrough = auto), reserves the hugepages of its "
+			    "<memoryBacking> (hugepages = auto) and makes the file of its <shmem> "
+			    "([looking-glass]); give the XML to see them. It also " NO_ISOLATE);
+	/* sections about the devices alone: still no device */
+	assert_string_equal(idle("[holders]\nwhen_held = stop\nstop_units = x.service\n", none),
+			    NO_DEVICE);
+	assert_string_equal(idle("[single-gpu]\nunbind_vtconsoles = no\nunbind_framebuffers = "
+				 "no\n", none), NO_DEVICE);
+}
+
 /* prepare on a file of comments: nothing changes, and the log says why */
 static void test_prepare_logs_why(void **state)
 {
@@ -174,13 +255,71 @@ static void test_prepare_logs_why(void **state)
 	assert_no_writes(t->fx);
 }
 
+/* The files test_why_idle_resources speaks of do leave a domain without
+ * hostdevs, hugepages or shmem alone: their plans are empty */
+static void test_resources_idle(void **state)
+{
+	static const char *const none[] = { NULL };
+	static const char *const inis[] = {
+		"[memory]\nhugepages = auto\n", "[memory]\nhugepages = keep\npages = 512\n",
+		"[memory]\nhugepages = off\n", "[cpus]\ngovernor = performance\nrt_runtime = "
+		"unlimited\n", "[looking-glass]\nowner = 1000\n", "[memory]\n[cpus]\n"
+		"[looking-glass]\n", "[devices]\npassthrough = auto\n[memory]\n",
+		"[devices]\npassthrough = 00:05.0\n[looking-glass]\n",
+		"[holders]\nwhen_held = stop\nstop_units = x.service\n",
+		"[single-gpu]\nunbind_vtconsoles = no\nunbind_framebuffers = no\n",
+	};
+	struct t *t = *state;
+
+	for (size_t i = 0; i < sizeof(inis) / sizeof(inis[0]); i++) {
+		struct hook_config cfg;
+		struct domain_xml dom = { 0 };
+		struct plan plan;
+		struct eng_err e = { 0 };
+
+		t_config(&cfg, inis[i]);
+		t_domxml(&dom, t_xml_with(none));
+		if (eng_plan_build(t->ctx, "vm", &cfg, &dom, &plan, &e) != 0 || plan.n != 0)
+			fail_msg("%s: a plan of %zu steps (%s)", inis[i], plan.n, e.msg);
+		eng_plan_free(&plan);
+		eng_config_free(&cfg);
+		eng_domxml_free(&dom);
+	}
+	assert_no_writes(t->fx);
+}
+
+/* prepare with [memory] alone for a domain without <hugepages/>: nothing
+ * changes, and the log names what the domain lacks */
+static void test_prepare_logs_why_memory(void **state)
+{
+	static const char *const none[] = { NULL };
+	struct t *t = *state;
+	struct hook_config cfg;
+	struct domain_xml dom = { 0 };
+	struct eng_err res;
+
+	t_syslog_clear();
+	t_config(&cfg, "[memory]\nhugepages = auto\n");
+	t_domxml(&dom, t_xml_with(none));
+	assert_int_equal(eng_run_prepare(t->ctx, "vm", &cfg, &dom, &res), 0);
+	eng_config_free(&cfg);
+	eng_domxml_free(&dom);
+	assert_contains(t_syslog(), "<6> vm prepare: nothing to do: " P " " NO_HUGEPAGES("auto")
+			"\n");
+	assert_false(fx_exists(t->fx, "run/vfiohook/vm/journal"));
+	assert_no_writes(t->fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_check_alone),
 		T(test_plan_checks_hostdevs),
 		cmocka_unit_test(test_why_idle),
+		cmocka_unit_test(test_why_idle_resources),
 		T(test_prepare_logs_why),
+		T(test_resources_idle),
+		T(test_prepare_logs_why_memory),
 	};
 
 	t_init();
