@@ -79,7 +79,9 @@ LIB_CFLAGS  := $(shell $(PKG_CONFIG) --cflags libpci libudev libkmod libsystemd)
 LIB_LIBS    := $(shell $(PKG_CONFIG) --libs libpci libudev libkmod libsystemd)
 HOOK_CFLAGS := $(shell $(PKG_CONFIG) --cflags inih libxml-2.0)
 HOOK_LIBS   := $(shell $(PKG_CONFIG) --libs inih libxml-2.0)
-CLI_CFLAGS  := $(shell $(PKG_CONFIG) --cflags libvirt)
+# the CLI reads systemd's journal (check: when libvirtd was reloaded); it
+# links libsystemd through LIB_LIBS
+CLI_CFLAGS  := $(shell $(PKG_CONFIG) --cflags libvirt libsystemd)
 CLI_LIBS    := $(shell $(PKG_CONFIG) --libs libvirt)
 endif
 

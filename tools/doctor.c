@@ -10,6 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <systemd/sd-journal.h>
+#include <systemd/sd-messages.h>
+
 #include "cli.h"
 
 /* ROOT/rel's first line (or all of it, up to len), 0 or -errno */
@@ -283,6 +286,62 @@ static double daemon_start(struct vfh_ctx *ctx, char *name, size_t len, int *pid
 	return best;
 }
 
+/* When systemd last reloaded UNIT (libvirtd.service) successfully, from
+ * the system journal: systemd logs each finished reload job with
+ * MESSAGE_ID=SD_MESSAGE_UNIT_RELOADED, UNIT= and JOB_RESULT= (done, or
+ * failed when ExecReload= failed); _PID=1 (set by journald, not by the
+ * sender) keeps out entries any process could log with the same fields.
+ * The journal is the one below the context's root: the live system's, or
+ * ROOT/var/log/journal and ROOT/run/log/journal under --root ROOT (none
+ * there: nothing read, never this machine's).  1 and *at (microseconds
+ * since the epoch) found, 0 the journal read but no such reload in it,
+ * -errno no journal readable. */
+static int last_reload(struct vfh_ctx *ctx, const char *unit, uint64_t *at)
+{
+	char match[128];
+	uint64_t from, to;
+	sd_journal *j = NULL;
+	int r;
+
+	if (vfh_ctx_is_live(ctx)) {
+		r = sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM);
+	} else {
+		/* --root ROOT made every root ROOT/<default>: ROOT is /etc's parent */
+		const char *etc = vfh_ctx_get_root(ctx, VFH_ROOT_ETC);
+		size_t l = etc ? strlen(etc) : 0;
+		char prefix[512];
+
+		if (l < 5 || strcmp(etc + l - 4, "/etc") != 0 || l - 4 >= sizeof(prefix))
+			return -ENOENT;
+		snprintf(prefix, sizeof(prefix), "%.*s", (int)(l - 4), etc);
+		/* SD_JOURNAL_OS_ROOT: PREFIX/var/log/journal and PREFIX/run/log/journal,
+		 * either missing being no error */
+		r = sd_journal_open_directory(&j, prefix, SD_JOURNAL_OS_ROOT);
+	}
+	if (r < 0)
+		return r;
+	/* no file readable (none there, or not root nor in systemd-journal) */
+	r = sd_journal_get_cutoff_realtime_usec(j, &from, &to);
+	if (r <= 0) {
+		sd_journal_close(j);
+		return r < 0 ? r : -ENOENT;
+	}
+	snprintf(match, sizeof(match), "UNIT=%s", unit);
+	if ((r = sd_journal_add_match(j, "MESSAGE_ID=" SD_MESSAGE_UNIT_RELOADED_STR, 0)) < 0 ||
+	    (r = sd_journal_add_match(j, match, 0)) < 0 ||
+	    (r = sd_journal_add_match(j, "JOB_RESULT=done", 0)) < 0 ||
+	    (r = sd_journal_add_match(j, "_PID=1", 0)) < 0 ||
+	    (r = sd_journal_seek_tail(j)) < 0 ||
+	    (r = sd_journal_previous(j)) < 0) {
+		sd_journal_close(j);
+		return r;
+	}
+	if (r > 0)
+		r = sd_journal_get_realtime_usec(j, at) < 0 ? 0 : 1;
+	sd_journal_close(j);
+	return r;
+}
+
 static void hook(struct vfh_ctx *ctx, struct onode *arr)
 {
 	static const char *const where[] = { "libvirt/hooks/qemu.d/vfiohook", "libvirt/hooks/qemu" };
@@ -321,8 +380,8 @@ static void hook(struct vfh_ctx *ctx, struct onode *arr)
 		finding(arr, "ok", "hook", NULL, "installed: %s", path);
 	}
 	if (!found) {
-		finding(arr, "fail", "hook", "make install (puts it in "
-			"/etc/libvirt/hooks/qemu.d/vfiohook), then systemctl restart libvirtd",
+		finding(arr, "fail", "hook", "make install RELOAD=yes (puts it in "
+			"/etc/libvirt/hooks/qemu.d/vfiohook and reloads libvirtd)",
 			"not installed where libvirtd looks (/etc/libvirt/hooks/qemu or qemu.d/)");
 		return;
 	}
@@ -332,21 +391,49 @@ static void hook(struct vfh_ctx *ctx, struct onode *arr)
 			"domains cannot start (the hook is read when it starts)");
 		return;
 	}
-	/* libvirtd looks for hooks once, when it starts: a hook that came
-	 * later is never run ("group N is not viable" at the VM start) */
+	/* libvirtd looks for hooks when it starts and when it reloads (SIGHUP,
+	 * systemctl reload, as make install RELOAD=yes does): a hook that came
+	 * later is never run ("group N is not viable" at the VM start).  A
+	 * reload leaves the process's start time as it was: systemd's journal
+	 * tells when it happened. */
 	{
 		double m = (double)st.st_mtim.tv_sec + st.st_mtim.tv_nsec / 1e9;
 		double c = (double)st.st_ctim.tv_sec + st.st_ctim.tv_nsec / 1e9;
 		double changed = m > c ? m : c;
+		char unit[80];
+		uint64_t at = 0;
+		int r;
 
-		if (changed > started) {
-			snprintf(fix, sizeof(fix), "reload %s: systemctl restart %s", dname, dname);
-			finding(arr, "fail", "hook", fix, "installed after %s (pid %d) started: it "
-				"does not run the hook until it restarts", dname, pid);
-		} else {
+		if (changed <= started) {
 			finding(arr, "ok", dname, NULL, "started after the hook was installed "
 				"(pid %d): it runs it", pid);
+			return;
 		}
+		snprintf(unit, sizeof(unit), "%s.service", dname);
+		r = last_reload(ctx, unit, &at);
+		if (r > 0 && (double)at / 1e6 > changed) {
+			time_t t = (time_t)(at / 1000000);
+			struct tm tm;
+			char hms[16] = "?";
+
+			if (localtime_r(&t, &tm))
+				strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
+			finding(arr, "ok", dname, NULL, "reloaded after the hook was installed "
+				"(at %s): it runs it", hms);
+			return;
+		}
+		/* reload is enough; a restart also drops the clients' connections
+		 * (virsh, virt-manager) and runs every running domain's reconnect */
+		snprintf(fix, sizeof(fix), "systemctl reload %s (or restart it: systemctl "
+			 "restart %s)", dname, dname);
+		if (r >= 0)
+			finding(arr, "fail", "hook", fix, "installed after %s (pid %d) started, "
+				"and %s not reloaded since: it does not run the hook until it "
+				"reloads", dname, pid, unit);
+		else
+			finding(arr, "fail", "hook", fix, "installed after %s (pid %d) started: it "
+				"does not run the hook until it reloads or restarts (no systemd "
+				"journal readable to show a reload)", dname, pid);
 	}
 }
 
@@ -391,8 +478,8 @@ static void ini_dir(struct vfh_ctx *ctx, struct onode *arr)
 		if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022)) {
 			snprintf(fix, sizeof(fix), "chown root %s/%s; chmod 0644 %s/%s", shown,
 				 de->d_name, shown, de->d_name);
-			finding(arr, "fail", de->d_name, fix, "%s: the hook refuses it "
-				"(its domain would start without vfiohook)",
+			finding(arr, "fail", de->d_name, fix, "%s: the hook refuses it, "
+				"and that domain's start fails until it is fixed",
 				!S_ISREG(st.st_mode) ? "not a regular file" : st.st_uid ?
 				"not owned by root" : "group- or world-writable");
 			bad++;
