@@ -65,3 +65,8 @@ has "cpuset stays on below the root only because libvirt's /machine uses it" \
 	"$(cg_file machine cgroup.subtree_control)" cpuset
 has "the hook said why" "$(hooklog)" "cgroup host: cpuset stays enabled below the root: another cgroup uses it now"
 refuse "the journal is gone" test -e /run/vfiohook/iso
+
+# the test's own setup undone: every process back in the root cgroup, /host
+# gone (the next test in this guest starts from the guest as it booted)
+for p in $(cat $CG/host/cgroup.procs); do echo $p > $CG/cgroup.procs 2>/dev/null; done
+check "/host removed" rmdir $CG/host
