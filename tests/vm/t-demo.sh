@@ -4,12 +4,11 @@
 # `make install` of the release build, the daemon reloaded as install asks,
 # then the main job through the installed hook: a domain with the GPU-like
 # VGA (+ its audio function, same IOMMU group), 64 MiB of hugepages and its
-# vCPU on CPU 1, two-GPU style (the second display stays with the host);
-# then single-GPU style: the second display is first removed from the
-# guest (a PCI remove; with two framebuffers, writing 0 to fbcon's vtcon
-# bind file leaves it bound, and the hook refuses), as on a one-GPU
-# workstation; the display manager (a stand-in unit) and the console give
-# the only GPU up and get it back.  Shown: the plan,
+# vCPU on CPU 1, two-GPU style (the second display stays with the host).
+# Not here yet: single-GPU style.  In this guest (a second display at boot)
+# unbinding fbcon fails ("vtcon1 is still bound after writing 0 to its
+# bind file") and the hook refuses the start, putting everything back; with
+# one display (t-hook-single-gpu.sh) it works.  Shown: the plan,
 # each step with its time, drivers, hugepages and CPUs before, during and
 # after, `vfiohook status` while it runs, the journal gone after, and the
 # hook's history in the systemd journal.
@@ -139,52 +138,5 @@ say "release, step by step"
 steps win11 release
 same "journald: each of the $nsteps undo steps of release has STEP and DURATION_MS" \
 	"$(fields win11 | awk '$1 == "release" && $2 >= 1 && $3 ~ /^[0-9]+\.[0-9]$/' | wc -l)" "$nsteps"
-
-# ---- single-GPU style
-say "single-GPU style: the second display leaves (PCI remove); the VGA is now the host's only display"
-echo "    as on a one-GPU workstation: a display manager on it (a stand-in unit), fbcon on its framebuffer"
-check "the second display is removed from the host" sh -c "echo 1 > $D/$SEC/remove"
-cat > /etc/systemd/system/display-manager.service <<UNIT
-[Service]
-ExecStart=/bin/sleep infinity
-UNIT
-systemctl daemon-reload
-check "the display manager runs" systemctl start display-manager.service
-fbcon=$(for _v in /sys/class/vtconsole/vtcon*; do grep -q "frame buffer" $_v/name && echo ${_v##*/}; done | head -1)
-console() { echo "    console: $fbcon bind=$(cat /sys/class/vtconsole/$fbcon/bind 2>/dev/null || echo -), framebuffers: $(cut -d' ' -f2- /proc/fb | tr '\n' ' ')"; }
-single_state() {
-	for _a in $GPU $AUDIO; do echo "$_a $(drv $_a) $(ovr $_a)"; done
-	echo "$fbcon $(cat /sys/class/vtconsole/$fbcon/bind)"
-	echo "dm $(systemctl is-active display-manager.service)"
-	echo "bochs $(test -d /sys/module/bochs && echo loaded)"
-}
-xdomain solo "" "<hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0x0000' bus='0x$(echo $GPU | cut -d: -f2)' slot='0x$(echo $GPU | cut -d: -f3 | cut -d. -f1)' function='0x0'/></source></hostdev>"
-ini solo <<INI
-[devices]
-passthrough = auto
-[single-gpu]
-stop_units = display-manager.service
-unload_modules = bochs
-INI
-echo "    /etc/libvirt/hooks/vfiohook/solo.ini:"; sed 's/^/      /' /etc/libvirt/hooks/vfiohook/solo.ini
-sbefore=$(single_state)
-echo "    before:"; drivers; console; echo "    display manager: $(systemctl is-active display-manager.service)"
-run "vfiohook plan solo" vfiohook plan solo --xml /tmp/solo.xml
-has "the plan stops the display manager first" "$LAST_OUT" "display-manager.service"
-timed "virsh start solo (the host's only GPU)" virsh start solo
-same "solo runs" "$(state solo)" running
-echo "    during:"; drivers; console; echo "    display manager: $(systemctl is-active display-manager.service)"
-same "$GPU on vfio-pci" "$(drv $GPU)" vfio-pci
-same "the display manager is stopped" "$(systemctl is-active display-manager.service)" inactive
-same "no framebuffer left on the GPU" "$(cat /proc/fb)" ""
-timed "virsh destroy solo" virsh destroy solo
-echo "    after:"; drivers; console; echo "    display manager: $(systemctl is-active display-manager.service)"
-same "the GPU, its console, the display manager, the module: as before" "$(single_state)" "$sbefore"
-refuse "solo's journal is gone" test -e /run/vfiohook/solo
-say "single-GPU release, step by step"
-steps solo release
-systemctl stop display-manager.service
-check "the second display comes back (PCI rescan)" sh -c "echo 1 > /sys/bus/pci/rescan"
-settle
 
 say "done: journalctl -t vfiohook VFIOHOOK_DOMAIN=NAME is one VM's history"
