@@ -350,7 +350,14 @@ static int overlap(struct vfh_ctx *ctx, const char *domain, const struct vfh_cpu
 	return 0;
 }
 
-/* Without systemd: the host's top-level cgroups, libvirt's excepted. */
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Without systemd: the host's top-level cgroups, libvirt's excepted, by
+ * name (the directory's own order is the filesystem's: a plan must not
+ * change with it). */
 static int raw_targets(struct vfh_ctx *ctx, char ***names, size_t *n)
 {
 	const char *root = vfh_ctx_get_root(ctx, VFH_ROOT_CGROUP);
@@ -377,6 +384,8 @@ static int raw_targets(struct vfh_ctx *ctx, char ***names, size_t *n)
 		(*n)++;
 	}
 	closedir(d);
+	if (*n > 1)
+		qsort(*names, *n, sizeof(**names), by_name);
 	return 0;
 }
 
