@@ -375,12 +375,17 @@ static int raw_targets(struct vfh_ctx *ctx, char ***names, size_t *n)
 		    strncmp(de->d_name, "machine", 7) == 0 || strncmp(de->d_name, "libvirt", 7) == 0)
 			continue;
 		nv = realloc(*names, (*n + 1) * sizeof(*nv));
+		if (nv)
+			*names = nv;
 		if (!nv || !(nv[*n] = strdup(de->d_name))) {
-			free(nv ? nv : *names);
+			for (size_t i = 0; i < *n; i++)
+				free((*names)[i]);
+			free(*names);
+			*names = NULL;
+			*n = 0;
 			closedir(d);
 			return -ENOMEM;
 		}
-		*names = nv;
 		(*n)++;
 	}
 	closedir(d);

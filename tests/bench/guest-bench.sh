@@ -169,11 +169,7 @@ HOOK=$B/hooks/vfiohook-qemu
 start_libvirtd || echo "passthrough cycle: libvirtd did not start" | out
 fbcon=$(for v in /sys/class/vtconsole/vtcon*; do grep -q "frame buffer" $v/name && basename $v; done | head -1)
 gdrv=$(drv $GPU) adrv=$(drv $AUDIO)
-cat > /etc/systemd/system/display-manager.service <<UNIT
-[Service]
-ExecStart=/bin/sleep infinity
-UNIT
-systemctl daemon-reload && systemctl start display-manager.service
+display_manager
 nd() { echo "pci_$(echo $1 | tr ':.' '__')"; }
 mkdir -p /tmp/guide/dispatch.d/gpu/prepare/begin /tmp/guide/dispatch.d/gpu/release/end
 cp "$VFH_TREE/tests/bench/dispatcher.sh" /tmp/guide/qemu

@@ -235,24 +235,32 @@ static void test_why_idle_resources(void **state)
 				 "no\n", none), NO_DEVICE);
 }
 
-/* prepare on a file of comments: nothing changes, and the log says why */
-static void test_prepare_logs_why(void **state)
+/* prepare with INI on a domain without hostdevs: nothing changes, and
+ * the log says why (WHY, after "vm prepare: ") */
+static void prepare_idle(struct t *t, const char *ini, const char *why)
 {
 	static const char *const none[] = { NULL };
-	struct t *t = *state;
 	struct hook_config cfg;
 	struct domain_xml dom = { 0 };
 	struct eng_err res;
+	char line[2048];
 
 	t_syslog_clear();
-	t_config(&cfg, "# vfiohook: not yet\n");
+	t_config(&cfg, ini);
 	t_domxml(&dom, t_xml_with(none));
 	assert_int_equal(eng_run_prepare(t->ctx, "vm", &cfg, &dom, &res), 0);
 	eng_config_free(&cfg);
 	eng_domxml_free(&dom);
-	assert_contains(t_syslog(), "<6> vm prepare: " NO_DEVICE "\n");
+	snprintf(line, sizeof(line), "<6> vm prepare: %s\n", why);
+	assert_contains(t_syslog(), line);
 	assert_false(fx_exists(t->fx, "run/vfiohook/vm/journal"));
 	assert_no_writes(t->fx);
+}
+
+/* prepare on a file of comments: nothing changes, and the log says why */
+static void test_prepare_logs_why(void **state)
+{
+	prepare_idle(*state, "# vfiohook: not yet\n", NO_DEVICE);
 }
 
 /* The files test_why_idle_resources speaks of do leave a domain without
@@ -292,22 +300,8 @@ static void test_resources_idle(void **state)
  * changes, and the log names what the domain lacks */
 static void test_prepare_logs_why_memory(void **state)
 {
-	static const char *const none[] = { NULL };
-	struct t *t = *state;
-	struct hook_config cfg;
-	struct domain_xml dom = { 0 };
-	struct eng_err res;
-
-	t_syslog_clear();
-	t_config(&cfg, "[memory]\nhugepages = auto\n");
-	t_domxml(&dom, t_xml_with(none));
-	assert_int_equal(eng_run_prepare(t->ctx, "vm", &cfg, &dom, &res), 0);
-	eng_config_free(&cfg);
-	eng_domxml_free(&dom);
-	assert_contains(t_syslog(), "<6> vm prepare: nothing to do: " P " " NO_HUGEPAGES("auto")
-			"\n");
-	assert_false(fx_exists(t->fx, "run/vfiohook/vm/journal"));
-	assert_no_writes(t->fx);
+	prepare_idle(*state, "[memory]\nhugepages = auto\n",
+		     "nothing to do: " P " " NO_HUGEPAGES("auto"));
 }
 
 int main(void)

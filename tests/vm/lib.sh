@@ -62,8 +62,10 @@ settle() { command -v udevadm >/dev/null && [ -S /run/udev/control ] && udevadm 
 
 # the state a test must leave as it found it: driver, override of every
 # PCI device, vtconsole binds, /dev/vfio
+# (; not &&: a driver link that goes while ls runs, a VF's failed probe,
+# must not drop the overrides)
 snapshot() {
-	(cd $D && for _a in *; do echo "dev $_a"; done && ls -l */driver 2>/dev/null && grep -H . */driver_override) |
+	(cd $D && for _a in *; do echo "dev $_a"; done; ls -l */driver 2>/dev/null; grep -H . */driver_override) |
 		awk '$1 == "dev" { order[++n] = $2; drv[$2] = "-"; next }
 			/ -> / { split($(NF - 2), k, "/"); m = split($NF, p, "/"); drv[k[1]] = p[m]; next }
 			{ i = index($0, "/driver_override:"); a = substr($0, 1, i - 1); v = substr($0, i + 17)
@@ -142,6 +144,16 @@ stop_libvirtd() {
 	pkill -x libvirtd
 	for i in $(seq 50); do pgrep -x libvirtd >/dev/null || return 0; sleep 0.2; done
 	return 1
+}
+
+# display_manager: a stand-in display-manager.service (a process that
+# waits), started; what [single-gpu] stop_units stops.  No start limit:
+# the fault matrix stops and starts it more often than systemd's default
+# burst allows.
+display_manager() {
+	printf '[Unit]\nDescription=stand-in display manager\nStartLimitIntervalSec=0\n[Service]\nExecStart=/bin/sleep infinity\n' \
+		> /etc/systemd/system/display-manager.service
+	systemctl daemon-reload && systemctl start display-manager.service
 }
 
 # ini NAME <<EOF ... EOF: a domain's INI file, root-owned 0644

@@ -80,7 +80,7 @@ guest_reset() {
 				timeout 10 virsh undefine "$_d" >/dev/null 2>&1
 		done
 	fi
-	_tick "if [ VFH_INIT = systemd ]; "
+	_tick "domains destroyed, libvirtd stopped"
 	if [ "$VFH_INIT" = systemd ]; then
 		systemctl stop libvirtd.service virtlogd.service virtlockd.service >/dev/null 2>&1
 		# units a test started
@@ -91,11 +91,11 @@ guest_reset() {
 		pkill -x libvirtd; _wait_gone libvirtd
 		pkill -x virtlogd; _wait_gone virtlogd
 	fi
-	_tick "pkill -f ^qemu-system"
+	_tick "stray processes"
 	pkill -f '^qemu-system' ; _wait_gone qemu-system-x86
 	pkill -x sleep
 	rm -rf /run/vfiohook /var/lib/libvirt/qemu/* /var/log/libvirt/qemu/* /var/run/libvirt/qemu/*
-	_tick "# /etc: each path"
+	_tick "/etc, the boot's units"
 	# /etc: each path in the upper layer goes back to what it was before
 	# the first test: the copy then taken, else the host's own, else gone
 	$VFH_BUILD/tests/vm/etc-state $ETC_U $ETC_L /etc $ETC_B
@@ -108,31 +108,31 @@ guest_reset() {
 			case "$_now" in *" $_u "*) ;; *) systemctl start "$_u" >/dev/null 2>&1 ;; esac
 		done
 	fi
-	_tick "# cgroups a test"
+	_tick "cgroups"
 	# cgroups a test (or libvirtd) made, deepest first
 	find /sys/fs/cgroup -mindepth 1 -type d | sort -r | while read -r _c; do
 		case " $BASE_CGROUPS " in *" $_c "*) ;; *) rmdir "$_c" 2>/dev/null ;; esac
 	done
-	_tick "# mounts a test made"
+	_tick "mounts"
 	# mounts a test made, newest first
 	awk '{print $2}' /proc/mounts | tac | while read -r _m; do
 		case " $BASE_MOUNTS " in *" $_m "*) ;; *) umount -l "$_m" ;; esac
 	done
-	_tick "rm -rf /tmp/*"
+	_tick "files, sleep state, marks"
 	rm -rf /tmp/* /dev/shm/* 2>/dev/null
 	# what t-suspend-refused.sh selects
 	echo "$BASE_MEM_SLEEP" > /sys/power/mem_sleep
 	echo 0 > /sys/class/rtc/rtc0/wakealarm
 	# mark ADDR (lib.sh) is a test's own
 	for _d in $D/*; do echo 0 > $_d/broken_parity_status; done
-	_tick "# modules a test loaded"
+	_tick "modules"
 	# modules a test loaded (vfio-pci stays loaded once used)
 	for _i in 1 2; do
 		for _m in $(cut -d' ' -f1 /proc/modules); do
 			case " $BASE_MODULES " in *" $_m "*) ;; *) modprobe -r "$_m" 2>/dev/null ;; esac
 		done
 	done
-	_tick "# the logs: a test"
+	_tick "logs"
 	# the logs: a test reads the hook's lines, never an earlier test's
 	if [ "$VFH_INIT" = systemd ]; then
 		# rotated, the old files are archives: removed whole
@@ -141,6 +141,6 @@ guest_reset() {
 	else
 		: > /var/log/messages
 	fi
-	_tick "settle"
+	_tick "udev"
 	settle
 }

@@ -6,12 +6,7 @@
 # their drivers, console bound, module loaded, unit running, no journal.
 # vm: systemd
 
-cat > /etc/systemd/system/display-manager.service <<UNIT
-[Service]
-ExecStart=/bin/sleep infinity
-UNIT
-systemctl daemon-reload
-systemctl start display-manager.service
+display_manager
 host() {
 	snapshot
 	echo "dm $(systemctl is-active display-manager.service)"

@@ -6,14 +6,7 @@
 # display manager.
 # vm: systemd
 
-cat > /etc/systemd/system/display-manager.service <<UNIT
-[Unit]
-Description=stand-in display manager
-[Service]
-ExecStart=/bin/sleep infinity
-UNIT
-systemctl daemon-reload
-check "the stand-in display manager starts" systemctl start display-manager.service
+check "the stand-in display manager starts" display_manager
 # fbcon may leave its vtcon while no framebuffer exists: look by name
 fbcons_bound() {
 	for v in /sys/class/vtconsole/vtcon*; do

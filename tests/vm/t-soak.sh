@@ -20,12 +20,7 @@
 cycles=$(arg vfh.soak); cycles=${cycles:-2}
 SL="system.slice user.slice init.scope"
 
-cat > /etc/systemd/system/display-manager.service <<UNIT
-[Service]
-ExecStart=/bin/sleep infinity
-UNIT
-systemctl daemon-reload
-systemctl start display-manager.service
+display_manager
 mkdir -p /dev/hugepages
 mount -t hugetlbfs -o pagesize=2M hugetlbfs /dev/hugepages
 sed -i 's|^#*hugetlbfs_mount = .*|hugetlbfs_mount = "/dev/hugepages"|' /etc/libvirt/qemu.conf
