@@ -464,6 +464,10 @@ int eng_step_init_reset(struct step *s, const char *addr, int reset, int reset_a
 			unsigned int seconds, unsigned int attempts);
 int eng_step_init_hugepages(struct step *s, int node, uint64_t size_kb, uint64_t count,
 			    unsigned int attempts, bool drop_caches, bool keep);
+/* A hugepages step's pool (node, page size), its pages and keep;
+ * -EINVAL for a step of another kind. */
+int eng_step_hugepages_get(const struct step *s, int *node, uint64_t *size_kb, uint64_t *count,
+			   bool *keep);
 int eng_step_init_shm_file(struct step *s, const char *name, uint64_t size, uint32_t uid,
 			   uint32_t gid, uint32_t mode, bool keep);
 /* target: a systemd unit (system.slice), or without systemd a top-level

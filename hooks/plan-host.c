@@ -78,13 +78,31 @@ int eng_plan_memory(struct vfh_ctx *ctx, const struct hook_config *cfg,
 		struct vfh_hugepage_pool pool;
 		struct step s;
 		char sz[32];
+		uint64_t total;
 
 		if (!want[i].count)
 			continue;	/* pages = fewer than the pools */
 		/* a size the host lacks, a node that is not online: the library
 		 * names what there is */
-		if ((r = vfh_hugepages_read(ctx, want[i].node, want[i].size_kib, &pool)) < 0) {
+		if ((r = vfh_hugepages_read(ctx, want[i].node, want[i].size_kib, &pool)) < 0 ||
+		    (r = vfh_numa_memtotal(ctx, want[i].node, &total)) < 0) {
 			eng_fail_lib(e, ctx, r, "hugepages for the domain XML's <memoryBacking>");
+			break;
+		}
+		/* more than the node holds: no compaction will find it */
+		if (want[i].count > total / want[i].size_kib) {
+			char where[32];
+
+			if (want[i].node == VFH_NODE_ALL)
+				snprintf(where, sizeof(where), "this host");
+			else
+				snprintf(where, sizeof(where), "NUMA node %d", want[i].node);
+			r = eng_fail(e, -ENOMEM, "refused: the domain needs %" PRIu64 " hugepages of %"
+				     PRIu64 " kB (%" PRIu64 " MiB) on %s, which has %" PRIu64 " MiB of "
+				     "memory in all; lower <memory>%s", want[i].count,
+				     want[i].size_kib, want[i].count * want[i].size_kib >> 10, where,
+				     total >> 10, want[i].node == VFH_NODE_ALL ? "" :
+				     ", or spread it over more nodes (<numatune>, <numa> cells)");
 			break;
 		}
 		r = vfh_hugetlbfs_mount(ctx, want[i].size_kib, NULL, 0);

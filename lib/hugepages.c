@@ -211,15 +211,23 @@ static int default_size(struct vfh_ctx *ctx, uint64_t *kb)
 	return meminfo_kb(ctx, VFH_ROOT_PROC, "meminfo", "Hugepagesize:", kb);
 }
 
-static int memfree(struct vfh_ctx *ctx, int node, uint64_t *kb)
+/* field ("MemFree", "MemTotal") of the node's meminfo, or the host's */
+static int node_meminfo(struct vfh_ctx *ctx, int node, const char *field, uint64_t *kb)
 {
 	char rel[64], key[48];
 
-	if (node == VFH_NODE_ALL)
-		return meminfo_kb(ctx, VFH_ROOT_PROC, "meminfo", "MemFree:", kb);
+	if (node == VFH_NODE_ALL) {
+		snprintf(key, sizeof(key), "%s:", field);
+		return meminfo_kb(ctx, VFH_ROOT_PROC, "meminfo", key, kb);
+	}
 	snprintf(rel, sizeof(rel), "devices/system/node/node%d/meminfo", node);
-	snprintf(key, sizeof(key), "Node %d MemFree:", node);
+	snprintf(key, sizeof(key), "Node %d %s:", node, field);
 	return meminfo_kb(ctx, VFH_ROOT_SYS, rel, key, kb);
+}
+
+static int memfree(struct vfh_ctx *ctx, int node, uint64_t *kb)
+{
+	return node_meminfo(ctx, node, "MemFree", kb);
 }
 
 static void pool_rel(char *buf, size_t len, int node, uint64_t size_kb, const char *attr)
@@ -361,6 +369,21 @@ VFH_EXPORT int vfh_numa_memfree(struct vfh_ctx *ctx, int node, uint64_t *kb)
 	r = memfree(ctx, node, kb);
 	if (r < 0)
 		return vfh_fail(ctx, r, "cannot read the free memory of %s: %s",
+				node_name(node, who, sizeof(who)), strerror(-r));
+	return 0;
+}
+
+VFH_EXPORT int vfh_numa_memtotal(struct vfh_ctx *ctx, int node, uint64_t *kb)
+{
+	char who[32];
+	int r;
+
+	vfh_enter(ctx);
+	if (!kb || node < VFH_NODE_ALL)
+		return vfh_fail(ctx, -EINVAL, "vfh_numa_memtotal: invalid argument");
+	r = node_meminfo(ctx, node, "MemTotal", kb);
+	if (r < 0)
+		return vfh_fail(ctx, r, "cannot read the memory size of %s: %s",
 				node_name(node, who, sizeof(who)), strerror(-r));
 	return 0;
 }

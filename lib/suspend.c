@@ -110,6 +110,7 @@ VFH_EXPORT int vfh_pci_suspend_reset_sz(struct vfh_ctx *ctx, const struct vfh_pc
 	bool offered, switched = false;
 	size_t n = 0;
 	uint64_t before, after;
+	unsigned int delay;
 	int rtc, r, err = 0;
 
 	vfh_enter(ctx);
@@ -163,11 +164,12 @@ VFH_EXPORT int vfh_pci_suspend_reset_sz(struct vfh_ctx *ctx, const struct vfh_pc
 	if (r < 0)
 		goto out;
 	rep.devices = (unsigned int)n;
+	delay = o.seconds;
 
 	for (rep.attempts = 1; rep.attempts <= o.attempts; rep.attempts++) {
 		r = vfh_read_u64(ctx, VFH_ROOT_SYS, &before, "power/suspend_stats/success");
 		if (r == 0)
-			r = suspend_once(ctx, rtc, o.seconds, why, sizeof(why));
+			r = suspend_once(ctx, rtc, delay, why, sizeof(why));
 		if (vfh_read_u64(ctx, VFH_ROOT_SYS, &after, "power/suspend_stats/success") == 0 &&
 		    after > before) {
 			rep.suspended = true;
@@ -177,6 +179,13 @@ VFH_EXPORT int vfh_pci_suspend_reset_sz(struct vfh_ctx *ctx, const struct vfh_pc
 			snprintf(why, sizeof(why), "the write to /sys/power/state returned but "
 				 "suspend_stats/success did not move");
 		vfh_warn(ctx, "suspend attempt %u of %u for %s: %s", rep.attempts, o.attempts, a, why);
+		/* a wakeup event during the suspend (EBUSY): on a slow host
+		 * the alarm itself can ring before the host is asleep, so the
+		 * next attempt gives it twice as long */
+		if (r == -EBUSY && delay < 60 && rep.attempts < o.attempts) {
+			delay = delay * 2 > 60 ? 60 : delay * 2;
+			vfh_info(ctx, "the next attempt sets the wake alarm to %u s", delay);
+		}
 	}
 	if (rep.attempts > o.attempts)
 		rep.attempts = o.attempts;

@@ -678,6 +678,9 @@ int vfh_numa_nodes(struct vfh_ctx *ctx, int **nodes, size_t *n);
 /* Free memory, kB: "Node N MemFree:" of nodeN/meminfo, or MemFree: of
  * /proc/meminfo for VFH_NODE_ALL. */
 int vfh_numa_memfree(struct vfh_ctx *ctx, int node, uint64_t *kb);
+/* All memory, kB: "Node N MemTotal:" of nodeN/meminfo, or MemTotal: of
+ * /proc/meminfo for VFH_NODE_ALL (hugepages included). */
+int vfh_numa_memtotal(struct vfh_ctx *ctx, int node, uint64_t *kb);
 
 /* One pool.  -EINVAL (the line lists the sizes the host has) for a size
  * it lacks, -ENODEV (the line lists the online nodes) for a node that is

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* Advice on a domain's XML for what vfiohook's INI asks of it: each
  * finding names what is missing and gives the XML to add. */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -130,8 +131,7 @@ static char *vcpupin_fix(const struct domain_xml *dom, const struct hook_config 
 	if (!(fix = malloc(len)))
 		die("out of memory");
 	if (named && have >= vcpus)
-		n = (size_t)snprintf(fix, len, "add under <cputune>, one per vCPU (%u), on the CPUs "
-				     "of %s:", vcpus, from);
+		n = (size_t)snprintf(fix, len, "add under <cputune>, one per vCPU (%u), on %s:", vcpus, from);
 	else if (named)
 		n = (size_t)snprintf(fix, len, "add under <cputune>, one per vCPU (%u); %s names %u "
 				     "CPU%s for %u vCPUs: add %u more to it and put them where CPU "
@@ -225,4 +225,38 @@ void xml_advice(struct vfh_ctx *ctx, const char *xml, size_t len, const struct d
 	xmlFreeDoc(doc);
 	if (arr->n == before)
 		finding(arr, "ok", "domain XML", NULL, "nothing to add for what the INI file asks");
+}
+
+/* The hugepages the plan reserves at start against the node's free
+ * memory now: the kernel finds what is not free by reclaim and
+ * compaction, or not at all.  A warning: memory comes and goes. */
+void plan_advice(struct vfh_ctx *ctx, const struct plan *plan, struct onode *arr)
+{
+	for (size_t i = 0; i < plan->n; i++) {
+		struct vfh_hugepage_pool pool;
+		uint64_t size, count, add, memfree;
+		char where[32];
+		bool keep;
+		int node;
+
+		if (eng_step_hugepages_get(&plan->steps[i], &node, &size, &count, &keep) < 0 ||
+		    vfh_hugepages_read(ctx, node, size, &pool) < 0 ||
+		    vfh_numa_memfree(ctx, node, &memfree) < 0)
+			continue;
+		/* keep: the pool's free pages count; otherwise every page is new */
+		add = keep ? (count > pool.free ? count - pool.free : 0) : count;
+		if (add * size <= memfree)
+			continue;
+		if (node == VFH_NODE_ALL)
+			snprintf(where, sizeof(where), "the host");
+		else
+			snprintf(where, sizeof(where), "node %d", node);
+		finding(arr, "warn", "hugepages", keep ? "free memory before the domain starts" :
+			"free memory before the domain starts, or reserve the pages at boot "
+			"(hugepages= on the kernel command line) and set hugepages = keep in "
+			"[memory]", "%" PRIu64 " new hugepages of %" PRIu64 " kB (%" PRIu64 " MiB) "
+			"at start, and %s has %" PRIu64 " MiB free now: the rest must come from "
+			"reclaim and compaction, which may fall short", add, size,
+			add * size >> 10, where, memfree >> 10);
+	}
 }

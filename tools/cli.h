@@ -136,7 +136,10 @@ const char *fit(const char *s, size_t width, char *buf, size_t len);
 #define COLS 80
 /* text after head, wrapped to COLS, continuation lines indented as far */
 void print_wrapped(const char *head, const char *text);
-/* the same, the cursor already at column indent */
+/* head, then text wrapped to COLS, continuation lines indented by 2 (a
+ * head as long as a domain name) */
+void print_hanging(const char *head, const char *text);
+/* the same as print_wrapped, the cursor already at column indent */
 void wrap_at(size_t indent, const char *text);
 
 /* ----------------------------------------------------------- commands -- */
@@ -174,5 +177,8 @@ char *domain_xml_fetch(const char *domain, const struct opts *o, size_t *len);
 /* Advice on the domain XML: findings with the XML to add into arr. */
 void xml_advice(struct vfh_ctx *ctx, const char *xml, size_t len, const struct domain_xml *dom,
 		const struct hook_config *hc, const struct opts *o, struct onode *arr);
+/* Advice on the plan against the host as it is now (hugepages against
+ * free memory): warnings into arr. */
+void plan_advice(struct vfh_ctx *ctx, const struct plan *plan, struct onode *arr);
 
 #endif

@@ -169,6 +169,30 @@ static void count_verdicts(struct onode *doc)
 	o_int(doc, "fail", c[2]);
 }
 
+/* text with every `from` replaced by `to`; malloc'ed */
+static char *replace_all(const char *text, const char *from, const char *to)
+{
+	size_t flen = strlen(from), tlen = strlen(to), n = 0;
+	const char *p;
+	char *out, *w;
+
+	for (p = text; flen && (p = strstr(p, from)); p += flen)
+		n++;
+	if (!(out = malloc(strlen(text) + n * tlen + 1)))
+		die("out of memory");
+	for (w = out, p = text; *p;) {
+		if (flen && strncmp(p, from, flen) == 0) {
+			memcpy(w, to, tlen);
+			w += tlen;
+			p += flen;
+		} else {
+			*w++ = *p++;
+		}
+	}
+	*w = '\0';
+	return out;
+}
+
 static int check_domain(struct vfh_ctx *ctx, const char *domain, const struct opts *o)
 {
 	struct hook_config hc;
@@ -205,6 +229,7 @@ static int check_domain(struct vfh_ctx *ctx, const char *domain, const struct op
 	/* advice only for a domain the hook acts on */
 	if (xml && plan.n)
 		xml_advice(ctx, xml, len, &dom, &hc, o, arr);
+	plan_advice(ctx, &plan, arr);
 	count_verdicts(doc);
 	fails = (int)o_geti(doc, "fail");
 	nsteps = plan.n;
@@ -216,12 +241,24 @@ static int check_domain(struct vfh_ctx *ctx, const char *domain, const struct op
 		/* the "valid" line is out already */
 		const struct onode *f = o_get(doc, "findings");
 
-		if (nsteps == 0)
-			printf("%s: %s\n", domain, o_gets(doc, "idle"));
-		else
-			printf("%s: this host can run its plan (%zu step%s; 'vfiohook plan %s' "
-			       "lists %s)\n", domain, nsteps, nsteps == 1 ? "" : "s", domain,
-			       nsteps == 1 ? "it" : "them");
+		char *head, *text;
+
+		if (asprintf(&head, "%s: ", domain) < 0)
+			die("out of memory");
+		if (nsteps > 0) {
+			if (asprintf(&text, "this host can run its plan (%zu step%s; 'vfiohook "
+				     "plan %s' lists %s)", nsteps, nsteps == 1 ? "" : "s", domain,
+				     nsteps == 1 ? "it" : "them") < 0)
+				die("out of memory");
+		} else {
+			/* the file by its name: its path is on the line above */
+			const char *ini = o_gets(doc, "ini"), *slash = strrchr(ini, '/');
+
+			text = replace_all(o_gets(doc, "idle"), ini, slash ? slash + 1 : ini);
+		}
+		print_hanging(head, text);
+		free(head);
+		free(text);
 		findings_human(f, o);
 		o_free(doc);
 	} else {

@@ -134,8 +134,7 @@ static void show_human(const struct onode *doc, const struct opts *o)
 	if (o_geti(d, "iommu_group") >= 0)
 		printf("iommu_group:      %lld\n", o_geti(d, "iommu_group"));
 	else
-		printf("iommu_group:      - (no IOMMU: enable it in firmware and on the kernel "
-		       "command line)\n");
+		printf("iommu_group:      - (no IOMMU: 'vfiohook groups' says how to turn it on)\n");
 	printf("reset_method:     %s\n", or_dash(o_gets(d, "reset_method")));
 	if (o_getb(d, "display"))
 		printf("boot_vga:         %d\n", o_getb(d, "boot_vga"));

@@ -223,45 +223,62 @@ const char *fit(const char *s, size_t width, char *buf, size_t len)
 	return buf;
 }
 
-void print_wrapped(const char *head, const char *text)
+/* text from column col, wrapped to COLS, continuation lines at indent */
+static void wrap_from(size_t col, size_t indent, const char *text)
 {
-	fputs(head, stdout);
-	wrap_at(strlen(head), text);
-}
-
-void wrap_at(size_t indent, const char *text)
-{
-	size_t col = indent;
 	const char *p = text;
+	bool first = true;
 
 	while (*p) {
 		size_t w = strcspn(p, " \n");
+		const char *q;
 
-		if (col > indent && col + 1 + w > COLS) {
+		/* a quoted command ('vfiohook plan NAME') stays on one line */
+		if (*p == '\'' && (q = strchr(p + 1, '\'')) && !memchr(p, '\n', (size_t)(q - p)))
+			w = (size_t)(q + 1 - p) + strcspn(q + 1, " \n");
+		if (!first && col + 1 + w > COLS) {
 			printf("\n%*s", (int)indent, "");
 			col = indent;
-		} else if (col > indent) {
+		} else if (!first) {
 			putchar(' ');
 			col++;
 		}
 		fwrite(p, 1, w, stdout);
 		col += w;
 		p += w;
+		first = false;
 		if (*p == '\n') {
-			/* kept: a fix holding XML keeps its lines */
+			/* kept: a fix holding XML keeps its lines and their indent */
 			printf("\n%*s", (int)indent, "");
 			col = indent;
 			p++;
 			while (*p == ' ') {
 				putchar(' ');
+				col++;
 				p++;
 			}
-			if (col == indent && *p)
-				col = indent + 0;
+			first = true;
 			continue;
 		}
 		while (*p == ' ')
 			p++;
 	}
 	putchar('\n');
+}
+
+void print_wrapped(const char *head, const char *text)
+{
+	fputs(head, stdout);
+	wrap_from(strlen(head), strlen(head), text);
+}
+
+void print_hanging(const char *head, const char *text)
+{
+	fputs(head, stdout);
+	wrap_from(strlen(head), 2, text);
+}
+
+void wrap_at(size_t indent, const char *text)
+{
+	wrap_from(indent, indent, text);
 }

@@ -90,6 +90,20 @@ int eng_step_init_hugepages(struct step *s, int node, uint64_t size_kb, uint64_t
 	return 0;
 }
 
+int eng_step_hugepages_get(const struct step *s, int *node, uint64_t *size_kb, uint64_t *count,
+			   bool *keep)
+{
+	const struct hugepages *d = STEP_CDATA(s, struct hugepages);
+
+	if (s->ops != &eng_step_hugepages)
+		return -EINVAL;
+	*node = d->node;
+	*size_kb = d->size_kb;
+	*count = d->count;
+	*keep = d->keep;
+	return 0;
+}
+
 static int capture(struct vfh_ctx *ctx, struct step *s)
 {
 	struct hugepages *d = STEP_DATA(s, struct hugepages);

@@ -134,7 +134,7 @@ unsigned long fk_hp_memfree(const struct fk_hp *hp, int node)
 void fx_hugepages_render(struct fx *fx)
 {
 	struct fk_hp *hp = fk_hp(fx);
-	unsigned long total_free = 0;
+	unsigned long total_free = 0, total = 0;
 	char rel[FX_REL + 64], list[128];
 
 	if (hp->any_node) {
@@ -149,6 +149,7 @@ void fx_hugepages_render(struct fx *fx)
 			continue;
 		mf = fk_hp_memfree(hp, n);
 		total_free += mf;
+		total += hp->node[n].memfree_kb * 2;
 		snprintf(rel, sizeof(rel), "sys/devices/system/node/node%d/cpulist", n);
 		fx_putf(fx, rel, "%s\n", hp->node[n].cpus);
 		snprintf(rel, sizeof(rel), "sys/devices/system/node/node%d/meminfo", n);
@@ -208,7 +209,7 @@ void fx_hugepages_render(struct fx *fx)
 		}
 		w = snprintf(mi, sizeof(mi), "MemTotal:       %8lu kB\nMemFree:        %8lu kB\n"
 			     "HugePages_Total:   %5lu\nHugePages_Free:    %5lu\n"
-			     "HugePages_Rsvd:    %5lu\nHugePages_Surp:    %5lu\n", total_free * 2,
+			     "HugePages_Rsvd:    %5lu\nHugePages_Surp:    %5lu\n", total,
 			     total_free, nr, fr, resv, sur);
 		if (d >= 0)
 			snprintf(mi + w, sizeof(mi) - (size_t)w, "Hugepagesize:   %8lu kB\n",

@@ -56,13 +56,37 @@ static void cli_free(struct cli *c)
 	free(c->err);
 }
 
+/* the first line of text wider than 80 columns (UTF-8 characters
+ * counted, not bytes), or NULL */
+static const char *too_wide(const char *text)
+{
+	for (const char *l = text; *l;) {
+		size_t cols = 0;
+		const char *p = l;
+
+		for (; *p && *p != '\n'; p++)
+			cols += ((unsigned char)*p & 0xc0) != 0x80;
+		if (cols > 80)
+			return l;
+		l = *p ? p + 1 : p;
+	}
+	return NULL;
+}
+
 /* exit status, stdout against a golden file (or text), stderr exactly;
- * frees c either way (a failing test must not leak on top) */
+ * human output (a .out golden) readable on 80 columns; frees c either
+ * way (a failing test must not leak on top) */
 static void expect(struct cli c, int status, const char *golden, const char *out, const char *err)
 {
 	char *want = golden ? t_golden(golden) : strdup(out);
-	bool ok = c.status == status && strcmp(c.out, want) == 0 && strcmp(c.err, err) == 0;
+	bool human = golden && strstr(golden, ".out");
+	const char *wide = human ? too_wide(c.out) : NULL;
+	bool ok = c.status == status && strcmp(c.out, want) == 0 && strcmp(c.err, err) == 0 &&
+		  !wide;
 
+	if (wide)
+		print_error("%s: a line wider than 80 columns: %.*s\n", golden,
+			    (int)strcspn(wide, "\n"), wide);
 	if (!ok)
 		print_error("exit %d (want %d)\n--- stdout, want (%s)\n%s--- got\n%s--- stderr, want\n"
 			    "%s--- got\n%s---\n", c.status, status, golden ? golden : "text", want,
@@ -197,9 +221,9 @@ static void test_check(void **state)
 	t_ini(t->fx, "idle", "# vfiohook: nothing yet\n");
 	expect(run(t, "check", "idle", NULL), 0, NULL,
 	       "ROOT/etc/libvirt/hooks/vfiohook/idle.ini: valid\n"
-	       "idle: nothing to do: ROOT/etc/libvirt/hooks/vfiohook/idle.ini passes no device "
-	       "through; add 'passthrough = auto' under [devices] to take the domain's PCI "
-	       "<hostdev>s, or list their addresses (see vfiohook.ini(5))\n", "");
+	       "idle: nothing to do: idle.ini passes no device through; add 'passthrough = auto'\n"
+	       "  under [devices] to take the domain's PCI <hostdev>s, or list their addresses\n"
+	       "  (see vfiohook.ini(5))\n", "");
 	expect_json(run(t, "check", "idle", "--json", NULL), 0, "check-idle.json");
 	expect(run(t, "plan", "idle", NULL), 0, NULL,
 	       "idle: prepare would take no step ('vfiohook check idle' says why)\n", "");
@@ -207,9 +231,9 @@ static void test_check(void **state)
 	fx_write(t->fx, "empty.xml", "<domain><name>auto</name><devices/></domain>");
 	expect(run(t, "check", "auto", "--xml", t_abs(t->fx, "empty.xml"), NULL), 0, NULL,
 	       "ROOT/etc/libvirt/hooks/vfiohook/auto.ini: valid\n"
-	       "auto: nothing to do: ROOT/etc/libvirt/hooks/vfiohook/auto.ini takes the domain's "
-	       "PCI <hostdev>s (passthrough = auto) and the domain has none; add the devices to "
-	       "the domain (virt-manager: Add Hardware > PCI Host Device)\n", "");
+	       "auto: nothing to do: auto.ini takes the domain's PCI <hostdev>s (passthrough =\n"
+	       "  auto) and the domain has none; add the devices to the domain (virt-manager:\n"
+	       "  Add Hardware > PCI Host Device)\n", "");
 	/* a file asking for hugepages alone, for a domain without them: what
 	 * the domain lacks, not a device */
 	t_ini(t->fx, "mem", "[memory]\nhugepages = auto\n");
@@ -217,9 +241,9 @@ static void test_check(void **state)
 		 "<vcpu>2</vcpu><devices/></domain>");
 	expect(run(t, "check", "mem", "--xml", t_abs(t->fx, "mem.xml"), NULL), 0, NULL,
 	       "ROOT/etc/libvirt/hooks/vfiohook/mem.ini: valid\n"
-	       "mem: nothing to do: ROOT/etc/libvirt/hooks/vfiohook/mem.ini asks for hugepages = "
-	       "auto, and the domain does not use hugepages; add <memoryBacking><hugepages/>"
-	       "</memoryBacking> to the domain XML (virsh edit mem)\n", "");
+	       "mem: nothing to do: mem.ini asks for hugepages = auto, and the domain does not\n"
+	       "  use hugepages; add <memoryBacking><hugepages/></memoryBacking> to the domain\n"
+	       "  XML (virsh edit mem)\n", "");
 	/* an explicit list that leaves a hostdev of the domain out */
 	t_ini(t->fx, "nic", "[devices]\npassthrough = 0000:00:03.0\n");
 	expect(run(t, "check", "nic", "--xml", gpu_xml_file(t), NULL), 1, NULL,
@@ -746,6 +770,35 @@ static void test_check_advice(void **state)
 	c = run(t, "check", "lg", "--xml", t_abs(t->fx, "lg.xml"), "--json", NULL);
 	assert_json(c.out);
 	cli_free(&c);
+	/* 6 GiB of 2 MiB pages on node 0, which has 8 GiB in all and 4 GiB free
+	 * (desktop.fx): a warning, the plan still runs */
+	t_ini(t->fx, "big", "[memory]\nhugepages = auto\n");
+	fx_write(t->fx, "big.xml", "<domain type='kvm'><name>big</name>"
+		 "<memory unit='GiB'>6</memory><vcpu>1</vcpu>"
+		 "<memoryBacking><hugepages/></memoryBacking><numatune><memory mode='strict' "
+		 "nodeset='0'/></numatune><devices><memballoon model='none'/></devices></domain>");
+	c = run(t, "check", "big", "--xml", t_abs(t->fx, "big.xml"), NULL);
+	assert_int_equal(c.status, 0);
+	assert_contains(c.out, "big: this host can run its plan (1 step; 'vfiohook plan big' lists "
+			"it)\n");
+	assert_contains(c.out, "warn  hugepages: 3072 new hugepages of 2048 kB (6144 MiB) at "
+			"start, and node 0\n      has 4096 MiB free now: the rest must come from "
+			"reclaim and compaction,\n      which may fall short\n"
+			"      fix: free memory before the domain starts, or reserve the pages at boot\n"
+			"           (hugepages= on the kernel command line) and set hugepages = keep in\n"
+			"           [memory]\n");
+	assert_null(too_wide(c.out));
+	cli_free(&c);
+	/* 10 GiB there: more than the node holds, refused as the hook would */
+	fx_write(t->fx, "big.xml", "<domain type='kvm'><name>big</name>"
+		 "<memory unit='GiB'>10</memory><vcpu>1</vcpu>"
+		 "<memoryBacking><hugepages/></memoryBacking><numatune><memory mode='strict' "
+		 "nodeset='0'/></numatune><devices><memballoon model='none'/></devices></domain>");
+	c = run(t, "check", "big", "--xml", t_abs(t->fx, "big.xml"), NULL);
+	assert_int_equal(c.status, 1);
+	assert_contains(c.err, "the domain needs 5120 hugepages of 2048 kB (10240 MiB) on NUMA "
+			"node 0, which has 8192 MiB of memory in all");
+	cli_free(&c);
 	assert_no_writes(t->fx);
 }
 
@@ -782,6 +835,24 @@ static void test_check_advice_vcpus(void **state)
 	t_ini(t->fx, "rt", "[cpus]\nisolate = 2-5\n");
 	expect(run(t, "check", "rt", "--xml", vcpus4_xml(t, "<vcpu>4</vcpu>", ""), NULL), 0,
 	       "check-advice-vcpus.out", NULL, "");
+	/* a long domain name: the verdict wraps under it, a quoted command kept
+	 * whole (expect() holds every line to 80 columns) */
+	{
+		const char *name = "windows-11-gaming-looking-glass";
+		char xml[256];
+
+		snprintf(xml, sizeof(xml), "<domain type='kvm'><name>%s</name><memory unit='MiB'>"
+			 "64</memory><vcpu>4</vcpu><devices/></domain>", name);
+		fx_write(t->fx, "long.xml", xml);
+		t_ini(t->fx, name, "[cpus]\nisolate = 2-5\n");
+		c = run(t, "check", name, "--xml", t_abs(t->fx, "long.xml"), NULL);
+		assert_int_equal(c.status, 0);
+		assert_null(too_wide(c.out));
+		assert_contains(c.out, "\nwindows-11-gaming-looking-glass: this host can run its plan "
+				"(11 steps;\n  'vfiohook plan windows-11-gaming-looking-glass' lists "
+				"them)\n");
+		cli_free(&c);
+	}
 	/* two CPUs for four vCPUs: the other two marked CPU, and said */
 	t_ini(t->fx, "rt", "[cpus]\nisolate = 2-3\n");
 	expect(run(t, "check", "rt", "--xml", vcpus4_xml(t, "<vcpu>4</vcpu>", ""), NULL), 0,

@@ -169,6 +169,12 @@ static void test_hugepages_refused(void **state)
 		  "unit='M'/></hugepages></memoryBacking>",
 		  "vm: hugepages for the domain XML's <memoryBacking>: " },
 		{ PAGES(64, 5), "vm: hugepages for the domain XML's <memoryBacking>: " },
+		/* more than the node's memory (8 GiB in desktop.fx): refused
+		 * before anything is tried */
+		{ PAGES(16384, 1),
+		  "vm: refused: the domain needs 8192 hugepages of 2048 kB (16384 MiB) on NUMA "
+		  "node 1, which has 8192 MiB of memory in all; lower <memory>, or spread it over "
+		  "more nodes (<numatune>, <numa> cells)" },
 		{ "<memoryBacking><hugepages/></memoryBacking>",
 		  "vm: domain XML: <memoryBacking><hugepages> without <memory>: how much?" },
 	};

@@ -47,6 +47,11 @@ static void test_sizes_nodes_memory(void **state)
 	assert_true(kb == 8388608);
 	assert_int_equal(vfh_numa_memfree(t->ctx, VFH_NODE_ALL, &kb), 0);
 	assert_true(kb == 2 * 8388608);
+	/* the whole node, its hugepages included: the fixture's MemTotal */
+	assert_int_equal(vfh_numa_memtotal(t->ctx, 1, &kb), 0);
+	assert_true(kb == 2 * 8388608);
+	assert_int_equal(vfh_numa_memtotal(t->ctx, VFH_NODE_ALL, &kb), 0);
+	assert_true(kb == 4 * 8388608);
 	/* a range list with a hole, as a host with node 1 offline shows it */
 	fx_write(t->fx, "sys/devices/system/node/online", "0,2-3\n");
 	assert_int_equal(vfh_numa_nodes(t->ctx, &nodes, &n), 0);
@@ -344,6 +349,9 @@ static void test_node_not_online(void **state)
 	assert_string_equal(vfh_ctx_errmsg(t->ctx), "invalid NUMA node -2");
 	assert_int_equal(vfh_numa_memfree(t->ctx, 5, &kb), -ENOENT);
 	assert_contains(vfh_ctx_errmsg(t->ctx), "free memory of node 5");
+	assert_int_equal(vfh_numa_memtotal(t->ctx, 5, &kb), -ENOENT);
+	assert_contains(vfh_ctx_errmsg(t->ctx), "memory size of node 5");
+	assert_int_equal(vfh_numa_memtotal(t->ctx, -2, &kb), -EINVAL);
 	assert_no_writes(t->fx);
 	/* the next call that works leaves no line behind */
 	assert_int_equal(vfh_hugepages_read(t->ctx, 1, 2048, &p), 0);

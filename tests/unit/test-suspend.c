@@ -211,6 +211,8 @@ static void test_attempts_are_bounded(void **state)
 	assert_int_equal(fk_log_find(t->fx, 0, "sys/bus/pci/rescan", "1"),
 			 (int)fk_nwrites(t->fx) - 1);
 	assert_contains(t->log, "suspend attempt 4 of 4 for 0000:01:00.0");
+	/* not refused, only not counted: the delay stays as asked */
+	assert_int_equal(fk_log_find(t->fx, 0, ALARM, "+4"), -1);
 }
 
 static void test_second_attempt_counts(void **state)
@@ -246,6 +248,10 @@ static void test_kernel_refuses_to_suspend(void **state)
 	assert_string_equal(fx_read(t->fx, "sys/power/suspend_stats/fail"), "2\n");
 	/* the alarm was cleared after each failed try */
 	assert_string_equal(fx_read(t->fx, ALARM), "");
+	/* EBUSY: the second try gave the alarm twice as long */
+	assert_true(fk_log_find(t->fx, 0, ALARM, "+2") >= 0);
+	assert_true(fk_log_find(t->fx, 0, ALARM, "+4") > fk_log_find(t->fx, 0, ALARM, "+2"));
+	assert_contains(t->log, "the next attempt sets the wake alarm to 4 s");
 }
 
 static void test_wake_alarm_refused(void **state)

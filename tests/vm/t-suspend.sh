@@ -25,6 +25,14 @@ same "\$GPU on its original driver" "\$(drv \$GPU)" bochs-drm
 same "\$AUDIO on its original driver" "\$(drv \$AUDIO)" snd_hda_intel
 same "the wake alarm is cleared" "\$(cat /sys/class/rtc/rtc0/wakealarm)" ""
 same "the host is as before" "\$(snapshot)" "\$before"
+# back to back, the shortest delay: the second sleeps as the first did
+success=\$(cat /sys/power/suspend_stats/success)
+check "a second suspend reset right after the first (1 s)" \$VFIOHOOK -v reset --method suspend --seconds 1 \$GPU
+has "the second reports its suspend" "\$LAST_OUT" "suspended=yes"
+same "suspend_stats/success moved by one again" "\$(cat /sys/power/suspend_stats/success)" "\$((success + 1))"
+same "\$GPU on its original driver after the second" "\$(drv \$GPU)" bochs-drm
+same "the host is as before after the second" "\$(snapshot)" "\$before"
+echo "== kernel's PM lines"; dmesg | grep -iE "PM:|wakeup|wake-up|rtc|suspend" | tail -40
 sed 's/^/# /' /post.log > \$RESULTS
 report VFH-END
 quit
