@@ -10,7 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "internal.h"
@@ -321,44 +320,32 @@ void vfh_stuck_reap(struct vfh_ctx *ctx)
 }
 
 /* Waits for the writer until the context's write bound: 1 when it ended
- * (status set), 0 when the bound expired, -errno. */
-static int wait_writer(struct vfh_ctx *ctx, pid_t pid, int *status)
+ * (status set), 0 when the bound expired, -errno.  The writer holds the
+ * write end of a pipe (done, its only descriptor): its exit closes it,
+ * and the read end reports the hangup.  An event on every kernel, no
+ * signal handler, nothing polled on a timer. */
+static int wait_writer(pid_t pid, int done, long long deadline, int *status)
 {
-	long long deadline = vfh_now_ms() + ctx->write_ms;
-	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0), r;
+	int r;
 
-	if (pidfd < 0) {
-		/* a kernel older than 5.3: no way to wait with a bound
-		 * without a signal handler of ours; wait as before */
-		vfh_dbg(ctx, "pidfd_open: %s; the write is not bounded", strerror(errno));
-		while ((r = (int)waitpid(pid, status, 0)) < 0 && errno == EINTR)
-			;
-		return r < 0 ? -errno : 1;
-	}
 	for (;;) {
-		struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+		struct pollfd pfd = { .fd = done, .events = POLLIN };
 		long long left = deadline - vfh_now_ms();
 
-		if (left <= 0) {
-			r = 0;
-			break;
-		}
+		if (left <= 0)
+			return 0;
 		r = poll(&pfd, 1, (int)left);
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r < 0) {
-			r = -errno;
+		if (r < 0)
+			return -errno;
+		if (r > 0)
 			break;
-		}
-		if (r > 0) {
-			while ((r = (int)waitpid(pid, status, 0)) < 0 && errno == EINTR)
-				;
-			r = r < 0 ? -errno : 1;
-			break;
-		}
 	}
-	close(pidfd);
-	return r;
+	/* the writer has closed everything on its way out */
+	while ((r = (int)waitpid(pid, status, 0)) < 0 && errno == EINTR)
+		;
+	return r < 0 ? -errno : 1;
 }
 
 int vfh_write_str_bounded(struct vfh_ctx *ctx, enum vfh_root root, const char *val,
@@ -368,7 +355,8 @@ int vfh_write_str_bounded(struct vfh_ctx *ctx, enum vfh_root root, const char *v
 	int r = ROOTED(ctx, root, path, fmt);
 	const char *rel;
 	struct sigaction sa;
-	int status;
+	long long deadline;
+	int status, pipefd[2];
 	pid_t pid;
 
 	if (r < 0)
@@ -387,14 +375,24 @@ int vfh_write_str_bounded(struct vfh_ctx *ctx, enum vfh_root root, const char *v
 	char fifo[VFH_PATH_MAX];
 	bool block = test_blocks(ctx, rel, fifo);
 #endif
-	pid = fork();
-	if (pid < 0)
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return -errno;
+	deadline = vfh_now_ms() + ctx->write_ms;
+	pid = fork();
+	if (pid < 0) {
+		r = -errno;
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return r;
+	}
 	if (pid == 0) {
 		/* Nothing of the caller's stays open in here: a write that
 		 * never returns must not keep libvirt's pipes to the hook (it
-		 * would wait for their end), a lock or a journal. */
-		closefrom(0);
+		 * would wait for their end), a lock or a journal.  Only the
+		 * pipe's write end, as fd 0: its close says the write ended. */
+		if (dup2(pipefd[1], 0) < 0)
+			_exit(EBADF);
+		closefrom(1);
 #ifdef VFH_TEST_BUILD
 		if (block) {
 			int fd = open(fifo, O_RDONLY | O_CLOEXEC);
@@ -405,7 +403,9 @@ int vfh_write_str_bounded(struct vfh_ctx *ctx, enum vfh_root root, const char *v
 #endif
 		_exit(-write_path(path, val) & 0xff);
 	}
-	r = wait_writer(ctx, pid, &status);
+	close(pipefd[1]);
+	r = wait_writer(pid, pipefd[0], deadline, &status);
+	close(pipefd[0]);
 	if (r == 0) {
 		ctx->stuck[ctx->n_stuck++] = pid;
 		ctx->stuck_pid = pid;
