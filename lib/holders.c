@@ -384,7 +384,7 @@ VFH_EXPORT int vfh_pci_holders_wait(struct vfh_ctx *ctx, const struct vfh_pci_ad
 	char addr[VFH_PCI_ADDR_MAX], who[512];
 	struct vfh_holder *v = NULL;
 	char **nodes = NULL;
-	size_t nn = 0, n = 0;
+	size_t nn = 0, n;
 	long long deadline;
 	int fd = -1, r;
 
