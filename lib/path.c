@@ -356,7 +356,8 @@ int vfh_write_str_bounded(struct vfh_ctx *ctx, enum vfh_root root, const char *v
 	const char *rel;
 	struct sigaction sa;
 	long long deadline;
-	int status, pipefd[2];
+	int status = -1;	/* not WIFEXITED: nothing known until waited for */
+	int pipefd[2];
 	pid_t pid;
 
 	if (r < 0)

@@ -15,26 +15,33 @@ static void *xalloc(void *p)
 	return p;
 }
 
-static struct onode *add(struct onode *parent, const char *key, enum otype t)
+static struct onode *node(enum otype t)
 {
 	struct onode *n = xalloc(calloc(1, sizeof(*n)));
 
 	n->t = t;
-	if (parent) {
-		if (parent->t == O_OBJ)
-			n->key = xalloc(strdup(key ? key : ""));
-		if (parent->n == parent->cap) {
-			parent->cap = parent->cap ? parent->cap * 2 : 8;
-			parent->kid = xalloc(realloc(parent->kid, parent->cap * sizeof(*parent->kid)));
-		}
-		parent->kid[parent->n++] = n;
+	return n;
+}
+
+/* A new node owned by parent (never NULL: only o_doc makes a root, and a
+ * node of no parent would be nobody's to free). */
+static struct onode *add(struct onode *parent, const char *key, enum otype t)
+{
+	struct onode *n = node(t);
+
+	if (parent->t == O_OBJ)
+		n->key = xalloc(strdup(key ? key : ""));
+	if (parent->n == parent->cap) {
+		parent->cap = parent->cap ? parent->cap * 2 : 8;
+		parent->kid = xalloc(realloc(parent->kid, parent->cap * sizeof(*parent->kid)));
 	}
+	parent->kid[parent->n++] = n;
 	return n;
 }
 
 struct onode *o_doc(const char *cmd)
 {
-	struct onode *d = add(NULL, NULL, O_OBJ);
+	struct onode *d = node(O_OBJ);
 
 	o_int(d, "schema", CLI_JSON_SCHEMA);
 	o_str(d, "command", cmd);
