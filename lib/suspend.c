@@ -70,8 +70,9 @@ static int find_rtc(struct vfh_ctx *ctx, int want)
 			"the host could not wake itself up; suspend reset refused");
 }
 
+/* One try; *freeze set when a task would not freeze (no delay helps). */
 static int suspend_once(struct vfh_ctx *ctx, int rtc, unsigned int seconds,
-			char *why, size_t wlen)
+			char *why, size_t wlen, bool *freeze)
 {
 	char alarm[16];
 	int r;
@@ -89,11 +90,22 @@ static int suspend_once(struct vfh_ctx *ctx, int rtc, unsigned int seconds,
 	r = vfh_write_str(ctx, VFH_ROOT_SYS, "mem", "power/state");
 	vfh_write_str(ctx, VFH_ROOT_SYS, "0", "class/rtc/rtc%d/wakealarm", rtc);
 	if (r < 0) {
-		char dev[128] = "";
+		char dev[128] = "", step[32] = "";
 
 		vfh_read_str(ctx, VFH_ROOT_SYS, dev, sizeof(dev), "power/suspend_stats/last_failed_dev");
-		snprintf(why, wlen, "the kernel refused to suspend: %s%s%s", strerror(-r),
-			 *dev ? "; last failing device " : "", dev);
+		vfh_read_str(ctx, VFH_ROOT_SYS, step, sizeof(step),
+			     "power/suspend_stats/last_failed_step");
+		*freeze = strcmp(step, "freeze") == 0;
+		if (*freeze)
+			/* a process in the kernel (a dead NFS or 9p mount, a
+			 * hung device) cannot be frozen: no retry helps */
+			snprintf(why, wlen, "the kernel refused to suspend: %s: a task would not "
+				 "freeze (the kernel log names it after \"Freezing of tasks "
+				 "failed\"; a process stuck on a network mount or a hung device)",
+				 strerror(-r));
+		else
+			snprintf(why, wlen, "the kernel refused to suspend: %s%s%s", strerror(-r),
+				 *dev ? "; last failing device " : "", dev);
 	}
 	return r;
 }
@@ -167,9 +179,11 @@ VFH_EXPORT int vfh_pci_suspend_reset_sz(struct vfh_ctx *ctx, const struct vfh_pc
 	delay = o.seconds;
 
 	for (rep.attempts = 1; rep.attempts <= o.attempts; rep.attempts++) {
+		bool freeze = false;
+
 		r = vfh_read_u64(ctx, VFH_ROOT_SYS, &before, "power/suspend_stats/success");
 		if (r == 0)
-			r = suspend_once(ctx, rtc, delay, why, sizeof(why));
+			r = suspend_once(ctx, rtc, delay, why, sizeof(why), &freeze);
 		if (vfh_read_u64(ctx, VFH_ROOT_SYS, &after, "power/suspend_stats/success") == 0 &&
 		    after > before) {
 			rep.suspended = true;
@@ -182,7 +196,7 @@ VFH_EXPORT int vfh_pci_suspend_reset_sz(struct vfh_ctx *ctx, const struct vfh_pc
 		/* a wakeup event during the suspend (EBUSY): on a slow host
 		 * the alarm itself can ring before the host is asleep, so the
 		 * next attempt gives it twice as long */
-		if (r == -EBUSY && delay < 60 && rep.attempts < o.attempts) {
+		if (r == -EBUSY && !freeze && delay < 60 && rep.attempts < o.attempts) {
 			delay = delay * 2 > 60 ? 60 : delay * 2;
 			vfh_info(ctx, "the next attempt sets the wake alarm to %u s", delay);
 		}

@@ -49,7 +49,8 @@ void fk_fail_module(struct fx *fx, const char *module, bool load, int err);
 /* The next n writes of "mem" to power/state return success but the host
  * does not sleep (suspend_stats/success does not move). */
 void fk_suspend_uncounted(struct fx *fx, unsigned int n);
-/* The next n suspends fail with err, naming dev in last_failed_dev. */
+/* The next n suspends fail with err, naming dev in last_failed_dev and
+ * "suspend" in last_failed_step; dev "": a task would not freeze ("freeze"). */
 void fk_suspend_fail(struct fx *fx, unsigned int n, int err, const char *dev);
 /* A rescan does not bring addr back. */
 void fk_rescan_keep_gone(struct fx *fx, const char *addr);

@@ -169,6 +169,7 @@ struct fx {
 	char state[64];
 	unsigned long success, fail;
 	char last_failed_dev[64];
+	char last_failed_step[32];	/* "freeze", "suspend" */
 	unsigned int uncounted;		/* fault: suspends that do not count */
 	int suspend_err;		/* fault: the next suspends fail so */
 	unsigned int suspend_err_n;

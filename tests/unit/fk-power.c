@@ -80,8 +80,13 @@ static int power_state(struct fx *fx, const char *val)
 	if (fx->suspend_err_n) {
 		fx->suspend_err_n--;
 		fx->fail++;
-		snprintf(fx->last_failed_dev, sizeof(fx->last_failed_dev), "%s",
-			 fx->suspend_err_dev);
+		/* a device named: its suspend callback failed; none: a task
+		 * would not freeze (what "Freezing of tasks failed" is) */
+		if (*fx->suspend_err_dev)
+			snprintf(fx->last_failed_dev, sizeof(fx->last_failed_dev), "%s",
+				 fx->suspend_err_dev);
+		snprintf(fx->last_failed_step, sizeof(fx->last_failed_step), "%s",
+			 *fx->suspend_err_dev ? "suspend" : "freeze");
 		fx_render_power(fx);
 		return fx->suspend_err;
 	}

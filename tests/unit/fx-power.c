@@ -73,6 +73,7 @@ void fx_render_power(struct fx *fx)
 	fx_putf(fx, "sys/power/suspend_stats/success", "%lu\n", fx->success);
 	fx_putf(fx, "sys/power/suspend_stats/fail", "%lu\n", fx->fail);
 	fx_putf(fx, "sys/power/suspend_stats/last_failed_dev", "%s\n", fx->last_failed_dev);
+	fx_putf(fx, "sys/power/suspend_stats/last_failed_step", "%s\n", fx->last_failed_step);
 }
 
 void fx_render_rtc(struct fx *fx, const struct fk_rtc *r)

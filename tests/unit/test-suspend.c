@@ -254,6 +254,26 @@ static void test_kernel_refuses_to_suspend(void **state)
 	assert_contains(t->log, "the next attempt sets the wake alarm to 4 s");
 }
 
+/* A task that will not freeze: said so, and no longer delay (it cannot
+ * help) */
+static void test_task_will_not_freeze(void **state)
+{
+	struct t *t = *state;
+	struct vfh_pci_addr gpu = t_addr(GPU);
+	struct vfh_suspend_opts o = { .seconds = 2, .attempts = 2, .rtc = -1 };
+	struct vfh_suspend_report rep;
+
+	fk_suspend_fail(t->fx, 2, -EBUSY, "");
+	assert_int_equal(vfh_pci_suspend_reset(t->ctx, &gpu, &o, &rep), -EIO);
+	assert_contains(vfh_ctx_errmsg(t->ctx), "did not suspend in 2 attempts (the kernel refused "
+			"to suspend: Device or resource busy: a task would not freeze (the kernel "
+			"log names it after \"Freezing of tasks failed\"");
+	assert_string_equal(fx_read(t->fx, "sys/power/suspend_stats/last_failed_step"), "freeze\n");
+	assert_int_equal(fk_log_find(t->fx, 0, ALARM, "+4"), -1);
+	assert_int_equal(rep.restored, 2);
+	assert_driver(t->fx, GPU, "bochs-drm");
+}
+
 static void test_wake_alarm_refused(void **state)
 {
 	struct t *t = *state;
@@ -382,6 +402,7 @@ int main(void)
 		T(test_attempts_are_bounded),
 		T(test_second_attempt_counts),
 		T(test_kernel_refuses_to_suspend),
+		T(test_task_will_not_freeze),
 		T(test_wake_alarm_refused),
 		T(test_stale_alarm_cleared),
 		T_ON(test_remove_fails_puts_mem_sleep_back, setup_s2idle_default),
