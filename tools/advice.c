@@ -234,17 +234,17 @@ void plan_advice(struct vfh_ctx *ctx, const struct plan *plan, struct onode *arr
 {
 	for (size_t i = 0; i < plan->n; i++) {
 		struct vfh_hugepage_pool pool;
-		uint64_t size, count, add, memfree;
+		uint64_t size, pages, add, memfree;
 		char where[32];
 		bool keep;
 		int node;
 
-		if (eng_step_hugepages_get(&plan->steps[i], &node, &size, &count, &keep) < 0 ||
+		if (eng_step_hugepages_get(&plan->steps[i], &node, &size, &pages, &keep) < 0 ||
 		    vfh_hugepages_read(ctx, node, size, &pool) < 0 ||
 		    vfh_numa_memfree(ctx, node, &memfree) < 0)
 			continue;
 		/* keep: the pool's free pages count; otherwise every page is new */
-		add = keep ? (count > pool.free ? count - pool.free : 0) : count;
+		add = keep ? (pages > pool.free ? pages - pool.free : 0) : pages;
 		if (add * size <= memfree)
 			continue;
 		if (node == VFH_NODE_ALL)
