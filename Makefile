@@ -5,7 +5,8 @@
 #   make check        the same built with -Werror, ASan and UBSan into
 #                     tests/build, then every test tier (build, unit, fuzz
 #                     corpus replay, real kernel)
-#   make demo         the main job, on screen, in a QEMU guest (tests/vm/t-demo.sh)
+#   make demo         the main job, on screen, in two QEMU guests
+#                     (tests/vm/t-demo.sh, t-demo-single.sh)
 #   make bench        benchmarks, figures against a baseline in the same run
 #   make soak         two domains started and destroyed SOAK_CYCLES (200)
 #                     times in a test guest, the host checked after each

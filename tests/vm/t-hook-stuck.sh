@@ -43,7 +43,12 @@ same "$NIC2 is still on e1000e" "$(drv $NIC2)" e1000e
 writer=$(journal_of stuck | sed -n 's/^doubt [0-9]* pid=\([0-9]*\) start=[0-9]*$/\1/p')
 check "the journal marks the step in doubt, naming the writer ($writer)" test -n "$writer"
 check "the writer still waits in the write" kill -0 "$writer"
-check "it holds no descriptor (libvirt's pipes, the lock)" test -z "$(ls /proc/$writer/fd)"
+# its one descriptor: the write end of the pipe the hook waited on
+same "it holds one descriptor, fd 0" "$(ls /proc/$writer/fd)" 0
+pipe=$(readlink /proc/$writer/fd/0)
+has "fd 0 is the writer's own pipe" "$pipe" "pipe:["
+same "nothing of libvirt's or the hook's: no other process holds that pipe" \
+	"$(for f in /proc/[0-9]*/fd/*; do [ "$(readlink $f 2>/dev/null)" = "$pipe" ] && echo "${f%/fd/*}"; done)" "/proc/$writer"
 check "vfiohook status shows the step in doubt" sh -c "$VFIOHOOK status stuck | grep -q ' doubt '"
 t0=$(date +%s%N)
 $VFIOHOOK status stuck > /dev/null
