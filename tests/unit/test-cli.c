@@ -719,6 +719,19 @@ static int t_desktop_nvidia(void **state)
 		       "class=0x030000 group=10 reset=bus boot_vga=0\n");
 }
 
+/* Domain "big": GiB of hugepage-backed memory on node 0 */
+static const char *big_xml(struct t *t, unsigned int gib)
+{
+	char xml[512];
+
+	snprintf(xml, sizeof(xml), "<domain type='kvm'><name>big</name><memory unit='GiB'>%u"
+		 "</memory><vcpu>1</vcpu><memoryBacking><hugepages/></memoryBacking><numatune>"
+		 "<memory mode='strict' nodeset='0'/></numatune><devices><memballoon "
+		 "model='none'/></devices></domain>", gib);
+	fx_write(t->fx, "big.xml", xml);
+	return t_abs(t->fx, "big.xml");
+}
+
 /* check DOMAIN's advice on the domain XML, each finding with the XML to add */
 static void test_check_advice(void **state)
 {
@@ -773,11 +786,7 @@ static void test_check_advice(void **state)
 	/* 6 GiB of 2 MiB pages on node 0, which has 8 GiB in all and 4 GiB free
 	 * (desktop.fx): a warning, the plan still runs */
 	t_ini(t->fx, "big", "[memory]\nhugepages = auto\n");
-	fx_write(t->fx, "big.xml", "<domain type='kvm'><name>big</name>"
-		 "<memory unit='GiB'>6</memory><vcpu>1</vcpu>"
-		 "<memoryBacking><hugepages/></memoryBacking><numatune><memory mode='strict' "
-		 "nodeset='0'/></numatune><devices><memballoon model='none'/></devices></domain>");
-	c = run(t, "check", "big", "--xml", t_abs(t->fx, "big.xml"), NULL);
+	c = run(t, "check", "big", "--xml", big_xml(t, 6), NULL);
 	assert_int_equal(c.status, 0);
 	assert_contains(c.out, "big: this host can run its plan (1 step; 'vfiohook plan big' lists "
 			"it)\n");
@@ -790,11 +799,7 @@ static void test_check_advice(void **state)
 	assert_null(too_wide(c.out));
 	cli_free(&c);
 	/* 10 GiB there: more than the node holds, refused as the hook would */
-	fx_write(t->fx, "big.xml", "<domain type='kvm'><name>big</name>"
-		 "<memory unit='GiB'>10</memory><vcpu>1</vcpu>"
-		 "<memoryBacking><hugepages/></memoryBacking><numatune><memory mode='strict' "
-		 "nodeset='0'/></numatune><devices><memballoon model='none'/></devices></domain>");
-	c = run(t, "check", "big", "--xml", t_abs(t->fx, "big.xml"), NULL);
+	c = run(t, "check", "big", "--xml", big_xml(t, 10), NULL);
 	assert_int_equal(c.status, 1);
 	assert_contains(c.err, "the domain needs 5120 hugepages of 2048 kB (10240 MiB) on NUMA "
 			"node 0, which has 8192 MiB of memory in all");
